@@ -24,8 +24,9 @@
 #define RESULT_MAX_ADDRS 32   /* forward addresses kept per name */
 #define RESULT_NAME_MAX 255   /* presentation-form name cap (RFC 1035: 253) */
 
-/* Outcome of one DNS lookup.  Order matters: everything from
- * DNS_SERVFAIL on is temporary (never "no record"). */
+/* Outcome of one DNS lookup.  DNS_SERVFAIL .. DNS_ERROR are temporary
+ * (never "no record"); DNS_NOT_RUN is not an outcome at all.  Use
+ * dns_status_is_temporary() rather than comparing with DNS_SERVFAIL. */
 enum dns_status {
   DNS_OK = 0,    /* answer with records of the asked type */
   DNS_NXDOMAIN,  /* rcode 3 */
@@ -100,24 +101,45 @@ struct judgement {
   enum verdict verdict;
 };
 
-/* Apply the rules above to `r`.  O(names x addresses). */
+/* Apply the rules above to `r`.  O(names x addresses).  Details the rules
+ * above leave open (verdict.c has the full list):
+ *   - a checked name whose forward status is DNS_NOT_RUN counts as a
+ *     temporary failure (undecided), not as "no address";
+ *   - ptr_status DNS_OK with no name at all (nptr == ptr_total == 0) is
+ *     treated as NODATA: permerror, NO_PTR; names in the answer that were
+ *     all dropped (nptr == 0 < ptr_total) give fail, PTR_NO_FORWARD;
+ *   - ptr_status DNS_NOT_RUN gives iprev IPREV_NONE (the pipeline sets
+ *     verdict invalid/skipped itself; this function never does);
+ *   - NO_PTR is set exactly when iprev is permerror, PTR_TEMPERROR exactly
+ *     when it is temperror, PTR_NO_FORWARD / FCRDNS_MISMATCH only when it
+ *     is fail (no checked name has an address / some has, none matches);
+ *   - NULL banner_host, expected or ptr[i] are read as "". */
 void verdict_compute(const struct result *r, struct judgement *j);
 
+/* 1 for DNS_SERVFAIL, DNS_REFUSED, DNS_TIMEOUT, DNS_BADRESP, DNS_ERROR. */
+int dns_status_is_temporary(enum dns_status s);
+
 /* 1 if `name` looks dynamic/generic for address `a`: the address embedded
- * in it (dotted, dashed, or hex forms), or a token such as dyn, dynamic,
- * dhcp, dsl, adsl, cable, pool, ppp, dial, client, cpe, broadband; a name
- * with a `static`, `mail`, `mx` or `smtp` token is not generic. */
+ * in it (dotted, dashed, hex or decimal forms), or a token such as dyn,
+ * dynamic, dhcp, dsl, adsl, cable, pool, ppp, dial, client, cpe, broadband;
+ * a name with a static, mail, mx, smtp, mta, relay, out or outbound token
+ * is not generic.  `a` may be NULL (tokens only).  The exact rule is in
+ * verdict.c.  O(length of name). */
 int verdict_name_is_generic(const char *name, const struct addr *a);
 
-/* 1 if `name` satisfies `expected` (case-insensitive; "*.example.com" means
- * any name strictly under example.com). */
+/* 1 if `name` satisfies `expected` (case-insensitive, a trailing dot
+ * ignored; "*.example.com" means any name strictly under example.com, not
+ * example.com itself).  1 if `expected` is NULL or "" (nothing expected). */
 int verdict_expected_match(const char *name, const char *expected);
 
 /* 1 if `host` is usable as an FQDN in a greeting: has a dot, is not
- * "localhost"/"localhost.localdomain", not an address or [address] literal. */
+ * "localhost"/"localhost.localdomain", not an address or [address] literal
+ * (nor anything with ':', an empty label, or an all-digit last label).
+ * One trailing dot is ignored.  NULL or "" -> 0. */
 int verdict_host_is_fqdn(const char *host);
 
-/* Text forms used in the report. */
+/* Text forms used in the report.  Never NULL: "?" for a value out of
+ * range; "" for IPREV_NONE and DNS_NOT_RUN (an empty cell). */
 const char *verdict_name(enum verdict v);
 const char *iprev_name(enum iprev i);
 const char *dns_status_name(enum dns_status s); /* "ok", "nxdomain", ... */

@@ -1,0 +1,675 @@
+/*
+ * audit.c - the pipeline glue.  See audit.h.
+ *
+ * Life of a target:
+ *   pump() takes a token from the bucket, a free slot and the next target;
+ *   slot_start() sends the PTR query and, at the same time, starts the SMTP
+ *   probe (it only ever connects to the target itself, so it needs nothing
+ *   from DNS); on_ptr() sends one A/AAAA query per PTR name (at most
+ *   RESULT_MAX_FORWARD); when the last outstanding operation of a slot
+ *   completes, slot_finish() judges, formats and writes the row and frees
+ *   the slot, which calls pump() again.
+ *
+ * Re-entrancy: pump() may be reached from inside its own loop (a target
+ * that finishes synchronously, e.g. an invalid inventory row); a flag turns
+ * the inner call into "run once more" instead of recursing.
+ */
+#include "audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ares.h>
+#include <arpa/nameser.h>
+
+#include "dnsreply.h"
+#include "ratelimit.h"
+#include "resolver.h"
+#include "smtp.h"
+
+/* Report columns before the inventory passthrough ones. */
+static const char *const fixed_columns[] = {
+  "ip", "verdict", "flags", "iprev", "ptr_status", "ptr", "forward", "smtp_status",
+  "smtp_code", "banner_host", "banner", "expected", "checked_at",
+};
+#define NFIXED (sizeof fixed_columns / sizeof fixed_columns[0])
+
+struct slot;
+
+/* Callback argument for one forward lookup: which slot, which name. */
+struct fwd_arg {
+  struct slot *s;
+  unsigned idx;
+};
+
+struct slot {
+  struct audit *a;
+  struct slot *next;              /* free list / SMTP retry list */
+  uint64_t seq;
+  enum target_kind kind;
+  unsigned pending;               /* DNS queries + SMTP probe outstanding */
+  int smtp_wait;                  /* on the SMTP retry list */
+  struct result res;
+  char rev[ADDR_REVLEN];
+  char names[RESULT_MAX_PTR][DNSREPLY_NAME_SIZE]; /* arena for res.ptr */
+  struct fwd_arg fa[RESULT_MAX_FORWARD];
+  /* inventory cells, copied: the source reuses its buffers */
+  char *cells;
+  size_t cells_cap;
+  const char **extra;
+  size_t *extra_len;
+  size_t nextra;
+  const char *text;
+  size_t text_len;
+  const char *expected;
+  size_t expected_len;
+  struct smtp_probe smtp;         /* embeds its libuv handles */
+};
+
+/* --ordered: formatted rows waiting for their predecessors. */
+struct ring_entry {
+  char *buf;
+  size_t len, cap;
+  int ready;
+};
+
+struct audit {
+  uv_loop_t *loop;
+  const struct config *c;
+  struct source *src;
+  struct report *rep;
+  struct resolver *res;
+  audit_done_cb done_cb;
+  void *done_arg;
+
+  struct slot *slots;
+  struct slot *free_slots;
+  unsigned nslots;
+  unsigned busy;
+  unsigned limit;                 /* busy slots allowed now (shrinks on EMFILE) */
+  size_t nextra;
+
+  struct ratelimit rl;
+  uv_timer_t pump_timer;
+  uv_timer_t retry_timer;         /* SMTP connects deferred by back-pressure */
+  struct slot *retry_head, *retry_tail;
+  int in_pump, pump_again;
+  int source_done, stopping, finishing, finished;
+  enum audit_end end;
+  int handles_open;
+
+  /* --ordered */
+  struct ring_entry *ring;
+  uint64_t ring_size;
+  uint64_t next_seq;              /* next sequence number to be started */
+  uint64_t write_seq;             /* next sequence number to be written */
+
+  /* row formatting scratch (rows are written synchronously) */
+  const char **fields;
+  size_t *lens;
+  char *scratch;
+  size_t scratch_cap;
+  time_t stamp_sec;
+  char stamp[32];
+
+  struct audit_stats st;
+  char err[512];
+};
+
+static void pump(struct audit *a);
+static void maybe_finish(struct audit *a);
+
+/* ---- row formatting ---------------------------------------------------- */
+
+static const char *now_rfc3339(struct audit *a) {
+  time_t t = time(NULL);
+  if (t != a->stamp_sec) { /* one strftime per second, not per row */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(a->stamp, sizeof a->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    a->stamp_sec = t;
+  }
+  return a->stamp;
+}
+
+static int cmp_addr(const void *x, const void *y) { return addr_cmp(x, y); }
+
+/* Every forward address of every checked name, sorted, without duplicates. */
+static size_t collect_forward(const struct result *r, struct addr *out, size_t max) {
+  size_t n = 0, nf = r->nptr < RESULT_MAX_FORWARD ? r->nptr : RESULT_MAX_FORWARD;
+  for (size_t i = 0; i < nf; i++)
+    for (size_t k = 0; k < r->fwd[i].naddr && n < max; k++) out[n++] = r->fwd[i].addrs[k];
+  qsort(out, n, sizeof *out, cmp_addr);
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    if (u == 0 || !addr_equal(&out[u - 1], &out[i])) out[u++] = out[i];
+  return u;
+}
+
+/* Append to the scratch area; returns the offset of the appended bytes. */
+struct sb {
+  char *p;
+  size_t len, cap;
+};
+
+static void sb_put(struct sb *b, const char *s, size_t n) {
+  if (b->len + n > b->cap) n = b->cap - b->len; /* scratch is sized for the worst case */
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+/* Build the fields of slot s's row into a->fields/a->lens. */
+static size_t build_row(struct audit *a, struct slot *s, const struct judgement *j) {
+  const struct result *r = &s->res;
+  struct sb b = {a->scratch, 0, a->scratch_cap};
+  size_t off[NFIXED], len[NFIXED];
+  char tmp[64];
+  struct addr fw[RESULT_MAX_FORWARD * RESULT_MAX_ADDRS];
+  int probed = s->kind == TARGET_ADDR && j->verdict != VERDICT_SKIPPED;
+
+#define FIELD(i, str, n) (off[i] = b.len, sb_put(&b, (str), (n)), len[i] = b.len - off[i])
+#define FIELDS(i, str) FIELD(i, (str), strlen(str))
+
+  if (s->kind == TARGET_INVALID) {
+    FIELD(0, s->text, s->text_len);
+  } else {
+    size_t n = addr_format(&r->addr, tmp);
+    FIELD(0, tmp, n);
+  }
+  FIELDS(1, verdict_name(j->verdict));
+  off[2] = b.len;
+  b.len += verdict_flags_format(j->flags, b.p + b.len, b.cap - b.len);
+  len[2] = b.len - off[2];
+  FIELDS(3, probed ? iprev_name(j->iprev) : "");
+  FIELDS(4, probed ? dns_status_name(r->ptr_status) : "");
+  off[5] = b.len;
+  for (size_t i = 0; i < r->nptr; i++) {
+    if (i) sb_put(&b, " ", 1);
+    sb_put(&b, r->ptr[i], strlen(r->ptr[i]));
+  }
+  len[5] = b.len - off[5];
+  off[6] = b.len;
+  size_t nfw = collect_forward(r, fw, sizeof fw / sizeof fw[0]);
+  for (size_t i = 0; i < nfw; i++) {
+    if (i) sb_put(&b, " ", 1);
+    size_t n = addr_format(&fw[i], tmp);
+    sb_put(&b, tmp, n);
+  }
+  len[6] = b.len - off[6];
+  FIELDS(7, smtp_status_name(r->smtp_status));
+  if (r->smtp_code > 0) {
+    int n = snprintf(tmp, sizeof tmp, "%d", r->smtp_code);
+    FIELD(8, tmp, (size_t)n);
+  } else {
+    FIELD(8, "", 0);
+  }
+  FIELDS(9, r->banner_host ? r->banner_host : "");
+  off[10] = b.len;
+  if (s->kind == TARGET_ADDR && r->smtp_status != SMTP_SKIPPED)
+    b.len += smtp_probe_text(&s->smtp, b.p + b.len, b.cap - b.len);
+  len[10] = b.len - off[10];
+  FIELD(11, s->expected ? s->expected : "", s->expected ? s->expected_len : 0);
+  FIELDS(12, now_rfc3339(a));
+#undef FIELD
+#undef FIELDS
+
+  for (size_t i = 0; i < NFIXED; i++) {
+    a->fields[i] = a->scratch + off[i];
+    a->lens[i] = len[i];
+  }
+  for (size_t i = 0; i < a->nextra; i++) {
+    a->fields[NFIXED + i] = i < s->nextra ? s->extra[i] : "";
+    a->lens[NFIXED + i] = i < s->nextra ? s->extra_len[i] : 0;
+  }
+  return NFIXED + a->nextra;
+}
+
+static void output_error(struct audit *a, int rc) {
+  if (a->end != AUDIT_OUTPUT_ERROR) {
+    snprintf(a->err, sizeof a->err, "cannot write the report: %s", report_error(a->rep));
+    a->end = AUDIT_OUTPUT_ERROR;
+  }
+  (void)rc;
+  audit_stop(a);
+}
+
+/* Write every ready row at the head of the reorder ring. */
+static void ring_drain(struct audit *a) {
+  while (a->write_seq < a->next_seq) {
+    struct ring_entry *e = &a->ring[a->write_seq % a->ring_size];
+    if (!e->ready) break;
+    if (a->end != AUDIT_OUTPUT_ERROR) {
+      int rc = report_write_raw(a->rep, e->buf, e->len);
+      if (rc < 0) output_error(a, rc);
+    }
+    e->ready = 0;
+    a->write_seq++;
+  }
+}
+
+static void emit_row(struct audit *a, struct slot *s, const struct judgement *j) {
+  size_t n = build_row(a, s, j);
+  if (a->end == AUDIT_OUTPUT_ERROR) return;
+  if (!a->ring) {
+    int rc = report_write_fields(a->rep, a->fields, a->lens, n);
+    if (rc < 0) output_error(a, rc);
+    return;
+  }
+  struct ring_entry *e = &a->ring[s->seq % a->ring_size];
+  for (;;) {
+    size_t need = report_format(e->buf, e->cap, a->fields, a->lens, n);
+    if (need < e->cap) {
+      e->len = need;
+      break;
+    }
+    size_t cap = need + 256;
+    char *nb = realloc(e->buf, cap);
+    if (!nb) {
+      snprintf(a->err, sizeof a->err, "out of memory formatting a row");
+      a->end = AUDIT_RUNTIME_ERROR;
+      audit_stop(a);
+      return;
+    }
+    e->buf = nb;
+    e->cap = cap;
+  }
+  e->ready = 1;
+  ring_drain(a);
+}
+
+/* ---- slots ------------------------------------------------------------- */
+
+static void slot_release(struct audit *a, struct slot *s) {
+  s->next = a->free_slots;
+  a->free_slots = s;
+  a->busy--;
+  a->st.inflight = a->busy;
+}
+
+static void slot_finish(struct slot *s) {
+  struct audit *a = s->a;
+  struct judgement j;
+
+  if (s->kind == TARGET_INVALID) {
+    memset(&j, 0, sizeof j);
+    j.verdict = VERDICT_INVALID;
+  } else {
+    verdict_compute(&s->res, &j);
+  }
+  a->st.done++;
+  a->st.verdicts[j.verdict]++;
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (j.flags & (1u << i)) a->st.flags[i]++;
+  emit_row(a, s, &j);
+  slot_release(a, s);
+  /* Recover from SMTP back-pressure one slot at a time. */
+  if (a->limit < a->nslots) a->limit++;
+  pump(a);
+}
+
+static void slot_op_done(struct slot *s) {
+  if (--s->pending == 0) slot_finish(s);
+}
+
+static void on_forward(void *arg, int status, const unsigned char *abuf, int alen) {
+  struct fwd_arg *fa = arg;
+  struct slot *s = fa->s;
+  struct forward *f = &s->res.fwd[fa->idx];
+  int family = s->res.addr.family;
+
+  if (abuf && alen > 0) {
+    struct dnsreply_addrs out;
+    dnsreply_addrs_init(&out, f->addrs, RESULT_MAX_ADDRS);
+    f->status = dnsreply_addrs(abuf, alen, f->name, family, &out);
+    f->cname = out.cname;
+    f->naddr = out.n;
+  } else {
+    f->status = resolver_status(status);
+  }
+  slot_op_done(s);
+}
+
+static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
+  struct slot *s = arg;
+  struct audit *a = s->a;
+  struct result *r = &s->res;
+
+  if (abuf && alen > 0) {
+    struct dnsreply_names out;
+    dnsreply_names_init(&out, r->ptr, &s->names[0][0], RESULT_MAX_PTR);
+    r->ptr_status = dnsreply_ptr(abuf, alen, s->rev, &out);
+    r->ptr_total = out.total;
+    r->nptr = out.n;
+  } else {
+    r->ptr_status = resolver_status(status);
+  }
+  if (r->ptr_status == DNS_OK && !a->finished && status != ARES_ECANCELLED &&
+      status != ARES_EDESTRUCTION) {
+    size_t nf = r->nptr < RESULT_MAX_FORWARD ? r->nptr : RESULT_MAX_FORWARD;
+    int type = r->addr.family == 4 ? ns_t_a : ns_t_aaaa;
+    for (size_t i = 0; i < nf; i++) {
+      r->fwd[i].name = r->ptr[i];
+      r->fwd[i].status = DNS_NOT_RUN;
+      s->fa[i].s = s;
+      s->fa[i].idx = (unsigned)i;
+      s->pending++;
+      resolver_query(a->res, r->ptr[i], type, on_forward, &s->fa[i]);
+    }
+  }
+  slot_op_done(s);
+}
+
+static void smtp_start(struct slot *s);
+static void on_retry(uv_timer_t *t);
+
+static void on_smtp(struct smtp_probe *p, enum smtp_status st, void *arg) {
+  struct slot *s = arg;
+  struct audit *a = s->a;
+  if (smtp_probe_backpressure(p)) {
+    /* Out of sockets or ports: not a result for this target.  Shrink the
+     * window and try again shortly (field-notes: EMFILE/EADDRNOTAVAIL). */
+    a->st.smtp_backpressure++;
+    if (a->limit > 1 && a->limit >= a->busy) a->limit = a->busy > 1 ? a->busy - 1 : 1;
+    s->next = NULL;
+    if (a->retry_tail) a->retry_tail->next = s;
+    else a->retry_head = s;
+    a->retry_tail = s;
+    s->smtp_wait = 1;
+    if (!uv_is_active((uv_handle_t *)&a->retry_timer))
+      uv_timer_start(&a->retry_timer, on_retry, 50, 0);
+    return;
+  }
+  s->res.smtp_status = st;
+  s->res.smtp_code = smtp_probe_code(p);
+  s->res.banner_host = smtp_probe_host(p);
+  slot_op_done(s);
+}
+
+static void on_retry(uv_timer_t *t) {
+  struct audit *a = t->data;
+  struct slot *s = a->retry_head;
+  a->retry_head = a->retry_tail = NULL;
+  while (s) {
+    struct slot *next = s->next;
+    s->smtp_wait = 0;
+    smtp_start(s);
+    s = next;
+  }
+}
+
+static void smtp_start(struct slot *s) {
+  struct audit *a = s->a;
+  int rc = smtp_probe_start(&s->smtp, a->loop, &s->res.addr, (int)a->c->smtp_port,
+                            a->c->smtp_timeout_ms, NULL, on_smtp, s);
+  if (rc < 0) { /* nothing was opened: the callback will not run */
+    s->res.smtp_status = SMTP_ERROR;
+    slot_op_done(s);
+  }
+}
+
+/* Copy the inventory cells of t into the slot (the source reuses its
+ * buffers).  The slot's buffer grows to the largest row seen and stays. */
+static int slot_copy_cells(struct slot *s, const struct target *t) {
+  size_t need = t->text_len + t->expected_len + 2;
+  for (size_t i = 0; i < t->nextra; i++) need += t->extra_len[i] + 1;
+  if (need > s->cells_cap) {
+    char *nb = realloc(s->cells, need);
+    if (!nb) return UV_ENOMEM;
+    s->cells = nb;
+    s->cells_cap = need;
+  }
+  char *p = s->cells;
+  s->text = p;
+  s->text_len = t->text_len;
+  if (t->text_len) memcpy(p, t->text, t->text_len);
+  p += t->text_len;
+  *p++ = '\0';
+  if (t->expected) {
+    s->expected = p;
+    s->expected_len = t->expected_len;
+    if (t->expected_len) memcpy(p, t->expected, t->expected_len);
+    p += t->expected_len;
+    *p++ = '\0';
+  } else {
+    s->expected = NULL;
+    s->expected_len = 0;
+  }
+  s->nextra = t->nextra < s->a->nextra ? t->nextra : s->a->nextra;
+  for (size_t i = 0; i < s->nextra; i++) {
+    s->extra[i] = p;
+    s->extra_len[i] = t->extra_len[i];
+    if (t->extra_len[i]) memcpy(p, t->extra[i], t->extra_len[i]);
+    p += t->extra_len[i];
+    *p++ = '\0';
+  }
+  return 0;
+}
+
+static void slot_start(struct audit *a, struct slot *s, const struct target *t) {
+  struct result *r = &s->res;
+
+  memset(r, 0, sizeof *r);
+  s->seq = t->seq;
+  s->kind = t->kind;
+  s->pending = 1; /* held by slot_start itself until the end of this function */
+  if (slot_copy_cells(s, t) != 0) {
+    /* Keep the row; lose only the passthrough cells. */
+    s->nextra = 0;
+    s->text = "";
+    s->text_len = 0;
+    s->expected = NULL;
+  }
+  r->addr = t->addr;
+  r->expected = s->expected;
+  r->banner_host = "";
+  r->smtp_status = SMTP_SKIPPED;
+  if (t->kind == TARGET_ADDR) {
+    addr_reverse_name(&t->addr, s->rev);
+    s->pending++;
+    resolver_query(a->res, s->rev, ns_t_ptr, on_ptr, s);
+    if (!a->c->no_smtp) {
+      s->pending++;
+      smtp_start(s);
+    }
+  }
+  slot_op_done(s);
+}
+
+/* ---- pacing ------------------------------------------------------------ */
+
+static void on_pump_timer(uv_timer_t *t) { pump(t->data); }
+
+static void pump_once(struct audit *a) {
+  while (!a->source_done && !a->stopping && a->free_slots && a->busy < a->limit) {
+    if (a->ring && a->next_seq - a->write_seq >= a->ring_size) break;
+    uint64_t now = uv_hrtime();
+    if (!ratelimit_take(&a->rl, now)) {
+      uint64_t ms = (ratelimit_wait_ns(&a->rl, now) + 999999) / 1000000;
+      uv_timer_start(&a->pump_timer, on_pump_timer, ms, 0);
+      break;
+    }
+    struct target t;
+    int r = source_next(a->src, &t, a->err, sizeof a->err);
+    if (r == 0) {
+      a->source_done = 1;
+      break;
+    }
+    if (r < 0) {
+      a->end = AUDIT_INPUT_ERROR;
+      a->source_done = 1;
+      break;
+    }
+    struct slot *s = a->free_slots;
+    a->free_slots = s->next;
+    a->busy++;
+    a->st.inflight = a->busy;
+    a->st.started++;
+    a->next_seq = t.seq + 1;
+    slot_start(a, s, &t);
+  }
+}
+
+static void pump(struct audit *a) {
+  if (a->in_pump) {
+    a->pump_again = 1;
+    return;
+  }
+  a->in_pump = 1;
+  do {
+    a->pump_again = 0;
+    pump_once(a);
+  } while (a->pump_again);
+  a->in_pump = 0;
+  maybe_finish(a);
+}
+
+/* ---- shutdown ---------------------------------------------------------- */
+
+static void on_handle_closed(uv_handle_t *h) {
+  struct audit *a = h->data;
+  if (--a->handles_open == 0 && a->done_cb) a->done_cb(a, a->end, a->done_arg);
+}
+
+static void on_resolver_closed(void *arg) {
+  struct audit *a = arg;
+  a->res = NULL;
+  if (--a->handles_open == 0 && a->done_cb) a->done_cb(a, a->end, a->done_arg);
+}
+
+static void maybe_finish(struct audit *a) {
+  if (a->finishing || a->busy || a->in_pump) return;
+  if (!a->source_done && !a->stopping) return;
+  a->finishing = 1;
+  a->finished = 1;
+  if (a->end == AUDIT_COMPLETE && a->stopping && !a->source_done) a->end = AUDIT_STOPPED;
+  a->handles_open = 3;
+  uv_close((uv_handle_t *)&a->pump_timer, on_handle_closed);
+  uv_close((uv_handle_t *)&a->retry_timer, on_handle_closed);
+  resolver_close(a->res, on_resolver_closed, a);
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
+              struct source *src, struct report *rep, char *err, size_t errlen) {
+  struct audit *a = calloc(1, sizeof *a);
+  int rc;
+  *out = NULL;
+  if (!a) goto nomem;
+  a->loop = loop;
+  a->c = c;
+  a->src = src;
+  a->rep = rep;
+  a->nslots = c->concurrency;
+  a->limit = a->nslots;
+  a->nextra = source_extra_count(src);
+
+  a->slots = calloc(a->nslots, sizeof *a->slots);
+  a->fields = calloc(NFIXED + a->nextra, sizeof *a->fields);
+  a->lens = calloc(NFIXED + a->nextra, sizeof *a->lens);
+  /* Worst case of the fixed fields: 16 names, 320 addresses, a 4 KiB banner. */
+  a->scratch_cap = RESULT_MAX_PTR * (RESULT_NAME_MAX + 1) +
+                   RESULT_MAX_FORWARD * RESULT_MAX_ADDRS * (ADDR_STRLEN + 1) + 16384;
+  a->scratch = malloc(a->scratch_cap);
+  if (!a->slots || !a->fields || !a->lens || !a->scratch) goto nomem;
+  for (unsigned i = a->nslots; i-- > 0;) {
+    struct slot *s = &a->slots[i];
+    s->a = a;
+    if (a->nextra) {
+      s->extra = calloc(a->nextra, sizeof *s->extra);
+      s->extra_len = calloc(a->nextra, sizeof *s->extra_len);
+      if (!s->extra || !s->extra_len) goto nomem;
+    }
+    s->next = a->free_slots;
+    a->free_slots = s;
+  }
+  if (c->ordered) {
+    /* Rows may complete out of order by up to the slowest target's time;
+     * a window of 4x the concurrency keeps the pipeline full meanwhile. */
+    a->ring_size = (uint64_t)a->nslots * 4;
+    if (a->ring_size < 1024) a->ring_size = 1024;
+    a->ring = calloc(a->ring_size, sizeof *a->ring);
+    if (!a->ring) goto nomem;
+  }
+
+  struct resolver_opts ro;
+  memset(&ro, 0, sizeof ro);
+  ro.servers_csv = c->resolvers[0] ? c->resolvers : NULL;
+  ro.timeout_ms = c->dns_timeout_ms;
+  ro.tries = c->dns_tries;
+  ro.channels = c->channels;
+  rc = resolver_new(&a->res, loop, &ro, err, errlen);
+  if (rc < 0) {
+    audit_free(a);
+    return rc;
+  }
+
+  uv_timer_init(loop, &a->pump_timer);
+  uv_timer_init(loop, &a->retry_timer);
+  a->pump_timer.data = a;
+  a->retry_timer.data = a;
+
+  /* Header row. */
+  for (size_t i = 0; i < NFIXED; i++) {
+    a->fields[i] = fixed_columns[i];
+    a->lens[i] = strlen(fixed_columns[i]);
+  }
+  for (size_t i = 0; i < a->nextra; i++) {
+    const char *n = source_extra_name(src, i);
+    a->fields[NFIXED + i] = n ? n : "";
+    a->lens[NFIXED + i] = n ? strlen(n) : 0;
+  }
+  rc = report_write_fields(rep, a->fields, a->lens, NFIXED + a->nextra);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot write the report: %s", report_error(rep));
+    /* handles are initialised: the caller must run the loop to close them */
+    a->source_done = 1;
+    a->end = AUDIT_OUTPUT_ERROR;
+    *out = a;
+    return rc;
+  }
+  *out = a;
+  return 0;
+
+nomem:
+  snprintf(err, errlen, "out of memory (concurrency %u)", c->concurrency);
+  audit_free(a);
+  return UV_ENOMEM;
+}
+
+void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
+  a->done_cb = cb;
+  a->done_arg = arg;
+  ratelimit_init(&a->rl, a->c->rate, uv_hrtime());
+  pump(a);
+}
+
+void audit_stop(struct audit *a) {
+  a->stopping = 1;
+  if (!a->in_pump) maybe_finish(a);
+}
+
+const struct audit_stats *audit_stats(const struct audit *a) { return &a->st; }
+
+const char *audit_error(const struct audit *a) { return a->err; }
+
+void audit_free(struct audit *a) {
+  if (!a) return;
+  if (a->slots) {
+    for (unsigned i = 0; i < a->nslots; i++) {
+      free(a->slots[i].cells);
+      free(a->slots[i].extra);
+      free(a->slots[i].extra_len);
+    }
+  }
+  if (a->ring) {
+    for (uint64_t i = 0; i < a->ring_size; i++) free(a->ring[i].buf);
+  }
+  free(a->ring);
+  free(a->slots);
+  free(a->fields);
+  free(a->lens);
+  free(a->scratch);
+  free(a);
+}

@@ -1,0 +1,68 @@
+/*
+ * audit.h - the pipeline: targets from a source, paced by a token bucket,
+ * run through a fixed pool of probe slots (PTR lookup, forward lookup of
+ * every PTR name, SMTP banner probe), judged by the verdict rules and
+ * written to the report.  Thin glue on libuv: every decision lives in the
+ * pure modules (source, verdict, greeting, dnsreply, cell).
+ *
+ * Memory is fixed at start: `concurrency` slots, each holding one target's
+ * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
+ * grows with the number of targets.
+ */
+#ifndef PTRAUDIT_AUDIT_H
+#define PTRAUDIT_AUDIT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "options.h"
+#include "report.h"
+#include "source.h"
+#include "verdict.h"
+
+struct audit;
+
+struct audit_stats {
+  uint64_t started;              /* targets taken from the source */
+  uint64_t done;                 /* rows completed (written or in the reorder ring) */
+  uint64_t inflight;             /* slots busy now */
+  uint64_t verdicts[VERDICT_SKIPPED + 1];
+  uint64_t flags[F_COUNT];
+  uint64_t smtp_backpressure;    /* SMTP connects deferred for lack of sockets */
+};
+
+/* Why a run ended, in audit_done_cb's status. */
+enum audit_end {
+  AUDIT_COMPLETE = 0,   /* every target done */
+  AUDIT_STOPPED,        /* audit_stop(): in-flight targets finished, others not started */
+  AUDIT_INPUT_ERROR,    /* bad input found mid-stream (stdin/pipe); see audit_error() */
+  AUDIT_OUTPUT_ERROR,   /* the report could not be written; see audit_error() */
+  AUDIT_RUNTIME_ERROR   /* the resolver or loop failed; see audit_error() */
+};
+
+typedef void (*audit_done_cb)(struct audit *a, enum audit_end end, void *arg);
+
+/* Create a pipeline on `loop` reading `src` and writing `rep` (neither is
+ * owned).  Writes the report header.  Returns 0 or a negative code with a
+ * message in err. */
+int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
+              struct source *src, struct report *rep, char *err, size_t errlen);
+
+/* Start; `cb` runs once when the run has ended and every handle the audit
+ * owns is closed (the loop then has nothing of ours left). */
+void audit_start(struct audit *a, audit_done_cb cb, void *arg);
+
+/* Stop taking new targets; in-flight ones finish (each is bounded by the DNS
+ * and SMTP timeouts).  Safe to call more than once, and from a signal
+ * handler callback. */
+void audit_stop(struct audit *a);
+
+const struct audit_stats *audit_stats(const struct audit *a);
+
+/* The message behind an AUDIT_*_ERROR end ("" if none). */
+const char *audit_error(const struct audit *a);
+
+/* Free; only after the done callback has run. */
+void audit_free(struct audit *a);
+
+#endif

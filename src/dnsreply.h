@@ -1,0 +1,129 @@
+/*
+ * dnsreply.h - parse one DNS reply packet for a question we asked.
+ * Pure: no I/O, no allocation, no global state; every read is bounds
+ * checked, so any byte string is a valid input (the fuzz target feeds
+ * raw bytes).  The caller gives fixed storage for what is kept.
+ *
+ * Status (enum dns_status from verdict.h), decided in this order:
+ *   shorter than a header, or not a response (QR=0)   DNS_BADRESP
+ *   rcode NXDOMAIN / SERVFAIL / REFUSED                DNS_NXDOMAIN /
+ *                                                      DNS_SERVFAIL / DNS_REFUSED
+ *   any other nonzero rcode                            DNS_BADRESP
+ *   question section missing, not exactly our question
+ *   (name case-insensitively, type, class IN), or a
+ *   malformed answer section                           DNS_BADRESP
+ *   CNAME loop or a chain of more than DNSREPLY_MAX_CNAME
+ *   hops                                               DNS_BADRESP
+ *   records of the asked type for qname or a name on
+ *   its CNAME chain                                    DNS_OK
+ *   otherwise (NOERROR, nothing of that type)          DNS_NODATA
+ * The rcode is taken from the header alone: NXDOMAIN at the end of a
+ * CNAME chain is still NXDOMAIN (RFC 6604), and a SERVFAIL packet is
+ * SERVFAIL even if the rest of it is garbage.  The TC bit is ignored:
+ * c-ares has already retried over TCP, so what arrives is the best answer
+ * there is; a packet cut short fails the bounds checks instead.  Authority
+ * and additional sections are not read.
+ *
+ * Names are decoded here, not with ares_expand_name: that allocates, and
+ * from c-ares 1.17.2 on it returns presentation form with \DDD and \.
+ * escapes (verified on 1.18.1), which would have to be undone; newer
+ * releases escape slightly differently.  Our decoder bounds compression
+ * pointer jumps (DNSREPLY_MAX_JUMPS) and the decoded length
+ * (DNSREPLY_WIRE_MAX), so pointer loops end in DNS_BADRESP.
+ */
+#ifndef PTRAUDIT_DNSREPLY_H
+#define PTRAUDIT_DNSREPLY_H
+
+#include <stddef.h>
+#include "addr.h"
+#include "verdict.h"
+
+/* RR types we ask for or follow (RFC 1035, RFC 3596). */
+#define DNSREPLY_T_A 1
+#define DNSREPLY_T_CNAME 5
+#define DNSREPLY_T_PTR 12
+#define DNSREPLY_T_AAAA 28
+
+#define DNSREPLY_MAX_CNAME 8    /* CNAME hops followed from qname */
+#define DNSREPLY_MAX_JUMPS 128  /* compression pointers followed per name */
+#define DNSREPLY_WIRE_MAX 1024  /* decoded wire length of one name; longer
+                                   is malformed.  RFC 1035 allows 255, but a
+                                   longer PTR target is kept (flagged odd). */
+/* Storage for one kept name: presentation form plus NUL. */
+#define DNSREPLY_NAME_SIZE (RESULT_NAME_MAX + 1)
+
+/*
+ * PTR names.  Each name is stored in presentation form with raw bytes:
+ * labels joined by '.', no trailing dot, ASCII letters lowercased, every
+ * other byte as received except NUL, which is written as the four
+ * characters "\x00" (the report escapes control and non-UTF-8 bytes
+ * itself, and a C string cannot hold NUL).  The root name is stored as ".".
+ *
+ * A name is "odd" (counted in `odd`, still kept) if it has a byte outside
+ * printable ASCII (<= 0x20 or >= 0x7f, so space too), a comma, a quote (")
+ * or ('), a backslash, a '.' inside a label, is the root, or its
+ * presentation form is longer than 253 octets.  A presentation form longer
+ * than RESULT_NAME_MAX (255) is stored truncated to 252 bytes followed by
+ * "..." -- a legal name never contains "..", so the cut is visible and
+ * dnsreply_name_is_odd() recognises it.
+ *
+ * Kept names are the `max` smallest (strcmp order) distinct names, sorted;
+ * `total` counts distinct names.  When more than `max` names arrive, a
+ * duplicate of a name that was not kept cannot be recognised, so `total`
+ * may count it twice; RRsets have no duplicates (RFC 2181 section 5), so
+ * only a broken server sees the difference.
+ */
+struct dnsreply_names {
+  /* Caller's storage, set with dnsreply_names_init(). */
+  const char **names; /* max slots; names[i] points into arena */
+  char *arena;        /* max * DNSREPLY_NAME_SIZE bytes */
+  size_t max;
+  /* Results. */
+  size_t n;     /* names stored in names[0..n), sorted, <= max */
+  size_t total; /* distinct names found (may exceed n) */
+  size_t odd;   /* of `total`, names flagged odd */
+  int cname;    /* qname was a CNAME (e.g. RFC 2317 delegation) */
+  int dangling; /* the chain ended at a CNAME target the reply had no
+                   records for (a non-recursive server did not chase it) */
+};
+
+/* Forward addresses: `family` 4 (A) or 6 (AAAA); sorted by bytes,
+ * deduplicated, the `max` smallest kept, `total` counted as for names. */
+struct dnsreply_addrs {
+  struct addr *addrs; /* caller's storage, max entries */
+  size_t max;
+  size_t n, total;
+  int cname;    /* qname was an alias: a CNAME was followed */
+  int dangling; /* as above */
+};
+
+/* Point `o` at caller storage: names[max], arena[max * DNSREPLY_NAME_SIZE].
+ * Clears the results. */
+void dnsreply_names_init(struct dnsreply_names *o, const char **names,
+                         char *arena, size_t max);
+void dnsreply_addrs_init(struct dnsreply_addrs *o, struct addr *addrs,
+                         size_t max);
+
+/*
+ * Parse the reply (abuf, alen) to the PTR query for `qname` (text, with or
+ * without a trailing dot; "\c" and "\DDD" escapes as c-ares accepts them).
+ * Follows CNAMEs from qname (RFC 2317 labels may contain '/' or '-') and
+ * collects the targets of PTR records owned by any name on the chain.
+ * Returns an enum dns_status; results in `out` are set for every status
+ * (n == 0 unless DNS_OK).  A qname that is not a valid name gives
+ * DNS_ERROR.  Cost: O(answers x (chain + max)) name comparisons.
+ */
+int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
+                 struct dnsreply_names *out);
+
+/* As dnsreply_ptr for the A (family 4) or AAAA (family 6) query for
+ * `qname`.  An A/AAAA record with the wrong RDATA length makes the reply
+ * DNS_BADRESP.  family other than 4/6 gives DNS_ERROR. */
+int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname,
+                   int family, struct dnsreply_addrs *out);
+
+/* 1 if a stored name (as dnsreply_ptr writes it) is odd by the rules
+ * above, except '.' inside a label, which only the parser can see. */
+int dnsreply_name_is_odd(const char *name);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * main.c - process-level concerns only: options, resource limits, signals,
+ * the progress line, the summary and the exit status.  Everything else is
+ * in the modules; this is the only file that calls exit().
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <ares.h>
+#include <zlib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "audit.h"
+#include "options.h"
+#include "report.h"
+#include "source.h"
+#include "verdict.h"
+#include "version.h"
+
+enum {
+  EXIT_CLEAN = 0,    /* done, nothing at or above --fail-on */
+  EXIT_FINDINGS = 1, /* done, rows at or above --fail-on */
+  EXIT_USAGE = 2,    /* usage or input error */
+  EXIT_RUNTIME = 3   /* runtime error (report not writable, resolver failure) */
+};
+
+/* File descriptors kept aside for the report, stdin, c-ares sockets. */
+#define FD_RESERVE 32
+
+struct run {
+  uv_loop_t loop;
+  struct config cfg;
+  struct source *src;
+  struct report *rep;
+  struct audit *audit;
+  uv_signal_t sigint, sigterm;
+  uv_timer_t progress;
+  int signo;             /* first stop signal received */
+  int progress_on;
+  int progress_drawn;
+  enum audit_end end;
+  uint64_t t0;
+  uint64_t total;
+  int total_known;
+};
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("ptraudit: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(code);
+}
+
+/* Raise RLIMIT_NOFILE to the hard limit and return the usable count. */
+static rlim_t raise_nofile(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t want = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+    struct rlimit nl = {want, rl.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &nl) == 0) rl.rlim_cur = want;
+  }
+  return rl.rlim_cur;
+}
+
+static double elapsed_s(const struct run *r) { return (double)(uv_hrtime() - r->t0) / 1e9; }
+
+static void draw_progress(struct run *r) {
+  const struct audit_stats *st = audit_stats(r->audit);
+  double el = elapsed_s(r);
+  char total[32] = "";
+  if (r->total_known) snprintf(total, sizeof total, "/%llu", (unsigned long long)r->total);
+  fprintf(stderr, "\r\033[K%llu%s done, %.0f/s, %llu in flight, %.0fs",
+          (unsigned long long)st->done, total, el > 0 ? (double)st->done / el : 0.0,
+          (unsigned long long)st->inflight, el);
+  r->progress_drawn = 1;
+}
+
+static void on_progress(uv_timer_t *t) { draw_progress(t->data); }
+
+static void on_signal(uv_signal_t *h, int signo) {
+  struct run *r = h->data;
+  if (r->signo) {
+    /* Second signal: abort now.  The report keeps every complete gzip
+     * member written so far, under its temporary name. */
+    report_flush(r->rep);
+    fprintf(stderr, "\nptraudit: aborted by second signal; partial report left at %s\n",
+            report_tmp_path(r->rep) ? report_tmp_path(r->rep) : report_path(r->rep));
+    _exit(128 + signo);
+  }
+  r->signo = signo;
+  if (!r->cfg.quiet)
+    fprintf(stderr, "\nptraudit: %s received: finishing targets in flight "
+            "(send it again to abort)\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
+  audit_stop(r->audit);
+}
+
+static void on_done(struct audit *a, enum audit_end end, void *arg) {
+  struct run *r = arg;
+  (void)a;
+  r->end = end;
+  uv_close((uv_handle_t *)&r->sigint, NULL);
+  uv_close((uv_handle_t *)&r->sigterm, NULL);
+  uv_close((uv_handle_t *)&r->progress, NULL);
+}
+
+static void print_summary(struct run *r, const char *path) {
+  const struct audit_stats *st = audit_stats(r->audit);
+  double el = elapsed_s(r);
+  static const enum verdict order[] = {VERDICT_OK, VERDICT_WARN, VERDICT_UNKNOWN,
+                                       VERDICT_FAIL, VERDICT_INVALID, VERDICT_SKIPPED};
+  fprintf(stderr, "ptraudit: %llu targets in %.1f s (%.0f/s); report: %s\n",
+          (unsigned long long)st->done, el, el > 0 ? (double)st->done / el : 0.0, path);
+  fputs("  verdicts:", stderr);
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    fprintf(stderr, " %s %llu", verdict_name(order[i]),
+            (unsigned long long)st->verdicts[order[i]]);
+  fputc('\n', stderr);
+  int any = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    if (!st->flags[i]) continue;
+    fprintf(stderr, "%s %s %llu", any ? "," : "  flags:", flag_name(i),
+            (unsigned long long)st->flags[i]);
+    any = 1;
+  }
+  if (any) fputc('\n', stderr);
+  uint64_t sk = source_skipped_special(r->src);
+  if (sk)
+    fprintf(stderr, "  skipped: %llu addresses in special-purpose blocks (private, "
+            "documentation, ...) inside wider targets\n", (unsigned long long)sk);
+  if (st->smtp_backpressure)
+    fprintf(stderr, "  note: %llu SMTP connects waited for free sockets\n",
+            (unsigned long long)st->smtp_backpressure);
+}
+
+static int exit_status(const struct run *r) {
+  const struct audit_stats *st = audit_stats(r->audit);
+  uint64_t bad = 0;
+  switch (r->cfg.fail_on) {
+  case FAIL_ON_WARN:
+    bad += st->verdicts[VERDICT_WARN] + st->verdicts[VERDICT_UNKNOWN];
+    /* fall through */
+  case FAIL_ON_FAIL:
+    bad += st->verdicts[VERDICT_FAIL] + st->verdicts[VERDICT_INVALID];
+    break;
+  case FAIL_ON_NEVER:
+    break;
+  }
+  return bad ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+int main(int argc, char **argv) {
+  static struct run run;
+  struct run *r = &run;
+  char err[1024];
+  char defname[64];
+  int rc;
+
+  /* libuv does not ignore SIGPIPE on Linux; a peer closing early must not
+   * kill us (field-notes). */
+  signal(SIGPIPE, SIG_IGN);
+
+  if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
+    die(EXIT_USAGE, "%s", err);
+  if (r->cfg.action == ACTION_HELP) {
+    fputs(options_usage(), stdout);
+    return EXIT_CLEAN;
+  }
+  if (r->cfg.action == ACTION_VERSION) {
+    printf("ptraudit %s (libuv %s, c-ares %s, zlib %s)\n", PTRAUDIT_VERSION,
+           uv_version_string(), ares_version(NULL), zlibVersion());
+    return EXIT_CLEAN;
+  }
+
+  rlim_t nofile = raise_nofile();
+  if (!r->cfg.no_smtp && (rlim_t)r->cfg.concurrency + FD_RESERVE > nofile) {
+    unsigned fit = nofile > FD_RESERVE + 1 ? (unsigned)(nofile - FD_RESERVE) : 1;
+    if (!r->cfg.quiet)
+      fprintf(stderr, "ptraudit: concurrency %u does not fit the open-file limit %llu; "
+              "using %u\n", r->cfg.concurrency, (unsigned long long)nofile, fit);
+    r->cfg.concurrency = fit;
+  }
+
+  rc = source_open(&r->src, &r->cfg, err, sizeof err);
+  if (rc < 0) die(rc == UV_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", err);
+  r->total_known = source_total(r->src, &r->total);
+  if (r->total_known && r->total == 0) {
+    source_close(r->src);
+    die(EXIT_USAGE, "no targets in the input");
+  }
+
+  const char *out = r->cfg.output;
+  if (!out) {
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(defname, sizeof defname, "ptraudit-%Y%m%dT%H%M%SZ.csv.gz", &tm);
+    out = defname;
+  }
+  rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
+  if (rc < 0) {
+    source_close(r->src);
+    die(EXIT_USAGE, "%s", err);
+  }
+
+  uv_loop_init(&r->loop);
+  rc = audit_new(&r->audit, &r->loop, &r->cfg, r->src, r->rep, err, sizeof err);
+  if (rc < 0 && !r->audit) {
+    report_close(r->rep, 0, NULL, 0);
+    source_close(r->src);
+    uv_loop_close(&r->loop);
+    die(EXIT_RUNTIME, "%s", err);
+  }
+
+  uv_signal_init(&r->loop, &r->sigint);
+  uv_signal_init(&r->loop, &r->sigterm);
+  uv_timer_init(&r->loop, &r->progress);
+  r->sigint.data = r->sigterm.data = r->progress.data = r;
+  uv_signal_start(&r->sigint, on_signal, SIGINT);
+  uv_signal_start(&r->sigterm, on_signal, SIGTERM);
+  uv_unref((uv_handle_t *)&r->sigint);
+  uv_unref((uv_handle_t *)&r->sigterm);
+  r->progress_on = !r->cfg.quiet && isatty(STDERR_FILENO);
+  if (r->progress_on) {
+    uv_timer_start(&r->progress, on_progress, 1000, 1000);
+    uv_unref((uv_handle_t *)&r->progress);
+  }
+
+  r->t0 = uv_hrtime();
+  audit_start(r->audit, on_done, r);
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  if (r->progress_drawn) {
+    draw_progress(r);
+    fputc('\n', stderr);
+  }
+
+  int status;
+  const char *msg = audit_error(r->audit);
+  int commit = r->end != AUDIT_OUTPUT_ERROR;
+  rc = report_close(r->rep, commit, err, sizeof err);
+  if (r->end == AUDIT_OUTPUT_ERROR || rc < 0) {
+    fprintf(stderr, "ptraudit: %s\n", r->end == AUDIT_OUTPUT_ERROR ? msg : err);
+    status = EXIT_RUNTIME;
+  } else if (r->end == AUDIT_INPUT_ERROR) {
+    fprintf(stderr, "ptraudit: %s (stopped; rows before it were written to %s)\n", msg, out);
+    status = EXIT_USAGE;
+  } else if (r->end == AUDIT_RUNTIME_ERROR) {
+    fprintf(stderr, "ptraudit: %s\n", msg);
+    status = EXIT_RUNTIME;
+  } else {
+    status = exit_status(r);
+  }
+  if (!r->cfg.quiet) print_summary(r, strcmp(out, "-") ? out : "stdout");
+  if (r->signo && status != EXIT_RUNTIME) status = 128 + r->signo;
+
+  audit_free(r->audit);
+  source_close(r->src);
+  if (uv_loop_close(&r->loop) != 0) fprintf(stderr, "ptraudit: internal: handles left open\n");
+  return status;
+}

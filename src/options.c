@@ -1,0 +1,264 @@
+/*
+ * options.c - command-line parsing.  See options.h.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "addr.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return UV_EINVAL;
+}
+
+/* Strict unsigned parse: digits only, whole string, within [lo, hi]. */
+static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
+                      unsigned *out, char *err, size_t errlen) {
+  char *end;
+  if (*s < '0' || *s > '9')
+    return fail(err, errlen, "%s: '%.40s' is not a whole number", opt, s);
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (*end != '\0')
+    return fail(err, errlen, "%s: '%.40s' is not a whole number", opt, s);
+  if (errno == ERANGE || v < lo || v > hi)
+    return fail(err, errlen, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
+  *out = (unsigned)v;
+  return 0;
+}
+
+int options_add_resolver(struct config *c, const char *spec, char *err, size_t errlen) {
+  char host[64];
+  unsigned port = 53;
+  const char *h = spec, *p = NULL;
+  size_t hlen;
+  struct addr a;
+
+  if (c->nresolvers >= OPTIONS_MAX_RESOLVERS)
+    return fail(err, errlen, "--resolver: at most %d resolvers", OPTIONS_MAX_RESOLVERS);
+  if (spec[0] == '[') { /* [v6]:port or [v6] */
+    const char *close = strchr(spec, ']');
+    if (!close)
+      return fail(err, errlen, "--resolver: '%.60s' has '[' without ']'", spec);
+    h = spec + 1;
+    hlen = (size_t)(close - h);
+    if (close[1] == ':')
+      p = close + 2;
+    else if (close[1] != '\0')
+      return fail(err, errlen, "--resolver: unexpected text after ']' in '%.60s'", spec);
+  } else {
+    const char *colon = strchr(spec, ':');
+    if (colon && strchr(colon + 1, ':')) { /* bare IPv6, no port */
+      hlen = strlen(spec);
+    } else {
+      hlen = colon ? (size_t)(colon - spec) : strlen(spec);
+      if (colon) p = colon + 1;
+    }
+  }
+  if (addr_parse(&a, h, hlen) != 0)
+    return fail(err, errlen, "--resolver: '%.60s' is not an IP address (hostnames are not "
+                "accepted: a resolver must be reachable without DNS)", spec);
+  if (p && parse_uint("--resolver port", p, 1, 65535, &port, err, errlen))
+    return UV_EINVAL;
+  addr_format(&a, host);
+  size_t used = strlen(c->resolvers);
+  int n = snprintf(c->resolvers + used, sizeof c->resolvers - used,
+                   a.family == 6 ? "%s[%s]:%u" : "%s%s:%u", used ? "," : "", host, port);
+  if (n < 0 || (size_t)n >= sizeof c->resolvers - used)
+    return fail(err, errlen, "--resolver: too many resolvers");
+  c->nresolvers++;
+  return 0;
+}
+
+enum {
+  OPT_IP_COLUMN = 256, OPT_EXPECT_COLUMN, OPT_SMTP_PORT, OPT_NO_SMTP, OPT_RATE,
+  OPT_DNS_TIMEOUT, OPT_DNS_TRIES, OPT_SMTP_TIMEOUT, OPT_FAIL_ON, OPT_FORCE,
+  OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS
+};
+
+static const struct option longopts[] = {
+  {"inventory", required_argument, NULL, 'i'},
+  {"ip-column", required_argument, NULL, OPT_IP_COLUMN},
+  {"expect-column", required_argument, NULL, OPT_EXPECT_COLUMN},
+  {"output", required_argument, NULL, 'o'},
+  {"force", no_argument, NULL, OPT_FORCE},
+  {"ordered", no_argument, NULL, OPT_ORDERED},
+  {"resolver", required_argument, NULL, 'r'},
+  {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+  {"dns-tries", required_argument, NULL, OPT_DNS_TRIES},
+  {"channels", required_argument, NULL, OPT_CHANNELS},
+  {"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
+  {"no-smtp", no_argument, NULL, OPT_NO_SMTP},
+  {"smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT},
+  {"rate", required_argument, NULL, OPT_RATE},
+  {"concurrency", required_argument, NULL, 'c'},
+  {"allow-huge", no_argument, NULL, OPT_ALLOW_HUGE},
+  {"quiet", no_argument, NULL, 'q'},
+  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+  {"help", no_argument, NULL, 'h'},
+  {"version", no_argument, NULL, 'V'},
+  {NULL, 0, NULL, 0},
+};
+
+int options_parse(struct config *c, int argc, char **argv, char *err, size_t errlen) {
+  int ch, idx;
+  memset(c, 0, sizeof *c);
+  c->dns_timeout_ms = 2000;
+  c->dns_tries = 2;
+  c->smtp_port = 25;
+  c->smtp_timeout_ms = 10000;
+  c->rate = 100;
+  c->concurrency = 256;
+  c->fail_on = FAIL_ON_FAIL;
+
+  optind = 0; /* glibc: 0 also resets internal state, so tests can parse twice */
+  opterr = 0;
+  while ((ch = getopt_long(argc, argv, ":i:o:r:c:qhV", longopts, &idx)) != -1) {
+    const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+    switch (ch) {
+    case 'i': c->inventory = optarg; break;
+    case OPT_IP_COLUMN: c->ip_column = optarg; break;
+    case OPT_EXPECT_COLUMN: c->expect_column = optarg; break;
+    case 'o':
+      if (!*optarg) return fail(err, errlen, "--output: empty file name");
+      c->output = optarg;
+      break;
+    case OPT_FORCE: c->force = 1; break;
+    case OPT_ORDERED: c->ordered = 1; break;
+    case 'r':
+      if (options_add_resolver(c, optarg, err, errlen)) return UV_EINVAL;
+      break;
+    case OPT_DNS_TIMEOUT:
+      if (parse_uint("--dns-timeout", optarg, 1, 600000, &c->dns_timeout_ms, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_DNS_TRIES:
+      if (parse_uint("--dns-tries", optarg, 1, 10, &c->dns_tries, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_CHANNELS:
+      if (parse_uint("--channels", optarg, 1, 64, &c->channels, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_SMTP_PORT:
+      if (parse_uint("--smtp-port", optarg, 1, 65535, &c->smtp_port, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_NO_SMTP: c->no_smtp = 1; break;
+    case OPT_SMTP_TIMEOUT:
+      if (parse_uint("--smtp-timeout", optarg, 1, 600000, &c->smtp_timeout_ms, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_RATE: {
+      char *end;
+      errno = 0;
+      double r = strtod(optarg, &end);
+      if (end == optarg || *end || errno || !isfinite(r) || optarg[0] == '-' || optarg[0] == '+')
+        return fail(err, errlen, "--rate: '%.40s' is not a number of targets per second "
+                    "(0 means no cap)", optarg);
+      if (r > 10e6) return fail(err, errlen, "--rate: %.40s is above 10000000", optarg);
+      c->rate = r;
+      break;
+    }
+    case 'c':
+      if (parse_uint("--concurrency", optarg, 1, 65536, &c->concurrency, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_ALLOW_HUGE: c->allow_huge = 1; break;
+    case 'q': c->quiet = 1; break;
+    case OPT_FAIL_ON:
+      if (!strcmp(optarg, "fail")) c->fail_on = FAIL_ON_FAIL;
+      else if (!strcmp(optarg, "warn")) c->fail_on = FAIL_ON_WARN;
+      else if (!strcmp(optarg, "never")) c->fail_on = FAIL_ON_NEVER;
+      else return fail(err, errlen, "--fail-on: '%.40s' is not one of fail, warn, never", optarg);
+      break;
+    case 'h': c->action = ACTION_HELP; return 0;
+    case 'V': c->action = ACTION_VERSION; return 0;
+    case ':': return fail(err, errlen, "%s: missing value", name);
+    default: return fail(err, errlen, "unknown option '%.60s' (see --help)", name);
+    }
+  }
+  c->targets = argv + optind;
+  c->ntargets = (size_t)(argc - optind);
+  if (c->inventory && c->ntargets)
+    return fail(err, errlen, "give either TARGETs or --inventory, not both");
+  if (!c->inventory && !c->ntargets)
+    return fail(err, errlen, "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
+  if ((c->ip_column || c->expect_column) && !c->inventory)
+    return fail(err, errlen, "--ip-column/--expect-column need --inventory");
+  return 0;
+}
+
+const char *options_usage(void) {
+  return
+"Usage: ptraudit [OPTIONS] TARGET...\n"
+"       ptraudit [OPTIONS] -i INVENTORY.csv\n"
+"\n"
+"Audit the mail identity of IP addresses: PTR record, forward confirmation of\n"
+"every PTR name (FCrDNS, RFC 8601 iprev) and the SMTP greeting banner.  Writes\n"
+"one CSV row per target (gzip when the name ends in .gz) and a summary.\n"
+"\n"
+"Targets (streamed, never expanded in memory):\n"
+"  ADDR                  an IPv4 or IPv6 address (strict: no 010.0.0.1, 127.1)\n"
+"  ADDR/LEN              a CIDR block; host bits must be zero\n"
+"  FIRST-LAST            an inclusive range of one family\n"
+"  @FILE                 one TARGET per line; '#' comments and blank lines ignored\n"
+"  -                     TARGETs from standard input\n"
+"  Blocks above /8 (IPv4) or 2^32 addresses (IPv6) need --allow-huge.\n"
+"\n"
+"Input:\n"
+"  -i, --inventory FILE  CSV with a header row ('-' = stdin); other columns are\n"
+"                        copied to the report after the fixed columns\n"
+"      --ip-column NAME  IP column (default: ip, ip_address, address, addr)\n"
+"      --expect-column NAME  expected PTR column (default: expected_ptr,\n"
+"                        expected, hostname); a value is a name or *.domain\n"
+"      --allow-huge      allow target blocks beyond the size limits\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE     report file; *.gz = gzip, '-' = plain CSV on stdout\n"
+"                        (default ptraudit-YYYYMMDDTHHMMSSZ.csv.gz)\n"
+"      --force           replace an existing report file\n"
+"      --ordered         write rows in input order (bounded reorder window)\n"
+"\n"
+"DNS:\n"
+"  -r, --resolver ADDR[:PORT]  resolver to ask (repeatable; IPv6 as [ADDR]:PORT);\n"
+"                        default: the system's resolver configuration\n"
+"      --dns-timeout MS  per-try timeout (default 2000)\n"
+"      --dns-tries N     tries per query (default 2)\n"
+"      --channels N      c-ares channels to spread queries over (default: auto)\n"
+"\n"
+"SMTP:\n"
+"      --smtp-port N     port of the banner probe (default 25)\n"
+"      --no-smtp         skip the banner probe\n"
+"      --smtp-timeout MS connect plus whole greeting (default 10000)\n"
+"\n"
+"Pacing:\n"
+"      --rate N          targets started per second (default 100; 0 = no cap)\n"
+"  -c, --concurrency N   targets in flight (default 256)\n"
+"\n"
+"Reporting:\n"
+"  -q, --quiet           no progress line, no summary\n"
+"      --fail-on LEVEL   fail (default), warn or never: which verdicts make the\n"
+"                        exit status 1\n"
+"  -h, --help            this help\n"
+"  -V, --version         version\n"
+"\n"
+"Exit status: 0 done, nothing at or above --fail-on; 1 done with such rows;\n"
+"2 usage or input error; 3 runtime error (e.g. report not writable);\n"
+"130/143 interrupted by SIGINT/SIGTERM.\n"
+"\n"
+"Report columns: ip, verdict, flags, iprev, ptr_status, ptr, forward,\n"
+"smtp_status, smtp_code, banner_host, banner, expected, checked_at, then the\n"
+"inventory's other columns.  See ptraudit(1) for their values.\n";
+}

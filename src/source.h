@@ -1,0 +1,70 @@
+/*
+ * source.h - the stream of targets: TARGET operands (addresses, CIDR blocks,
+ * ranges, @FILE lists, "-" for stdin) or one CSV inventory, turned into one
+ * address at a time.  Nothing is expanded in memory: a /8 costs the same
+ * memory as a single address.
+ *
+ * Every target gets a sequence number (its 0-based position in the stream);
+ * ordered output, checkpoints and shards are all defined on it.
+ *
+ * Addresses inside IANA special-purpose blocks (private, loopback,
+ * documentation, ...) are skipped, and counted, when they are part of a wider
+ * target; a target that lies wholly inside such a block is scanned because
+ * the user named it.
+ */
+#ifndef PTRAUDIT_SOURCE_H
+#define PTRAUDIT_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "addr.h"
+#include "options.h"
+
+enum target_kind {
+  TARGET_ADDR = 0,   /* probe this address */
+  TARGET_INVALID     /* an inventory row whose IP cell is not an address */
+};
+
+struct target {
+  uint64_t seq;
+  enum target_kind kind;
+  struct addr addr;
+  const char *text;          /* the IP cell as given (inventory) or NULL */
+  size_t text_len;
+  const char *expected;      /* expected PTR (inventory) or NULL */
+  size_t expected_len;
+  size_t nextra;             /* passthrough cells, source_extra_count() of them */
+  const char *const *extra;
+  const size_t *extra_len;
+  const char *origin;        /* file name or "argument" */
+  unsigned long line;        /* line (or argument number) the target came from */
+};
+
+struct source;
+
+/* Open the inputs named by `c`.  Validates every input that can be read
+ * twice (operands, regular @FILEs, a regular inventory file) in full before
+ * returning, so bad input is reported before anything is scanned; stdin and
+ * pipes are validated as they stream.  Returns 0, or UV_EINVAL (bad input:
+ * err names file, line and field) or another negative code (I/O).
+ * Cost: one pass over the re-readable inputs. */
+int source_open(struct source **out, const struct config *c, char *err, size_t errlen);
+
+/* Next target.  Returns 1 and fills *t (pointers valid until the next call),
+ * 0 at the end, or a negative code with err naming file, line and field. */
+int source_next(struct source *s, struct target *t, char *err, size_t errlen);
+
+/* Targets the stream will yield, known after source_open: 1 if *total was
+ * set (no stdin or pipe among the inputs), else 0. */
+int source_total(const struct source *s, uint64_t *total);
+
+/* Addresses skipped so far because they lie in special-purpose blocks. */
+uint64_t source_skipped_special(const struct source *s);
+
+/* Inventory passthrough columns (0 without an inventory). */
+size_t source_extra_count(const struct source *s);
+const char *source_extra_name(const struct source *s, size_t i);
+
+void source_close(struct source *s);
+
+#endif
