@@ -17,6 +17,7 @@
 
 #include <ares.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,13 +458,10 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
   }
   memcpy(q->name, name, len + 1);
   struct chan *c;
-  if (!r->wait_head && (c = least_loaded(r))) {
-    r->in_dispatch++;
-    dispatch(r, q, c);
-    r->in_dispatch--;
-  } else {
+  if (!r->wait_head && (c = least_loaded(r)))
+    dispatch(r, q, c); /* a synchronous completion is deferred (in_dispatch) */
+  else
     list_push(&r->wait_head, &r->wait_tail, q);
-  }
 }
 
 size_t resolver_inflight(const struct resolver *r) { return r->inflight; }
@@ -520,18 +518,17 @@ static void on_idle(uv_idle_t *h) {
   /* Deliver what was queued before this call; anything the callbacks
    * queue goes to the next loop iteration. */
   struct rq *q = r->done_head;
-  struct rq *last = r->done_tail;
+  struct oom_entry oom[OOM_RING];
   unsigned noom = r->oom_n;
   r->done_head = r->done_tail = NULL;
-  while (noom) {
-    struct oom_entry e = r->oom[--noom];
-    memmove(&r->oom[noom], &r->oom[noom + 1], (r->oom_n - noom - 1) * sizeof r->oom[0]);
-    r->oom_n--;
+  memcpy(oom, r->oom, noom * sizeof oom[0]);
+  r->oom_n = 0;
+  for (unsigned i = 0; i < noom; i++) {
     r->inflight--;
-    e.cb(e.arg, ARES_ENOMEM, NULL, 0);
+    oom[i].cb(oom[i].arg, ARES_ENOMEM, NULL, 0);
   }
   while (q) {
-    struct rq *next = q == last ? NULL : q->next;
+    struct rq *next = q->next; /* deliver() recycles q */
     deliver(r, q, q->status, q->abuf, q->alen);
     q = next;
   }

@@ -116,8 +116,11 @@ static int parse_span(struct cursor *k, const char *s, size_t len, struct span *
                       const char *where, unsigned long line, char *err, size_t errlen) {
   char msg[256];
   unsigned flags = k->c->allow_huge ? TARGET_ALLOW_HUGE : 0;
-  if (target_parse(s, len, sp, flags, msg, sizeof msg) != 0)
+  if (target_parse(s, len, sp, flags, msg, sizeof msg) != 0) {
+    if (!strcmp(where, "argument"))
+      return fail(err, errlen, UV_EINVAL, "argument %lu: %s", line, msg);
     return fail(err, errlen, UV_EINVAL, "%s:%lu: %s", where, line, msg);
+  }
   return 0;
 }
 

@@ -1,0 +1,49 @@
+#!/bin/bash
+# scripts/demo.sh - `make demo`: start the loopback test network, audit the
+# sample hosting-provider inventory and a /27 of the scenario block, show the
+# summary and the first rows, stop the test network.  Loopback only.
+set -eu
+cd "$(dirname "$0")/.."
+out=demo-out
+mkdir -p "$out"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ptraudit-demo.XXXXXX")
+tn_pid=
+cleanup() {
+  [ -n "$tn_pid" ] && kill "$tn_pid" 2>/dev/null && wait "$tn_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+port() { # a free port on 127.0.0.1
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
+  done
+}
+dns=$(port)
+smtp=$(port)
+
+echo "== starting testnet: DNS on 127.0.0.1:$dns, SMTP on port $smtp of 127.64.0.0/20"
+./testnet --dns-port "$dns" --smtp-port "$smtp" --smtp-net 127.64.0.0/20 \
+  --ready-file "$tmp/ready" &
+tn_pid=$!
+for _ in $(seq 100); do [ -e "$tmp/ready" ] && break; sleep 0.1; done
+[ -e "$tmp/ready" ] || { echo "testnet did not start" >&2; exit 1; }
+
+common=(-r "127.0.0.1:$dns" --smtp-port "$smtp" --smtp-timeout 3000 --dns-timeout 1000
+        --rate 200 --fail-on never --force)
+
+echo
+echo "== ptraudit -i samples/inventory.csv -o $out/inventory.csv.gz"
+./ptraudit "${common[@]}" -i samples/inventory.csv -o "$out/inventory.csv.gz"
+echo
+python3 scripts/show-report.py "$out/inventory.csv.gz" customer
+
+echo
+echo "== ptraudit 127.64.0.0/27 -o $out/block.csv.gz   (every DNS scenario of testnet)"
+./ptraudit "${common[@]}" --ordered 127.64.0.0/27 -o "$out/block.csv.gz"
+echo
+python3 scripts/show-report.py "$out/block.csv.gz" | head -20
+echo
+echo "Reports: $out/inventory.csv.gz, $out/block.csv.gz (zcat them for every column)."

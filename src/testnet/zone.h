@@ -1,0 +1,42 @@
+/*
+ * zone.h - the algorithmic DNS zone: one query message in, one reply
+ * message out.  Pure (no I/O, no allocation, no global state), so the same
+ * function answers UDP and TCP and can be exercised without sockets.
+ *
+ * Zones served (authoritative, AA set, TTL 3600, SOA in the authority
+ * section of NXDOMAIN/NODATA answers):
+ *   tn.test, 127.in-addr.arpa, 8.b.d.0.1.0.0.2.ip6.arpa (2001:db8::/32) and
+ *   the ::/124 reverse zone (only ::1 exists in it).
+ * Anything else is REFUSED.  The per-address behaviour is scenario.h's.
+ */
+#ifndef TESTNET_ZONE_H
+#define TESTNET_ZONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reply buffers must hold this many bytes (the TCP maximum). */
+#define TN_DNS_OUT_MAX 65535
+/* Largest UDP reply we ever send, whatever EDNS0 advertises. */
+#define TN_DNS_UDP_MAX 4096
+
+enum tn_transport { TN_UDP = 0, TN_TCP = 1 };
+
+/* What happened to one query; for counters and logs. */
+struct tn_dns_info {
+  int qtype;     /* query type, or -1 if the question could not be parsed */
+  int rcode;     /* rcode of the reply sent (extended: 16 = BADVERS), -1 if none */
+  int dropped;   /* 1: no reply on purpose (silent scenario, or a message
+                    that is itself a response / shorter than a header) */
+  int truncated; /* 1: reply sent with TC=1 */
+  int formerr;   /* 1: the query was malformed */
+};
+
+/* Build the reply to the DNS message q[qlen] received over `transport`
+ * into out[TN_DNS_OUT_MAX].  Returns the reply length; 0 means send
+ * nothing.  *info is always filled.  Never reads outside q[0..qlen).
+ * Cost: O(reply size), except for the 500-name scenario. */
+size_t tn_dns_reply(const uint8_t *q, size_t qlen, int transport, uint8_t *out,
+                    struct tn_dns_info *info);
+
+#endif

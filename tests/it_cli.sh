@@ -1,0 +1,153 @@
+#!/bin/bash
+# it_cli.sh - the command-line contract of the built binary: help, version,
+# usage and input errors (exit 2, message naming the field, nothing
+# scanned), output-file rules, stdout mode, gzip validity, exit statuses,
+# the rate limit, duplicate and special-purpose handling.  DNS answers come
+# from testnet on loopback; SMTP is only ever probed on 127.0.0.0/8.
+source "$(dirname "$0")/lib.sh"
+cd "$SCRATCH"
+
+DNS=$(free_port); SMTP=$(free_port)
+start_testnet "$DNS" "$SMTP" --smtp-net 127.64.0.0/24 --smtp-net 127.96.0.0/24
+R=(-r "127.0.0.1:$DNS" --smtp-port "$SMTP" --dns-timeout 500 --smtp-timeout 2000 -q)
+
+# run CMD...: sets OUT, ERR, RC
+run() {
+  "$@" >"$SCRATCH/o" 2>"$SCRATCH/e"; RC=$?
+  OUT=$(cat "$SCRATCH/o"); ERR=$(cat "$SCRATCH/e")
+}
+
+run "$PTRAUDIT" --help
+check "--help exits 0" 0 "$RC"
+check_match "--help shows usage" "Usage: ptraudit \[OPTIONS\] TARGET" "$OUT"
+check_match "--help lists --fail-on" "--fail-on LEVEL" "$OUT"
+run "$PTRAUDIT" -V
+check_match "-V prints the version" "^ptraudit 0\.1\.0 " "$OUT"
+
+run "$PTRAUDIT"
+check "no targets: exit 2" 2 "$RC"
+check_match "no targets: says so" "no targets" "$ERR"
+run "$PTRAUDIT" --rate abc 127.0.0.1
+check "--rate abc: exit 2" 2 "$RC"
+check_match "--rate abc: names option and value" "--rate: 'abc'" "$ERR"
+run "$PTRAUDIT" --rate -5 127.0.0.1
+check "--rate -5: exit 2" 2 "$RC"
+run "$PTRAUDIT" --dns-timeout 0 127.0.0.1
+check "--dns-timeout 0: exit 2" 2 "$RC"
+run "$PTRAUDIT" --bogus 127.0.0.1
+check "unknown option: exit 2" 2 "$RC"
+run "$PTRAUDIT" -r example.com 127.0.0.1
+check "--resolver hostname: exit 2" 2 "$RC"
+
+# Bad targets: exit 2, the message quotes the field, and nothing is written.
+bad=("10.0.0.0/33" "300.1.1.1" "fe80::1%eth0" "010.0.0.1" "0x7f.0.0.1" "127.1"
+     "1.2.3.4 junk" "192.0.2.9-192.0.2.1" "10.0.0.1/8" "example.com" "0.0.0.0/0" "::/0"
+     "2001:db8::/64" "127.0.0.1-::1")
+for t in "${bad[@]}"; do
+  run "$PTRAUDIT" "${R[@]}" -o "$SCRATCH/bad.csv" 127.0.0.1 "$t"
+  check "bad target '$t': exit 2" 2 "$RC"
+  check_match "bad target '$t': names argument 2" "argument 2: " "$ERR"
+done
+[ -e "$SCRATCH/bad.csv" ] && not_ok "bad target: no report written" || ok "bad target: no report written"
+check "bad target: no temporary file left" "" "$(ls -A "$SCRATCH" | grep -E '\.tmp' || true)"
+
+# A 1 MB line in a target file.
+head -c 1048576 /dev/zero | tr '\0' '1' > big.txt
+run "$PTRAUDIT" "${R[@]}" -o - @big.txt
+check "1 MB line: exit 2" 2 "$RC"
+check_match "1 MB line: names file and line" "big.txt:1: line longer than" "$ERR"
+check "1 MB line: message stays short" 1 "$(( ${#ERR} < 300 ))"
+
+printf '# customer block\n127.96.0.1\n\n127.96.0.2 # comment\n300.1.1.1\n' > list.txt
+run "$PTRAUDIT" "${R[@]}" -o - @list.txt
+check "@FILE bad line: exit 2" 2 "$RC"
+check_match "@FILE bad line: names file:line and field" "list.txt:5: .*300\.1\.1\.1" "$ERR"
+check "@FILE bad line: nothing on stdout" "" "$OUT"
+run "$PTRAUDIT" "${R[@]}" -o - @missing.txt
+check "@FILE missing: exit 2" 2 "$RC"
+check_match "@FILE missing: names file" "missing.txt" "$ERR"
+
+# Good file list, stdout mode: header + one row per target.
+head -n 4 list.txt > good.txt
+run "$PTRAUDIT" "${R[@]}" --no-smtp -o - @good.txt
+check "@FILE good: exit 0" 0 "$RC"
+check "stdout: header row" \
+  "ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at" \
+  "$(head -n 1 "$SCRATCH/o")"
+check "stdout: rows in input order of a small run" "127.96.0.1 127.96.0.2" \
+  "$(tail -n +2 "$SCRATCH/o" | cut -d, -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# stdin targets
+run bash -c "printf '127.96.0.3\n127.96.0.4\n' | '$PTRAUDIT' ${R[*]} --no-smtp -o - -"
+check "stdin targets: exit 0" 0 "$RC"
+check "stdin targets: two rows" 2 "$(tail -n +2 "$SCRATCH/o" | wc -l)"
+
+# Duplicates are audited and reported each time they are given.
+run "$PTRAUDIT" "${R[@]}" --no-smtp -o - 127.96.0.9 127.96.0.9
+check "duplicate target: two rows" 2 "$(tail -n +2 "$SCRATCH/o" | wc -l)"
+
+# gzip output, no clobber, --force.
+run "$PTRAUDIT" "${R[@]}" -o r.csv.gz 127.96.0.0/30
+check "gzip report: exit 0" 0 "$RC"
+gzip -t r.csv.gz 2>/dev/null && ok "gzip report: valid gzip" || not_ok "gzip report: valid gzip"
+check "gzip report: 4 rows + header" 5 "$(zcat r.csv.gz | wc -l)"
+run "$PTRAUDIT" "${R[@]}" -o r.csv.gz 127.96.0.0/30
+check "existing report: exit 2" 2 "$RC"
+check_match "existing report: mentions --force" "--force" "$ERR"
+run "$PTRAUDIT" "${R[@]}" --force -o r.csv.gz 127.96.0.5
+check "--force replaces: exit 0" 0 "$RC"
+check "--force replaces: 1 row + header" 2 "$(zcat r.csv.gz | wc -l)"
+ln -s r.csv.gz link.csv.gz
+run "$PTRAUDIT" "${R[@]}" -o link.csv.gz 127.96.0.5
+check "symlink output: exit 2" 2 "$RC"
+run "$PTRAUDIT" "${R[@]}" -o /nonexistent-dir/r.csv 127.96.0.5
+check "unwritable output: exit 2" 2 "$RC"
+check_match "unwritable output: names the path" "/nonexistent-dir" "$ERR"
+
+# Exit status follows --fail-on: 127.64.0.1 has no PTR (fail), 127.64.0.5
+# has two PTRs (warn), 127.96.0.1 passes.
+run "$PTRAUDIT" "${R[@]}" -o - 127.64.0.1
+check "fail row: exit 1" 1 "$RC"
+run "$PTRAUDIT" "${R[@]}" --fail-on never -o - 127.64.0.1
+check "fail row, --fail-on never: exit 0" 0 "$RC"
+run "$PTRAUDIT" "${R[@]}" -o - 127.64.0.5
+check "warn row, --fail-on fail: exit 0" 0 "$RC"
+run "$PTRAUDIT" "${R[@]}" --fail-on warn -o - 127.64.0.5
+check "warn row, --fail-on warn: exit 1" 1 "$RC"
+
+# Inventory errors.
+printf 'name,ip\na,127.96.0.1\nb,"127.96.0.2\n' > unterminated.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i unterminated.csv
+check "inventory unterminated quote: exit 2" 2 "$RC"
+check_match "inventory unterminated quote: names file and line" "unterminated.csv:3" "$ERR"
+printf 'name,owner\na,b\n' > nocol.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i nocol.csv
+check "inventory without IP column: exit 2" 2 "$RC"
+check_match "inventory without IP column: lists header" "name, owner" "$ERR"
+printf 'name,ip\n' > headeronly.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i headeronly.csv
+check "header-only inventory: exit 2" 2 "$RC"
+check_match "header-only inventory: no targets" "no targets" "$ERR"
+run "$PTRAUDIT" "${R[@]}" -o - -i unterminated.csv 127.96.0.1
+check "inventory and targets together: exit 2" 2 "$RC"
+
+# Special-purpose blocks inside a wider target are skipped with a count;
+# DNS only (the scanned addresses are outside loopback: never probe SMTP).
+run "$PTRAUDIT" -r "127.0.0.1:$DNS" --dns-timeout 500 --no-smtp -o - \
+  127.255.255.254-128.0.0.1
+check "special skip: only 128.0.0.0 and .1 reported" "128.0.0.0 128.0.0.1" \
+  "$(tail -n +2 "$SCRATCH/o" | cut -d, -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+check_match "special skip: counted in the summary" "skipped: 2 addresses" "$ERR"
+
+# The rate holds at any concurrency: 60 targets at --rate 30 with -c 1000
+# cannot finish in less than ~2 s (the first token is free).
+t0=$(date +%s%N)
+run "$PTRAUDIT" "${R[@]}" --no-smtp --rate 30 -c 1000 -o - 127.96.1.0/26
+t1=$(date +%s%N)
+rows=$(tail -n +2 "$SCRATCH/o" | wc -l)
+ms=$(( (t1 - t0) / 1000000 ))
+check "rate: 64 rows" 64 "$rows"
+check "rate 30/s held at -c 1000 (64 targets took ${ms} ms, >= 2000)" 1 "$(( ms >= 2000 ))"
+check "rate not far below the cap (took ${ms} ms, < 3500)" 1 "$(( ms < 3500 ))"
+
+finish
