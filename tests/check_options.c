@@ -1,0 +1,130 @@
+/* check_options.c - command-line parsing: defaults, every option's range
+ * checks, resolver forms, and the inputs rules. */
+#include <check.h>
+#include <stdarg.h>
+#include <string.h>
+#include <uv.h>
+
+#include "options.h"
+
+static struct config c;
+static char err[512];
+
+/* Parse a NULL-terminated list of words (argv[0] added). */
+static int parse(const char *first, ...) {
+  static char *argv[64];
+  va_list ap;
+  int argc = 0;
+  argv[argc++] = "ptraudit";
+  va_start(ap, first);
+  for (const char *w = first; w; w = va_arg(ap, const char *)) argv[argc++] = (char *)w;
+  va_end(ap);
+  argv[argc] = NULL;
+  err[0] = '\0';
+  return options_parse(&c, argc, argv, err, sizeof err);
+}
+
+START_TEST(defaults) {
+  ck_assert_int_eq(parse("192.0.2.1", NULL), 0);
+  ck_assert_uint_eq(c.dns_timeout_ms, 2000);
+  ck_assert_uint_eq(c.dns_tries, 2);
+  ck_assert_uint_eq(c.smtp_port, 25);
+  ck_assert_uint_eq(c.smtp_timeout_ms, 10000);
+  ck_assert(c.rate == 100.0);
+  ck_assert_uint_eq(c.concurrency, 256);
+  ck_assert_int_eq(c.fail_on, FAIL_ON_FAIL);
+  ck_assert_str_eq(c.resolvers, "");
+  ck_assert_uint_eq(c.ntargets, 1);
+  ck_assert_str_eq(c.targets[0], "192.0.2.1");
+  ck_assert_ptr_null(c.output);
+}
+END_TEST
+
+START_TEST(all_options) {
+  ck_assert_int_eq(parse("-o", "x.csv.gz", "--force", "--ordered", "-r", "127.0.0.1:5300",
+                         "--dns-timeout", "500", "--dns-tries", "3", "--smtp-port", "2525",
+                         "--smtp-timeout", "1500", "--rate", "0", "-c", "10", "-q",
+                         "--fail-on", "warn", "--no-smtp", "--allow-huge", "192.0.2.0/24",
+                         "2001:db8::1", NULL), 0);
+  ck_assert_str_eq(c.output, "x.csv.gz");
+  ck_assert(c.force && c.ordered && c.quiet && c.no_smtp && c.allow_huge);
+  ck_assert_str_eq(c.resolvers, "127.0.0.1:5300");
+  ck_assert_uint_eq(c.dns_timeout_ms, 500);
+  ck_assert_uint_eq(c.dns_tries, 3);
+  ck_assert_uint_eq(c.smtp_port, 2525);
+  ck_assert_uint_eq(c.smtp_timeout_ms, 1500);
+  ck_assert(c.rate == 0.0);
+  ck_assert_uint_eq(c.concurrency, 10);
+  ck_assert_int_eq(c.fail_on, FAIL_ON_WARN);
+  ck_assert_uint_eq(c.ntargets, 2);
+}
+END_TEST
+
+START_TEST(resolver_forms) {
+  ck_assert_int_eq(parse("-r", "127.0.0.1", "-r", "[::1]:5353", "-r", "::1", "-r",
+                         "127.0.0.2:53", "192.0.2.1", NULL), 0);
+  ck_assert_str_eq(c.resolvers, "127.0.0.1:53,[::1]:5353,[::1]:53,127.0.0.2:53");
+  ck_assert_uint_eq(c.nresolvers, 4);
+  ck_assert_int_eq(parse("-r", "resolver.example", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "not an IP address"));
+  ck_assert_int_eq(parse("-r", "127.0.0.1:0", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-r", "127.0.0.1:65536", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-r", "[::1", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-r", "[::1]x", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-r", "010.0.0.1", "192.0.2.1", NULL), UV_EINVAL);
+}
+END_TEST
+
+START_TEST(bad_numbers) {
+  ck_assert_int_eq(parse("--rate", "-1", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "--rate"));
+  ck_assert_int_eq(parse("--rate", "fast", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--rate", "nan", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--rate", "2.5", "192.0.2.1", NULL), 0);
+  ck_assert(c.rate == 2.5);
+  ck_assert_int_eq(parse("--dns-timeout", "0", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "--dns-timeout: 0 is out of range"));
+  ck_assert_int_eq(parse("--dns-timeout", "-5", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--smtp-timeout", "0", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--dns-tries", "0", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-c", "0", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-c", "12x", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--smtp-port", "70000", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--fail-on", "sometimes", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "fail, warn, never"));
+}
+END_TEST
+
+START_TEST(inputs) {
+  ck_assert_int_eq(parse(NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "no targets"));
+  ck_assert_int_eq(parse("-i", "inv.csv", NULL), 0);
+  ck_assert_str_eq(c.inventory, "inv.csv");
+  ck_assert_int_eq(parse("-i", "inv.csv", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--ip-column", "x", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("-i", "inv.csv", "--ip-column", "IP", "--expect-column", "ptr", NULL),
+                   0);
+  ck_assert_str_eq(c.ip_column, "IP");
+  ck_assert_str_eq(c.expect_column, "ptr");
+  ck_assert_int_eq(parse("--nope", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "--nope"));
+  ck_assert_int_eq(parse("192.0.2.1", "-o", NULL), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "missing value"));
+  ck_assert_int_eq(parse("-h", NULL), 0);
+  ck_assert_int_eq(c.action, ACTION_HELP);
+  ck_assert_int_eq(parse("--version", NULL), 0);
+  ck_assert_int_eq(c.action, ACTION_VERSION);
+}
+END_TEST
+
+Suite *options_suite(void) {
+  Suite *s = suite_create("options");
+  TCase *tc = tcase_create("parse");
+  tcase_add_test(tc, defaults);
+  tcase_add_test(tc, all_options);
+  tcase_add_test(tc, resolver_forms);
+  tcase_add_test(tc, bad_numbers);
+  tcase_add_test(tc, inputs);
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,71 @@
+/* check_ratelimit.c - the token bucket, driven by a fake clock. */
+#include <check.h>
+
+#include "ratelimit.h"
+
+#define MS 1000000ull
+
+START_TEST(starts_with_one_token) {
+  struct ratelimit rl;
+  ratelimit_init(&rl, 10, 0);
+  ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+  ck_assert_int_eq(ratelimit_take(&rl, 0), 0);
+  /* 10/s: the next token is 100 ms away */
+  ck_assert_uint_eq((ratelimit_wait_ns(&rl, 0) + MS / 2) / MS, 100);
+  ck_assert_int_eq(ratelimit_take(&rl, 99 * MS), 0);
+  ck_assert_int_eq(ratelimit_take(&rl, 100 * MS), 1);
+}
+END_TEST
+
+START_TEST(long_run_holds_rate) {
+  /* Take as fast as the clock allows for 10 s at 1000/s, polling each ms:
+   * at most rate*10 + burst tokens. */
+  struct ratelimit rl;
+  unsigned long taken = 0;
+  ratelimit_init(&rl, 1000, 0);
+  for (unsigned long t = 0; t <= 10000; t++)
+    while (ratelimit_take(&rl, t * MS)) taken++;
+  ck_assert_uint_ge(taken, 10000);
+  ck_assert_uint_le(taken, 10000 + 10 + 1);
+}
+END_TEST
+
+START_TEST(idle_does_not_bank_a_burst) {
+  /* After a long idle period only `burst` (10 ms worth) may go at once. */
+  struct ratelimit rl;
+  unsigned taken = 0;
+  ratelimit_init(&rl, 1000, 0);
+  while (ratelimit_take(&rl, 60000 * MS)) taken++;
+  ck_assert_uint_eq(taken, 10);
+}
+END_TEST
+
+START_TEST(unlimited) {
+  struct ratelimit rl;
+  ratelimit_init(&rl, 0, 0);
+  for (int i = 0; i < 100000; i++) ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+  ck_assert_uint_eq(ratelimit_wait_ns(&rl, 0), 0);
+}
+END_TEST
+
+START_TEST(slow_rates) {
+  /* Below one per second the bucket still holds a single token. */
+  struct ratelimit rl;
+  ratelimit_init(&rl, 0.5, 0);
+  ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+  ck_assert_int_eq(ratelimit_take(&rl, 1999 * MS), 0);
+  ck_assert_int_eq(ratelimit_take(&rl, 2000 * MS), 1);
+}
+END_TEST
+
+Suite *ratelimit_suite(void) {
+  Suite *s = suite_create("ratelimit");
+  TCase *tc = tcase_create("bucket");
+  tcase_add_test(tc, starts_with_one_token);
+  tcase_add_test(tc, long_run_holds_rate);
+  tcase_add_test(tc, idle_does_not_bank_a_burst);
+  tcase_add_test(tc, unlimited);
+  tcase_add_test(tc, slow_rates);
+  suite_add_tcase(s, tc);
+  return s;
+}

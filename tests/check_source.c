@@ -1,0 +1,232 @@
+/* check_source.c - the target stream: operands, @FILE lists, inventories,
+ * validation before the run, special-purpose skipping, sequence numbers. */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "source.h"
+
+static char dir[64];
+static char err[512];
+
+static void setup(void) {
+  strcpy(dir, "/tmp/check_source.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *write_file(const char *name, const char *text) {
+  static char path[4][128];
+  static int k;
+  char *p = path[k++ % 4];
+  snprintf(p, 128, "%s/%s", dir, name);
+  FILE *f = fopen(p, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+  return p;
+}
+
+static void config_targets(struct config *c, char **targets, size_t n) {
+  memset(c, 0, sizeof *c);
+  c->targets = targets;
+  c->ntargets = n;
+}
+
+/* Collect all addresses as text, space-separated. */
+static int drain(struct source *s, char *out, size_t size) {
+  struct target t;
+  int r;
+  uint64_t expect_seq = 0;
+  out[0] = '\0';
+  while ((r = source_next(s, &t, err, sizeof err)) > 0) {
+    char a[ADDR_STRLEN];
+    ck_assert_uint_eq(t.seq, expect_seq++);
+    if (t.kind == TARGET_INVALID)
+      snprintf(a, sizeof a, "!%.*s", (int)t.text_len, t.text);
+    else
+      addr_format(&t.addr, a);
+    if (out[0]) strncat(out, " ", size - strlen(out) - 1);
+    strncat(out, a, size - strlen(out) - 1);
+  }
+  return r;
+}
+
+START_TEST(operands_in_order) {
+  char *targets[] = {"11.0.0.254-11.0.1.1", "2001:db8::/127", "198.51.100.7"};
+  struct config c;
+  struct source *s;
+  char out[512];
+  uint64_t total;
+  config_targets(&c, targets, 3);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  ck_assert_int_eq(source_total(s, &total), 1);
+  ck_assert_uint_eq(total, 7);
+  ck_assert_int_eq(drain(s, out, sizeof out), 0);
+  ck_assert_str_eq(out, "11.0.0.254 11.0.0.255 11.0.1.0 11.0.1.1 2001:db8:: 2001:db8::1 "
+                        "198.51.100.7");
+  ck_assert_uint_eq(source_skipped_special(s), 0); /* each named: scanned */
+  source_close(s);
+}
+END_TEST
+
+START_TEST(special_inside_wider_target_skipped) {
+  /* 9.255.255.254/31 is public; 10.0.0.0/8 is private: skipped, counted. */
+  char *targets[] = {"9.255.255.254-10.0.0.1"};
+  struct config c;
+  struct source *s;
+  char out[256];
+  config_targets(&c, targets, 1);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  ck_assert_int_eq(drain(s, out, sizeof out), 0);
+  ck_assert_str_eq(out, "9.255.255.254 9.255.255.255");
+  ck_assert_uint_eq(source_skipped_special(s), 2);
+  source_close(s);
+}
+END_TEST
+
+START_TEST(bad_operand_found_before_run) {
+  char *targets[] = {"192.0.2.1", "192.0.2.0/33"};
+  struct config c;
+  struct source *s = (struct source *)1;
+  config_targets(&c, targets, 2);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
+  ck_assert_ptr_null(s);
+  ck_assert_ptr_nonnull(strstr(err, "argument 2: "));
+}
+END_TEST
+
+START_TEST(file_list) {
+  const char *p = write_file("list.txt", "# header comment\n\n  192.0.2.1  \n192.0.2.8/31 # two\r\n"
+                                         "\t2001:db8::5\n");
+  char arg[160];
+  snprintf(arg, sizeof arg, "@%s", p);
+  char *targets[] = {arg, "198.51.100.1"};
+  struct config c;
+  struct source *s;
+  char out[256];
+  uint64_t total;
+  config_targets(&c, targets, 2);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  ck_assert_int_eq(source_total(s, &total), 1);
+  ck_assert_uint_eq(total, 5);
+  ck_assert_int_eq(drain(s, out, sizeof out), 0);
+  ck_assert_str_eq(out, "192.0.2.1 192.0.2.8 192.0.2.9 2001:db8::5 198.51.100.1");
+  source_close(s);
+}
+END_TEST
+
+START_TEST(file_list_bad_line) {
+  const char *p = write_file("bad.txt", "192.0.2.1\n\n127.1\n");
+  char arg[160];
+  snprintf(arg, sizeof arg, "@%s", p);
+  char *targets[] = {arg};
+  struct config c;
+  struct source *s;
+  char want[200];
+  config_targets(&c, targets, 1);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
+  snprintf(want, sizeof want, "%s:3: ", p);
+  ck_assert_ptr_nonnull(strstr(err, want));
+  ck_assert_ptr_nonnull(strstr(err, "127.1"));
+}
+END_TEST
+
+START_TEST(file_list_missing) {
+  char *targets[] = {"@/nonexistent/list.txt"};
+  struct config c;
+  struct source *s;
+  config_targets(&c, targets, 1);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "/nonexistent/list.txt: cannot open"));
+}
+END_TEST
+
+START_TEST(huge_needs_flag) {
+  char *targets[] = {"0.0.0.0/0"};
+  struct config c;
+  struct source *s;
+  uint64_t total;
+  config_targets(&c, targets, 1);
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
+  c.allow_huge = 1;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0); /* validated in O(1) */
+  ck_assert_int_eq(source_total(s, &total), 1);
+  ck_assert_uint_eq(total, 4294967296ull);
+  source_close(s);
+}
+END_TEST
+
+START_TEST(inventory_rows) {
+  const char *p = write_file("inv.csv", "\xEF\xBB\xBF" "customer,IP,Expected_PTR,notes\r\n"
+                                        "Acme, 192.0.2.1 ,*.example.net ,\"a, b\"\r\n"
+                                        "Bolt,not-an-ip,,\r\n"
+                                        "Cork,2001:db8::9,mx.example.org,x\r\n");
+  struct config c;
+  struct source *s;
+  struct target t;
+  memset(&c, 0, sizeof c);
+  c.inventory = p;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  ck_assert_uint_eq(source_extra_count(s), 2);
+  ck_assert_str_eq(source_extra_name(s, 0), "customer");
+  ck_assert_str_eq(source_extra_name(s, 1), "notes");
+
+  ck_assert_int_eq(source_next(s, &t, err, sizeof err), 1);
+  ck_assert_int_eq(t.kind, TARGET_ADDR);
+  ck_assert_uint_eq(t.seq, 0);
+  ck_assert_uint_eq(t.line, 2);
+  ck_assert_int_eq(t.expected_len, 13);
+  ck_assert_int_eq(memcmp(t.expected, "*.example.net", 13), 0);
+  ck_assert_uint_eq(t.nextra, 2);
+  ck_assert_int_eq(memcmp(t.extra[1], "a, b", 4), 0);
+
+  ck_assert_int_eq(source_next(s, &t, err, sizeof err), 1);
+  ck_assert_int_eq(t.kind, TARGET_INVALID);
+  ck_assert_uint_eq(t.line, 3);
+  ck_assert_int_eq(t.text_len, 9);
+  ck_assert_int_eq(memcmp(t.text, "not-an-ip", 9), 0);
+
+  ck_assert_int_eq(source_next(s, &t, err, sizeof err), 1);
+  ck_assert_int_eq(t.addr.family, 6);
+  ck_assert_int_eq(source_next(s, &t, err, sizeof err), 0);
+  source_close(s);
+}
+END_TEST
+
+START_TEST(inventory_syntax_error_before_run) {
+  const char *p = write_file("broken.csv", "ip,name\n192.0.2.1,a\n192.0.2.2,\"b\n");
+  struct config c;
+  struct source *s;
+  memset(&c, 0, sizeof c);
+  c.inventory = p;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "broken.csv:3"));
+}
+END_TEST
+
+Suite *source_suite(void) {
+  Suite *s = suite_create("source");
+  TCase *tc = tcase_create("stream");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, operands_in_order);
+  tcase_add_test(tc, special_inside_wider_target_skipped);
+  tcase_add_test(tc, bad_operand_found_before_run);
+  tcase_add_test(tc, file_list);
+  tcase_add_test(tc, file_list_bad_line);
+  tcase_add_test(tc, file_list_missing);
+  tcase_add_test(tc, huge_needs_flag);
+  tcase_add_test(tc, inventory_rows);
+  tcase_add_test(tc, inventory_syntax_error_before_run);
+  suite_add_tcase(s, tc);
+  return s;
+}
