@@ -82,6 +82,8 @@ struct audit {
   struct resolver *res;
   audit_done_cb done_cb;
   void *done_arg;
+  audit_warn_cb warn_cb;
+  void *warn_arg;
 
   struct slot *slots;
   struct slot *free_slots;
@@ -500,6 +502,8 @@ static void pump_once(struct audit *a) {
       a->source_done = 1;
       break;
     }
+    if (t.kind == TARGET_INVALID && a->warn_cb)
+      a->warn_cb(a->warn_arg, t.origin, t.line, t.text, t.text_len);
     struct slot *s = a->free_slots;
     a->free_slots = s->next;
     a->busy++;
@@ -648,6 +652,11 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
 void audit_stop(struct audit *a) {
   a->stopping = 1;
   if (!a->in_pump) maybe_finish(a);
+}
+
+void audit_on_invalid(struct audit *a, audit_warn_cb cb, void *arg) {
+  a->warn_cb = cb;
+  a->warn_arg = arg;
 }
 
 const struct audit_stats *audit_stats(const struct audit *a) { return &a->st; }

@@ -57,6 +57,12 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg);
  * handler callback. */
 void audit_stop(struct audit *a);
 
+/* Called for each inventory row whose IP cell is not an address (the row is
+ * still reported, verdict invalid): origin and line name where it was. */
+typedef void (*audit_warn_cb)(void *arg, const char *origin, unsigned long line,
+                              const char *cell, size_t cell_len);
+void audit_on_invalid(struct audit *a, audit_warn_cb cb, void *arg);
+
 const struct audit_stats *audit_stats(const struct audit *a);
 
 /* The message behind an AUDIT_*_ERROR end ("" if none). */

@@ -145,6 +145,11 @@ size_t cell_escaped_size(const char *src, size_t len) {
   while (i < len) {
     char tok[16];
     size_t used;
+    if (i > 0 && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') { /* as in cell_escape */
+      total++;
+      i++;
+      continue;
+    }
     total += unit(s, len, i, tok, &used);
     i += used;
   }

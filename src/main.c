@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "audit.h"
+#include "cell.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
@@ -84,6 +85,16 @@ static void draw_progress(struct run *r) {
           (unsigned long long)st->done, total, el > 0 ? (double)st->done / el : 0.0,
           (unsigned long long)st->inflight, el);
   r->progress_drawn = 1;
+}
+
+static void on_invalid(void *arg, const char *origin, unsigned long line, const char *cell,
+                       size_t len) {
+  struct run *r = arg;
+  char text[64 * 4 + 8];
+  cell_escape(text, sizeof text, cell, len < 64 ? len : 64);
+  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  fprintf(stderr, "ptraudit: warning: %s:%lu: ip '%s' is not an IP address; reported with "
+          "verdict invalid\n", origin, line, text);
 }
 
 static void on_progress(uv_timer_t *t) { draw_progress(t->data); }
@@ -236,6 +247,7 @@ int main(int argc, char **argv) {
     uv_unref((uv_handle_t *)&r->progress);
   }
 
+  audit_on_invalid(r->audit, on_invalid, r);
   r->t0 = uv_hrtime();
   audit_start(r->audit, on_done, r);
   uv_run(&r->loop, UV_RUN_DEFAULT);

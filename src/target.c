@@ -26,7 +26,8 @@ struct quoted {
   char s[TARGET_QUOTE_MAX + 8];
 };
 
-static const char *quote(struct quoted *q, const char *s, size_t len) {
+/* Quote at most `max` (<= TARGET_QUOTE_MAX) bytes of output. */
+static const char *quote_n(struct quoted *q, const char *s, size_t len, size_t max) {
   static const char hex[] = "0123456789abcdef";
   size_t n = 0, i;
 
@@ -34,7 +35,7 @@ static const char *quote(struct quoted *q, const char *s, size_t len) {
   for (i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : (c == '\\' ? 2 : 4);
-    if (n - 1 + need > TARGET_QUOTE_MAX)
+    if (n - 1 + need > max)
       break;
     if (need == 1) {
       q->s[n++] = (char)c;
@@ -56,6 +57,14 @@ static const char *quote(struct quoted *q, const char *s, size_t len) {
   q->s[n] = '\0';
   return q->s;
 }
+
+static const char *quote(struct quoted *q, const char *s, size_t len) {
+  return quote_n(q, s, len, TARGET_QUOTE_MAX);
+}
+
+/* Octets and prefix lengths are short; a 60-byte "octet" needs no more than
+ * a glimpse, and two full quotes would crowd the message. */
+#define FIELD_QUOTE_MAX 12
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -157,10 +166,10 @@ static int diagnose_v4(const char *s, size_t len, const char *ctx, char *err,
       return fail(err, errlen,
                   "invalid IPv4 address %s%s: octet %s has a leading zero "
                   "(octal is ambiguous, write it in plain decimal)",
-                  qs, ctx, quote(&qo, s + start, i - start));
+                  qs, ctx, quote_n(&qo, s + start, i - start, FIELD_QUOTE_MAX));
     if (i - start > 3 || octet_value(s + start, i - start) > 255)
       return fail(err, errlen, "invalid IPv4 address %s%s: octet %s is greater than 255",
-                  qs, ctx, quote(&qo, s + start, i - start));
+                  qs, ctx, quote_n(&qo, s + start, i - start, FIELD_QUOTE_MAX));
     parts++;
     i++; /* the dot */
   }
@@ -287,13 +296,13 @@ static int parse_cidr(const char *s, size_t len, size_t slash, struct span *out,
   for (i = 0; i < plen_len; i++)
     if (!is_digit(p[i]))
       return fail(err, errlen, "prefix length %s is not a decimal number in %s",
-                  quote(&qp, p, plen_len), quote(&q, s, len));
+                  quote_n(&qp, p, plen_len, FIELD_QUOTE_MAX), quote(&q, s, len));
   if (plen_len > 1 && p[0] == '0')
     return fail(err, errlen, "prefix length %s has a leading zero in %s",
-                quote(&qp, p, plen_len), quote(&q, s, len));
+                quote_n(&qp, p, plen_len, FIELD_QUOTE_MAX), quote(&q, s, len));
   if (plen_len > 3)
     return fail(err, errlen, "prefix length %s out of range for IPv%d (0-%u)",
-                quote(&qp, p, plen_len), a.family, bits);
+                quote_n(&qp, p, plen_len, FIELD_QUOTE_MAX), a.family, bits);
   for (i = 0; i < plen_len; i++)
     plen = plen * 10 + (unsigned)(p[i] - '0');
   if (plen > bits)

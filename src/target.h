@@ -48,7 +48,7 @@
 /* Longest excerpt of user text quoted in an error message. */
 #define TARGET_QUOTE_MAX 60
 /* An error buffer of this size never truncates a target_parse message. */
-#define TARGET_ERRLEN 320
+#define TARGET_ERRLEN 256
 
 /* Inclusive span of addresses of one family: first <= last. */
 struct span {

@@ -160,6 +160,21 @@ START_TEST(test_format_lengths_and_nulls) {
 }
 END_TEST
 
+/* More fields than report_format remembers between its passes. */
+START_TEST(test_format_many_fields) {
+  const char *f[40];
+  char buf[512], want[512] = "";
+  for (int i = 0; i < 40; i++) {
+    f[i] = i % 2 ? "f,\"" : "-g";
+    strcat(want, i ? "," : "");
+    strcat(want, i % 2 ? "\"f,\"\"\"" : "'-g");
+  }
+  strcat(want, "\n");
+  ck_assert_uint_eq(report_format(buf, sizeof buf, f, NULL, 40), strlen(want));
+  ck_assert_str_eq(buf, want);
+}
+END_TEST
+
 START_TEST(test_format_snprintf_contract) {
   const char *f[] = {"abc", "d,e"};
   char buf[16];
@@ -515,6 +530,7 @@ Suite *report_suite(void) {
   tcase_add_test(tf, test_format_quoting);
   tcase_add_test(tf, test_format_lengths_and_nulls);
   tcase_add_test(tf, test_format_snprintf_contract);
+  tcase_add_test(tf, test_format_many_fields);
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_gzip_roundtrip_exact);
   tcase_add_test(tc, test_gzip_members_by_rows);

@@ -1,0 +1,37 @@
+/*
+ * dnsserver.h - the zone of zone.h served over UDP and TCP on one loopback
+ * address and port, on a libuv loop.
+ *
+ * UDP: recvmmsg batches into one preallocated buffer, replies sent with
+ * uv_udp_try_send from one reply buffer; only when the socket is full is a
+ * reply copied and queued (uv_udp_send), up to a cap, beyond which it is
+ * dropped and counted.  TCP: RFC 1035 4.2.2 / RFC 7766 framing (2-byte
+ * length), several queries per connection, input bounded to one maximal
+ * message, output queue bounded, idle connections closed after 10 s.
+ */
+#ifndef TESTNET_DNSSERVER_H
+#define TESTNET_DNSSERVER_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "testnet.h"
+
+struct tn_dns_server;
+
+/* Bind UDP and TCP on addr (port 0: one free port for both) and start
+ * serving.  stats must outlive the server.  Returns 0 and *out, or a
+ * negative UV_E* code with a message in err. */
+int tn_dns_start(uv_loop_t *loop, const struct sockaddr *addr,
+                 struct tn_stats *stats, struct tn_dns_server **out, char *err,
+                 size_t errlen);
+
+/* The port actually bound. */
+int tn_dns_port(const struct tn_dns_server *s);
+
+/* Close every handle (sockets, connections, timer); the server frees itself
+ * once the loop has run their close callbacks.  s is invalid afterwards. */
+void tn_dns_stop(struct tn_dns_server *s);
+
+#endif

@@ -1,0 +1,751 @@
+/*
+ * smtpserver.c - SMTP greeting scenarios (smtpserver.h, tests/testnet.md).
+ */
+#include "smtpserver.h"
+#include "scenario.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define LIFETIME_MS (300 * 1000) /* hard cap on any one connection */
+#define SWEEP_MS 1000
+#define DRIP_MS 2000
+#define MULTILINE_MS 100
+#define FLOOD_TOTAL (4 * 1024 * 1024)
+#define FLOOD_CHUNK (64 * 1024)
+#define OUT_MAX (64 * 1024) /* queued reply bytes before we give up */
+#define LINE_MAX_LEN 1000   /* RFC 5321 4.5.3.1.4 text line limit */
+#define POOL_MAX 1024       /* freed connections kept for reuse */
+#define BACKLOG_ANY 4096
+#define BACKLOG_ONE 128
+
+enum { ST_PRE, ST_CMD, ST_IGNORE };
+
+struct conn {
+  uv_tcp_t h;
+  uv_timer_t t;                /* pacing; initialised only when needed */
+  struct tn_smtp_server *srv;
+  struct conn *prev, *next;
+  int handles, has_timer, closing;
+  int scn, state, pregreet;
+  int close_when_drained, reset_when_drained;
+  uint64_t started;
+  struct tn_ip ip;             /* the destination address */
+  size_t step;                 /* progress of drip/multiline/flood */
+  size_t queued;               /* bytes in uv_write requests */
+  uv_write_t flood_req;
+  char greet[400];             /* drip: the greeting being dripped */
+  size_t greetlen;
+  char line[LINE_MAX_LEN + 1];
+  size_t linelen;
+  int overlong;
+};
+
+struct listener {
+  uv_tcp_t h;
+  struct tn_smtp_server *srv;
+  struct tn_ip ip;
+  int any; /* 1: find the destination with getsockname */
+};
+
+struct tn_smtp_server {
+  uv_loop_t *loop;
+  struct tn_stats *st;
+  struct listener *ls;
+  size_t nls;
+  uv_timer_t sweep;
+  int port;
+  int handles;
+  struct conn *conns;
+  struct conn *pool;
+  size_t npool;
+  char rbuf[64 * 1024];
+  char scratch[32 * 1024];
+};
+
+struct wreq {
+  uv_write_t req;
+  struct conn *c;
+  size_t len;
+  char data[];
+};
+
+static char flood_buf[FLOOD_CHUNK];
+
+static void server_unref(struct tn_smtp_server *s) {
+  if (--s->handles > 0)
+    return;
+  while (s->pool) {
+    struct conn *c = s->pool;
+    s->pool = c->next;
+    free(c);
+  }
+  free(s->ls);
+  free(s);
+}
+
+static void handle_closed(uv_handle_t *h) { server_unref(h->data); }
+
+static void fmt_ip(const struct tn_ip *ip, char *buf, size_t cap) {
+  if (!inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->b, buf, (socklen_t)cap))
+    snprintf(buf, cap, "?");
+}
+
+/* ---- connection lifetime ------------------------------------------------ */
+
+static void conn_closed(uv_handle_t *h) {
+  struct conn *c = h->data;
+  struct tn_smtp_server *s = c->srv;
+  if (--c->handles > 0)
+    return;
+  if (s->npool < POOL_MAX) {
+    c->next = s->pool;
+    s->pool = c;
+    s->npool++;
+  } else {
+    free(c);
+  }
+  server_unref(s);
+}
+
+static void unlink_conn(struct conn *c) {
+  struct tn_smtp_server *s = c->srv;
+  c->closing = 1;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    s->conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  c->prev = c->next = NULL;
+  if (c->has_timer)
+    uv_close((uv_handle_t *)&c->t, conn_closed);
+}
+
+/* FIN (or RST if the peer left unread bytes: that is the kernel's rule). */
+static void conn_close(struct conn *c) {
+  if (c->closing)
+    return;
+  unlink_conn(c);
+  uv_close((uv_handle_t *)&c->h, conn_closed);
+}
+
+static void conn_reset(struct conn *c) {
+  if (c->closing)
+    return;
+  unlink_conn(c);
+  c->srv->st->smtp_reset++;
+  /* SO_LINGER 0 then close: the kernel sends RST instead of FIN. */
+  if (uv_tcp_close_reset(&c->h, conn_closed) != 0)
+    uv_close((uv_handle_t *)&c->h, conn_closed);
+}
+
+static void drained(struct conn *c) {
+  if (c->closing || c->queued > 0)
+    return;
+  if (c->reset_when_drained)
+    conn_reset(c);
+  else if (c->close_when_drained)
+    conn_close(c);
+}
+
+static void written(uv_write_t *req, int status) {
+  struct wreq *w = (struct wreq *)req;
+  struct conn *c = w->c;
+  c->queued -= w->len;
+  free(w);
+  if (status < 0)
+    conn_close(c);
+  else
+    drained(c);
+}
+
+/* Write p[0..n): at once if the socket takes it, the rest copied and
+ * queued.  A peer that lets OUT_MAX bytes pile up is dropped. */
+static void send_bytes(struct conn *c, const char *p, size_t n) {
+  size_t done = 0;
+  if (c->closing || n == 0)
+    return;
+  if (c->queued == 0) {
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+    int r = uv_try_write((uv_stream_t *)&c->h, &b, 1);
+    if (r < 0 && r != UV_EAGAIN) {
+      conn_close(c);
+      return;
+    }
+    done = r > 0 ? (size_t)r : 0;
+  }
+  if (done == n)
+    return;
+  size_t rest = n - done;
+  struct wreq *w;
+  if (c->queued + rest > OUT_MAX || !(w = malloc(sizeof *w + rest))) {
+    conn_close(c);
+    return;
+  }
+  w->c = c;
+  w->len = rest;
+  memcpy(w->data, p + done, rest);
+  uv_buf_t b = uv_buf_init(w->data, (unsigned)rest);
+  if (uv_write(&w->req, (uv_stream_t *)&c->h, &b, 1, written) != 0) {
+    free(w);
+    conn_close(c);
+    return;
+  }
+  c->queued += rest;
+}
+
+static void send_str(struct conn *c, const char *str) { send_bytes(c, str, strlen(str)); }
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+/* The host name of the greeting and of the EHLO reply. */
+static size_t host_name(const struct conn *c, char *buf, size_t cap) {
+  const char *fixed = c->scn == TN_SMTP_OTHER     ? "other.example.net"
+                      : c->scn == TN_SMTP_NOTFQDN ? "localhost"
+                                                  : NULL;
+  if (fixed)
+    return (size_t)snprintf(buf, cap, "%s", fixed);
+  return tn_banner_name(&c->ip, buf, cap);
+}
+
+static void greeted(struct conn *c) {
+  if (c->state == ST_PRE)
+    c->state = ST_CMD;
+}
+
+static void flood_next(struct conn *c);
+
+static void flood_written(uv_write_t *req, int status) {
+  struct conn *c = req->data;
+  if (status < 0)
+    conn_close(c);
+  else
+    flood_next(c);
+}
+
+static void flood_next(struct conn *c) {
+  if (c->closing)
+    return;
+  if (c->step >= FLOOD_TOTAL) {
+    conn_close(c);
+    return;
+  }
+  /* The first chunk starts with "220 ", the rest is 'x': no CR, no LF. */
+  size_t off = c->step == 0 ? 0 : 4;
+  size_t n = FLOOD_CHUNK - off;
+  if (n > FLOOD_TOTAL - c->step)
+    n = FLOOD_TOTAL - c->step;
+  uv_buf_t b = uv_buf_init(flood_buf + off, (unsigned)n);
+  c->flood_req.data = c;
+  if (uv_write(&c->flood_req, (uv_stream_t *)&c->h, &b, 1, flood_written) != 0) {
+    conn_close(c);
+    return;
+  }
+  c->step += n;
+}
+
+static void pace(uv_timer_t *t) {
+  struct conn *c = t->data;
+  if (c->closing)
+    return;
+  if (c->scn == TN_SMTP_DRIP) {
+    send_bytes(c, c->greet + c->step, 1);
+    if (++c->step >= c->greetlen) {
+      uv_timer_stop(t);
+      greeted(c);
+    }
+  } else { /* TN_SMTP_MULTILINE: lines 2 and 3 */
+    if (c->step == 1) {
+      send_str(c, "220-second line\r\n");
+      c->step = 2;
+      uv_timer_start(t, pace, MULTILINE_MS, 0);
+    } else {
+      /* state first: the final line counts as sent once it is issued */
+      greeted(c);
+      send_str(c, "220 ready\r\n");
+    }
+  }
+}
+
+static int start_timer(struct conn *c, uint64_t first, uint64_t repeat) {
+  if (uv_timer_init(c->srv->loop, &c->t) != 0)
+    return -1;
+  c->t.data = c;
+  c->has_timer = 1;
+  c->handles++;
+  return uv_timer_start(&c->t, pace, first, repeat);
+}
+
+/* Send the greeting of the connection's scenario (or do what it does
+ * instead of greeting). */
+static void greet(struct conn *c) {
+  struct tn_smtp_server *s = c->srv;
+  char name[300];
+  char *b = s->scratch;
+  size_t n = 0;
+  host_name(c, name, sizeof name);
+
+  switch (c->scn) {
+  case TN_SMTP_NOLISTEN: /* only reachable in wildcard mode */
+  case TN_SMTP_RST:
+    conn_reset(c);
+    return;
+  case TN_SMTP_CLOSE:
+    conn_close(c);
+    return;
+  case TN_SMTP_SILENT:
+    return;
+  case TN_SMTP_FLOOD:
+    flood_next(c);
+    return;
+  case TN_SMTP_DRIP:
+    c->greetlen = (size_t)snprintf(c->greet, sizeof c->greet, "220 %s slow\r\n", name);
+    if (c->greetlen >= sizeof c->greet)
+      c->greetlen = sizeof c->greet - 1;
+    send_bytes(c, c->greet, 1);
+    c->step = 1;
+    if (start_timer(c, DRIP_MS, DRIP_MS) != 0)
+      conn_close(c);
+    return;
+  case TN_SMTP_MULTILINE:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220-%s ESMTP testnet\r\n", name);
+    send_bytes(c, b, n);
+    c->step = 1;
+    if (start_timer(c, MULTILINE_MS, 0) != 0)
+      conn_close(c);
+    return;
+  case TN_SMTP_BANNER:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s ESMTP testnet\r\n", name);
+    break;
+  case TN_SMTP_OTHER:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 other.example.net ESMTP\r\n");
+    break;
+  case TN_SMTP_554:
+    n = (size_t)snprintf(b, sizeof s->scratch, "554 %s no service\r\n", name);
+    break;
+  case TN_SMTP_421:
+    n = (size_t)snprintf(b, sizeof s->scratch, "421 %s try later\r\n", name);
+    break;
+  case TN_SMTP_NOTFQDN:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 localhost ESMTP\r\n");
+    break;
+  case TN_SMTP_BARELF:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220-%s ESMTP\n220 ok\n", name);
+    break;
+  case TN_SMTP_LINES:
+    for (int i = 1; i <= 1000; i++)
+      n += (size_t)snprintf(b + n, sizeof s->scratch - n, "220-line %d\r\n", i);
+    n += (size_t)snprintf(b + n, sizeof s->scratch - n, "220 end\r\n");
+    break;
+  case TN_SMTP_BINARY: {
+    static const char odd[] = " \x00\xff\xfe ok\r\n"; /* NUL, 0xff, 0xfe */
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s", name);
+    memcpy(b + n, odd, sizeof odd - 1);
+    n += sizeof odd - 1;
+    break;
+  }
+  case TN_SMTP_RSTAFTER:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s ESMTP\r\n", name);
+    greeted(c);
+    c->state = ST_IGNORE;
+    c->reset_when_drained = 1;
+    send_bytes(c, b, n);
+    drained(c);
+    return;
+  default:
+    conn_close(c);
+    return;
+  }
+  greeted(c);
+  send_bytes(c, b, n);
+}
+
+/* One command line from the client (CR LF or bare LF stripped). */
+static void command(struct conn *c, const char *line, size_t len) {
+  struct tn_smtp_server *s = c->srv;
+  char verb[5] = {0}, name[300], reply[700];
+  for (size_t i = 0; i < 4 && i < len; i++)
+    verb[i] = (char)(line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i]);
+  int word = len == 4 || (len > 4 && line[4] == ' ');
+  if (word && strcmp(verb, "EHLO") == 0) {
+    s->st->smtp_ehlo++;
+    host_name(c, name, sizeof name);
+    snprintf(reply, sizeof reply, "250-%s\r\n250 OK\r\n", name);
+    send_str(c, reply);
+  } else if (word && strcmp(verb, "HELO") == 0) {
+    s->st->smtp_helo++;
+    host_name(c, name, sizeof name);
+    snprintf(reply, sizeof reply, "250 %s\r\n", name);
+    send_str(c, reply);
+  } else if (word && strcmp(verb, "QUIT") == 0) {
+    s->st->smtp_quit++;
+    c->state = ST_IGNORE;
+    c->close_when_drained = 1;
+    send_str(c, "221 bye\r\n");
+    drained(c);
+  } else if (word && (strcmp(verb, "NOOP") == 0 || strcmp(verb, "RSET") == 0)) {
+    s->st->smtp_other_cmd++;
+    send_str(c, "250 OK\r\n");
+  } else {
+    s->st->smtp_other_cmd++;
+    send_str(c, "502 command not implemented\r\n");
+  }
+}
+
+static void note_pregreet(struct conn *c) {
+  if (c->pregreet)
+    return;
+  c->pregreet = 1;
+  c->srv->st->smtp_pregreet++;
+  char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 8] = "?";
+  struct sockaddr_storage ss;
+  int sl = sizeof ss;
+  fmt_ip(&c->ip, local, sizeof local);
+  if (uv_tcp_getpeername(&c->h, (struct sockaddr *)&ss, &sl) == 0) {
+    char a[INET6_ADDRSTRLEN];
+    if (ss.ss_family == AF_INET) {
+      struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+      inet_ntop(AF_INET, &in->sin_addr, a, sizeof a);
+      snprintf(peer, sizeof peer, "%s:%u", a, ntohs(in->sin_port));
+    } else {
+      struct sockaddr_in6 *in = (struct sockaddr_in6 *)&ss;
+      inet_ntop(AF_INET6, &in->sin6_addr, a, sizeof a);
+      snprintf(peer, sizeof peer, "[%s]:%u", a, ntohs(in->sin6_port));
+    }
+  }
+  tn_log("smtp pregreet: client %s sent before the greeting's final line "
+         "(to %s, scenario %d %s)",
+         peer, local, c->scn, tn_smtp_scenario_name(c->scn));
+}
+
+static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  struct conn *c = h->data;
+  (void)suggested;
+  *buf = uv_buf_init(c->srv->rbuf, sizeof c->srv->rbuf);
+}
+
+static void conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf) {
+  struct conn *c = h->data;
+  if (nread < 0) {
+    conn_close(c);
+    return;
+  }
+  if (nread == 0 || c->closing)
+    return;
+  if (c->state == ST_PRE) {
+    note_pregreet(c);
+    return; /* a server that has not greeted does not read commands */
+  }
+  if (c->state != ST_CMD)
+    return;
+  for (ssize_t i = 0; i < nread && c->state == ST_CMD && !c->closing; i++) {
+    char ch = buf->base[i];
+    if (ch != '\n') {
+      if (c->linelen < LINE_MAX_LEN)
+        c->line[c->linelen++] = ch;
+      else
+        c->overlong = 1;
+      continue;
+    }
+    size_t len = c->linelen;
+    if (len > 0 && c->line[len - 1] == '\r')
+      len--;
+    if (c->overlong)
+      send_str(c, "500 line too long\r\n");
+    else
+      command(c, c->line, len);
+    c->linelen = 0;
+    c->overlong = 0;
+  }
+}
+
+/* ---- accepting ---------------------------------------------------------- */
+
+static int sockaddr_to_ip(const struct sockaddr_storage *ss, struct tn_ip *ip) {
+  memset(ip, 0, sizeof *ip);
+  if (ss->ss_family == AF_INET) {
+    ip->family = 4;
+    memcpy(ip->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    return 0;
+  }
+  if (ss->ss_family == AF_INET6) {
+    ip->family = 6;
+    memcpy(ip->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+    return 0;
+  }
+  return -1;
+}
+
+static void on_connection(uv_stream_t *server, int status) {
+  struct listener *l = server->data;
+  struct tn_smtp_server *s = l->srv;
+  if (status < 0)
+    return;
+  struct conn *c = s->pool;
+  if (c) {
+    s->pool = c->next;
+    s->npool--;
+    memset(c, 0, offsetof(struct conn, greet));
+    c->greetlen = c->linelen = 0;
+    c->overlong = 0;
+  } else if (!(c = calloc(1, sizeof *c))) {
+    return;
+  }
+  c->srv = s;
+  if (uv_tcp_init(s->loop, &c->h) != 0) {
+    free(c);
+    return;
+  }
+  c->h.data = c;
+  c->handles = 1;
+  s->handles++;
+  c->next = s->conns;
+  if (s->conns)
+    s->conns->prev = c;
+  s->conns = c;
+  c->started = uv_now(s->loop);
+  if (uv_accept(server, (uv_stream_t *)&c->h) != 0) {
+    conn_close(c);
+    return;
+  }
+  c->ip = l->ip;
+  if (l->any) {
+    struct sockaddr_storage ss;
+    int sl = sizeof ss;
+    if (uv_tcp_getsockname(&c->h, (struct sockaddr *)&ss, &sl) != 0 ||
+        sockaddr_to_ip(&ss, &c->ip) != 0 || tn_smtp_scenario(&c->ip) < 0) {
+      /* Wildcard mode serves loopback only: anything else is cut at once. */
+      s->st->smtp_foreign++;
+      conn_reset(c);
+      return;
+    }
+  }
+  c->scn = tn_smtp_scenario(&c->ip);
+  s->st->smtp_conn++;
+  uv_tcp_nodelay(&c->h, 1);
+
+  /* Bytes already queued before we could greet are a pregreet (RFC 5321
+   * 4.3.1: the client waits for the greeting). */
+  uv_os_fd_t fd;
+  char peek;
+  if (uv_fileno((uv_handle_t *)&c->h, &fd) == 0 &&
+      recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
+    note_pregreet(c);
+
+  if (c->scn != TN_SMTP_RST && c->scn != TN_SMTP_CLOSE && c->scn != TN_SMTP_NOLISTEN &&
+      uv_read_start((uv_stream_t *)&c->h, conn_alloc, conn_read) != 0) {
+    conn_close(c);
+    return;
+  }
+  greet(c);
+}
+
+static void sweep(uv_timer_t *t) {
+  struct tn_smtp_server *s = t->data;
+  uint64_t now = uv_now(s->loop);
+  for (struct conn *c = s->conns, *next; c; c = next) {
+    next = c->next;
+    if (now - c->started >= LIFETIME_MS)
+      conn_close(c);
+  }
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+size_t tn_smtp_listener_count(const struct tn_range *ranges, size_t n) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++) {
+    for (uint64_t a = ranges[i].first; a <= ranges[i].last; a++) {
+      struct tn_ip ip = {.family = 4};
+      ip.b[0] = (uint8_t)(a >> 24), ip.b[1] = (uint8_t)(a >> 16);
+      ip.b[2] = (uint8_t)(a >> 8), ip.b[3] = (uint8_t)a;
+      if (tn_smtp_scenario(&ip) != TN_SMTP_NOLISTEN)
+        count++;
+    }
+  }
+  return count;
+}
+
+/* socket + bind + listen; returns the fd or -errno. */
+static int open_listener(const struct tn_ip *ip, int port, int backlog) {
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  int on = 1;
+  memset(&ss, 0, sizeof ss);
+  if (ip->family == 4) {
+    struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)port);
+    memcpy(&in->sin_addr, ip->b, 4);
+    sl = sizeof *in;
+  } else {
+    struct sockaddr_in6 *in = (struct sockaddr_in6 *)&ss;
+    in->sin6_family = AF_INET6;
+    in->sin6_port = htons((uint16_t)port);
+    memcpy(&in->sin6_addr, ip->b, 16);
+    sl = sizeof *in;
+  }
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -errno;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (ip->family == 6)
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, backlog) != 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  return fd;
+}
+
+static int fd_port(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+    return -1;
+  return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
+                  struct tn_stats *stats, struct tn_smtp_server **out,
+                  char *err, size_t errlen) {
+  size_t want = cfg->any ? 1 : tn_smtp_listener_count(cfg->ranges, cfg->nranges);
+  size_t nls = 0;
+  int *fds = NULL, port = cfg->port, r = 0;
+  struct tn_smtp_server *s = calloc(1, sizeof *s);
+  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) ||
+      !(fds = malloc((want + 1) * sizeof *fds))) {
+    if (s)
+      free(s->ls);
+    free(s);
+    snprintf(err, errlen, "out of memory");
+    return UV_ENOMEM;
+  }
+  memset(flood_buf, 'x', sizeof flood_buf);
+  memcpy(flood_buf, "220 ", 4);
+
+  /* Open every socket first, so a failure leaves nothing behind. */
+  char where[INET6_ADDRSTRLEN];
+  struct tn_ip ip;
+  if (cfg->any) {
+    memset(&ip, 0, sizeof ip);
+    ip.family = 4;
+    int fd = open_listener(&ip, port, BACKLOG_ANY);
+    if (fd < 0) {
+      r = fd;
+      snprintf(err, errlen, "bind 0.0.0.0:%d: %s", port, strerror(-fd));
+      goto fail;
+    }
+    port = fd_port(fd);
+    s->ls[nls].any = 1;
+    s->ls[nls].ip = ip;
+    fds[nls++] = fd;
+  } else {
+    for (size_t i = 0; i < cfg->nranges; i++) {
+      for (uint64_t a = cfg->ranges[i].first; a <= cfg->ranges[i].last; a++) {
+        memset(&ip, 0, sizeof ip);
+        ip.family = 4;
+        ip.b[0] = (uint8_t)(a >> 24), ip.b[1] = (uint8_t)(a >> 16);
+        ip.b[2] = (uint8_t)(a >> 8), ip.b[3] = (uint8_t)a;
+        if (tn_smtp_scenario(&ip) == TN_SMTP_NOLISTEN)
+          continue;
+        int fd = open_listener(&ip, port, BACKLOG_ONE);
+        if (fd < 0) {
+          r = fd;
+          fmt_ip(&ip, where, sizeof where);
+          snprintf(err, errlen, "bind %s:%d: %s", where, port, strerror(-fd));
+          goto fail;
+        }
+        if (port == 0)
+          port = fd_port(fd); /* the rest share the kernel's choice */
+        s->ls[nls].ip = ip;
+        fds[nls++] = fd;
+      }
+    }
+  }
+  /* [::1]: optional, a host without IPv6 simply has no such listener. */
+  memset(&ip, 0, sizeof ip);
+  ip.family = 6;
+  ip.b[15] = 1;
+  {
+    int fd = open_listener(&ip, port, BACKLOG_ANY);
+    if (fd >= 0) {
+      if (port == 0)
+        port = fd_port(fd);
+      s->ls[nls].ip = ip;
+      fds[nls++] = fd;
+    } else if (fd != -EADDRNOTAVAIL && fd != -EAFNOSUPPORT) {
+      r = fd;
+      snprintf(err, errlen, "bind [::1]:%d: %s", port, strerror(-fd));
+      goto fail;
+    } else {
+      tn_log("smtp: no IPv6 loopback (%s); [::1] not served", strerror(-fd));
+    }
+  }
+
+  s->loop = loop;
+  s->st = stats;
+  s->port = port;
+  s->nls = nls;
+  uv_timer_init(loop, &s->sweep);
+  s->sweep.data = s;
+  s->handles = 1;
+  for (size_t i = 0; i < nls; i++) {
+    struct listener *l = &s->ls[i];
+    l->srv = s;
+    uv_tcp_init(loop, &l->h);
+    l->h.data = l;
+    s->handles++;
+    /* After a failure the remaining sockets are closed, not adopted. */
+    if (r == 0 && (r = uv_tcp_open(&l->h, fds[i])) == 0)
+      r = uv_listen((uv_stream_t *)&l->h,
+                    l->any || l->ip.family == 6 ? BACKLOG_ANY : BACKLOG_ONE,
+                    on_connection);
+    else if (r != 0)
+      close(fds[i]);
+  }
+  free(fds);
+  if (r == 0)
+    r = uv_timer_start(&s->sweep, sweep, SWEEP_MS, SWEEP_MS);
+  if (r != 0) {
+    snprintf(err, errlen, "starting the SMTP listeners: %s", uv_strerror(r));
+    tn_smtp_stop(s);
+    return r;
+  }
+  *out = s;
+  return 0;
+
+fail:
+  for (size_t i = 0; i < nls; i++)
+    close(fds[i]);
+  free(fds);
+  free(s->ls);
+  free(s);
+  return uv_translate_sys_error(-r);
+}
+
+int tn_smtp_port(const struct tn_smtp_server *s) { return s->port; }
+
+size_t tn_smtp_listeners(const struct tn_smtp_server *s) { return s->nls; }
+
+static void listener_closed(uv_handle_t *h) {
+  struct listener *l = h->data;
+  server_unref(l->srv);
+}
+
+void tn_smtp_stop(struct tn_smtp_server *s) {
+  while (s->conns)
+    conn_close(s->conns);
+  for (size_t i = 0; i < s->nls; i++)
+    uv_close((uv_handle_t *)&s->ls[i].h, listener_closed);
+  uv_close((uv_handle_t *)&s->sweep, handle_closed);
+}

@@ -1,0 +1,31 @@
+/*
+ * testnet.h - what the testnet servers share with the program around them:
+ * the counters written by --stats and the --log sink.
+ */
+#ifndef TESTNET_TESTNET_H
+#define TESTNET_TESTNET_H
+
+#include <stdint.h>
+
+/* Counters; written as "key value" lines by --stats (see tests/testnet.md).
+ * Single-threaded: the servers bump them from the loop thread. */
+struct tn_stats {
+  uint64_t dns_udp;         /* UDP messages received */
+  uint64_t dns_tcp;         /* TCP messages received */
+  uint64_t dns_tcp_conn;    /* TCP connections accepted */
+  uint64_t dns_q_ptr, dns_q_a, dns_q_aaaa, dns_q_other;
+  uint64_t dns_formerr;     /* malformed queries */
+  uint64_t dns_silent;      /* queries deliberately not answered */
+  uint64_t dns_truncated;   /* UDP replies sent with TC=1 */
+  uint64_t dns_send_fail;   /* replies lost to send errors or full queues */
+  uint64_t smtp_conn;       /* SMTP connections accepted */
+  uint64_t smtp_foreign;    /* closed: destination not in 127.0.0.0/8 */
+  uint64_t smtp_pregreet;   /* connections that sent before the final line */
+  uint64_t smtp_ehlo, smtp_helo, smtp_quit, smtp_other_cmd;
+  uint64_t smtp_reset;      /* connections ended with an RST by us */
+};
+
+/* Append one line to the --log file (timestamped); no-op without --log. */
+void tn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
