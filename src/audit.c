@@ -34,6 +34,8 @@ static const char *const fixed_columns[] = {
   "smtp_code", "banner_host", "banner", "expected", "checked_at",
 };
 #define NFIXED (sizeof fixed_columns / sizeof fixed_columns[0])
+/* With --ehlo one more fixed column follows checked_at. */
+#define NFIXED_MAX (NFIXED + 1)
 
 struct slot;
 
@@ -72,6 +74,7 @@ struct ring_entry {
   char *buf;
   size_t len, cap;
   int ready;
+  int skip;       /* done by the resumed run: nothing to write */
 };
 
 struct audit {
@@ -91,6 +94,17 @@ struct audit {
   unsigned busy;
   unsigned limit;                 /* busy slots allowed now (shrinks on EMFILE) */
   size_t nextra;
+
+  size_t nfixed;                  /* NFIXED, +1 with --ehlo */
+  const struct checkpoint *resume;
+  struct target next;             /* taken from the source, not started yet */
+  int have_next;
+
+  /* resolver health (see audit.h) */
+  unsigned health_n, health_bad;
+  unsigned backoffs_in_row;
+  uint64_t paused_until;          /* uv_hrtime() before which nothing starts */
+  uint64_t t_start;
 
   struct ratelimit rl;
   uv_timer_t pump_timer;
@@ -165,7 +179,7 @@ static void sb_put(struct sb *b, const char *s, size_t n) {
 static size_t build_row(struct audit *a, struct slot *s, const struct judgement *j) {
   const struct result *r = &s->res;
   struct sb b = {a->scratch, 0, a->scratch_cap};
-  size_t off[NFIXED], len[NFIXED];
+  size_t off[NFIXED_MAX], len[NFIXED_MAX];
   char tmp[64];
   struct addr fw[RESULT_MAX_FORWARD * RESULT_MAX_ADDRS];
   int probed = s->kind == TARGET_ADDR && j->verdict != VERDICT_SKIPPED;
@@ -213,18 +227,19 @@ static size_t build_row(struct audit *a, struct slot *s, const struct judgement 
   len[10] = b.len - off[10];
   FIELD(11, s->expected ? s->expected : "", s->expected ? s->expected_len : 0);
   FIELDS(12, now_rfc3339(a));
+  if (a->nfixed > NFIXED) FIELDS(13, probed ? smtp_probe_ehlo_host(&s->smtp) : "");
 #undef FIELD
 #undef FIELDS
 
-  for (size_t i = 0; i < NFIXED; i++) {
+  for (size_t i = 0; i < a->nfixed; i++) {
     a->fields[i] = a->scratch + off[i];
     a->lens[i] = len[i];
   }
   for (size_t i = 0; i < a->nextra; i++) {
-    a->fields[NFIXED + i] = i < s->nextra ? s->extra[i] : "";
-    a->lens[NFIXED + i] = i < s->nextra ? s->extra_len[i] : 0;
+    a->fields[a->nfixed + i] = i < s->nextra ? s->extra[i] : "";
+    a->lens[a->nfixed + i] = i < s->nextra ? s->extra_len[i] : 0;
   }
-  return NFIXED + a->nextra;
+  return a->nfixed + a->nextra;
 }
 
 static void output_error(struct audit *a, int rc) {
@@ -241,11 +256,12 @@ static void ring_drain(struct audit *a) {
   while (a->write_seq < a->next_seq) {
     struct ring_entry *e = &a->ring[a->write_seq % a->ring_size];
     if (!e->ready) break;
-    if (a->end != AUDIT_OUTPUT_ERROR) {
+    if (!e->skip && a->end != AUDIT_OUTPUT_ERROR) {
       int rc = report_write_raw(a->rep, e->buf, e->len);
       if (rc < 0) output_error(a, rc);
     }
     e->ready = 0;
+    e->skip = 0;
     a->write_seq++;
   }
 }
@@ -293,9 +309,9 @@ static void slot_finish(struct slot *s) {
   struct audit *a = s->a;
   struct judgement j;
 
-  if (s->kind == TARGET_INVALID) {
+  if (s->kind != TARGET_ADDR) {
     memset(&j, 0, sizeof j);
-    j.verdict = VERDICT_INVALID;
+    j.verdict = s->kind == TARGET_INVALID ? VERDICT_INVALID : VERDICT_SKIPPED;
   } else {
     verdict_compute(&s->res, &j);
   }
@@ -312,6 +328,44 @@ static void slot_finish(struct slot *s) {
 
 static void slot_op_done(struct slot *s) {
   if (--s->pending == 0) slot_finish(s);
+}
+
+/* Resolver health: see audit.h.  A window where most PTR lookups were
+ * refused (or the resolver could not be reached) halves the rate and pauses;
+ * too many such windows in a row stop the run. */
+static void health_note(struct audit *a, enum dns_status st) {
+  if (st == DNS_REFUSED || st == DNS_ERROR) a->health_bad++;
+  if (++a->health_n < HEALTH_WINDOW) return;
+  int bad = a->health_bad * 2 > a->health_n;
+  unsigned refused_pct = a->health_bad * 100 / a->health_n;
+  a->health_n = a->health_bad = 0;
+  if (!bad) {
+    a->backoffs_in_row = 0;
+    return;
+  }
+  a->st.backoffs++;
+  if (++a->backoffs_in_row >= HEALTH_MAX_BACKOFFS) {
+    if (a->end == AUDIT_COMPLETE) {
+      snprintf(a->err, sizeof a->err,
+               "the resolver refused or failed %u%% of the last %d PTR lookups, %d windows in "
+               "a row (it may be rate-limiting us); stopped.  Lower --rate, use another "
+               "--resolver, and continue with --resume",
+               refused_pct, HEALTH_WINDOW, HEALTH_MAX_BACKOFFS);
+      a->end = AUDIT_RUNTIME_ERROR;
+    }
+    audit_stop(a);
+    return;
+  }
+  uint64_t now = uv_hrtime();
+  double rate = a->rl.rate;
+  if (rate <= 0) { /* uncapped: start from the rate actually achieved */
+    double el = (double)(now - a->t_start) / 1e9;
+    rate = el > 0 ? (double)a->st.started / el : 1000;
+  }
+  rate /= 2;
+  if (rate < 1) rate = 1;
+  ratelimit_init(&a->rl, rate, now);
+  a->paused_until = now + (1000000000ull << (a->backoffs_in_row - 1));
 }
 
 static void on_forward(void *arg, int status, const unsigned char *abuf, int alen) {
@@ -346,6 +400,7 @@ static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
   } else {
     r->ptr_status = resolver_status(status);
   }
+  health_note(a, r->ptr_status);
   if (r->ptr_status == DNS_OK && !a->finished && status != ARES_ECANCELLED &&
       status != ARES_EDESTRUCTION) {
     size_t nf = r->nptr < RESULT_MAX_FORWARD ? r->nptr : RESULT_MAX_FORWARD;
@@ -403,7 +458,7 @@ static void on_retry(uv_timer_t *t) {
 static void smtp_start(struct slot *s) {
   struct audit *a = s->a;
   int rc = smtp_probe_start(&s->smtp, a->loop, &s->res.addr, (int)a->c->smtp_port,
-                            a->c->smtp_timeout_ms, NULL, on_smtp, s);
+                            a->c->smtp_timeout_ms, a->c->ehlo, on_smtp, s);
   if (rc < 0) { /* nothing was opened: the callback will not run */
     s->res.smtp_status = SMTP_ERROR;
     slot_op_done(s);
@@ -482,35 +537,64 @@ static void slot_start(struct audit *a, struct slot *s, const struct target *t) 
 
 static void on_pump_timer(uv_timer_t *t) { pump(t->data); }
 
+/* Mark a target the resumed run already did: with --ordered its place in
+ * the ring must still be passed. */
+static void skip_resumed(struct audit *a, uint64_t seq) {
+  a->st.resumed++;
+  if (a->ring) {
+    struct ring_entry *e = &a->ring[seq % a->ring_size];
+    e->ready = 1;
+    e->skip = 1;
+    ring_drain(a);
+  }
+}
+
 static void pump_once(struct audit *a) {
-  while (!a->source_done && !a->stopping && a->free_slots && a->busy < a->limit) {
-    if (a->ring && a->next_seq - a->write_seq >= a->ring_size) break;
-    uint64_t now = uv_hrtime();
-    if (!ratelimit_take(&a->rl, now)) {
-      uint64_t ms = (ratelimit_wait_ns(&a->rl, now) + 999999) / 1000000;
-      uv_timer_start(&a->pump_timer, on_pump_timer, ms, 0);
-      break;
+  while (!a->source_done && !a->stopping) {
+    if (!a->have_next) {
+      int r = source_next(a->src, &a->next, a->err, sizeof a->err);
+      if (r == 0) {
+        a->source_done = 1;
+        break;
+      }
+      if (r < 0) {
+        a->end = AUDIT_INPUT_ERROR;
+        a->source_done = 1;
+        break;
+      }
+      a->have_next = 1;
     }
-    struct target t;
-    int r = source_next(a->src, &t, a->err, sizeof a->err);
-    if (r == 0) {
-      a->source_done = 1;
-      break;
+    struct target *t = &a->next;
+    if (a->ring && t->seq - a->write_seq >= a->ring_size) break;
+    if (a->resume && checkpoint_done(a->resume, t->seq)) {
+      a->next_seq = t->seq + 1;
+      a->have_next = 0;
+      skip_resumed(a, t->seq);
+      continue;
     }
-    if (r < 0) {
-      a->end = AUDIT_INPUT_ERROR;
-      a->source_done = 1;
-      break;
+    if (!a->free_slots || a->busy >= a->limit) break;
+    if (t->kind == TARGET_ADDR) { /* rows that send nothing need no token */
+      uint64_t now = uv_hrtime();
+      if (now < a->paused_until) {
+        uv_timer_start(&a->pump_timer, on_pump_timer, (a->paused_until - now) / 1000000 + 1, 0);
+        break;
+      }
+      if (!ratelimit_take(&a->rl, now)) {
+        uint64_t ms = (ratelimit_wait_ns(&a->rl, now) + 999999) / 1000000;
+        uv_timer_start(&a->pump_timer, on_pump_timer, ms, 0);
+        break;
+      }
     }
-    if (t.kind == TARGET_INVALID && a->warn_cb)
-      a->warn_cb(a->warn_arg, t.origin, t.line, t.text, t.text_len);
+    if (t->kind == TARGET_INVALID && a->warn_cb)
+      a->warn_cb(a->warn_arg, t->origin, t->line, t->text, t->text_len);
     struct slot *s = a->free_slots;
     a->free_slots = s->next;
     a->busy++;
     a->st.inflight = a->busy;
     a->st.started++;
-    a->next_seq = t.seq + 1;
-    slot_start(a, s, &t);
+    a->next_seq = t->seq + 1;
+    a->have_next = 0;
+    slot_start(a, s, t);
   }
 }
 
@@ -568,10 +652,11 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
   a->nslots = c->concurrency;
   a->limit = a->nslots;
   a->nextra = source_extra_count(src);
+  a->nfixed = c->ehlo ? NFIXED + 1 : NFIXED;
 
   a->slots = calloc(a->nslots, sizeof *a->slots);
-  a->fields = calloc(NFIXED + a->nextra, sizeof *a->fields);
-  a->lens = calloc(NFIXED + a->nextra, sizeof *a->lens);
+  a->fields = calloc(NFIXED_MAX + a->nextra, sizeof *a->fields);
+  a->lens = calloc(NFIXED_MAX + a->nextra, sizeof *a->lens);
   /* Worst case of the fixed fields: 16 names, 320 addresses, a 4 KiB banner. */
   a->scratch_cap = RESULT_MAX_PTR * (RESULT_NAME_MAX + 1) +
                    RESULT_MAX_FORWARD * RESULT_MAX_ADDRS * (ADDR_STRLEN + 1) + 16384;
@@ -619,12 +704,16 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
     a->fields[i] = fixed_columns[i];
     a->lens[i] = strlen(fixed_columns[i]);
   }
+  if (a->nfixed > NFIXED) {
+    a->fields[NFIXED] = "ehlo_host";
+    a->lens[NFIXED] = strlen("ehlo_host");
+  }
   for (size_t i = 0; i < a->nextra; i++) {
     const char *n = source_extra_name(src, i);
-    a->fields[NFIXED + i] = n ? n : "";
-    a->lens[NFIXED + i] = n ? strlen(n) : 0;
+    a->fields[a->nfixed + i] = n ? n : "";
+    a->lens[a->nfixed + i] = n ? strlen(n) : 0;
   }
-  rc = report_write_fields(rep, a->fields, a->lens, NFIXED + a->nextra);
+  rc = report_write_fields(rep, a->fields, a->lens, a->nfixed + a->nextra);
   if (rc < 0) {
     snprintf(err, errlen, "cannot write the report: %s", report_error(rep));
     /* handles are initialised: the caller must run the loop to close them */
@@ -642,10 +731,31 @@ nomem:
   return UV_ENOMEM;
 }
 
+void audit_resume_from(struct audit *a, const struct checkpoint *prev) { a->resume = prev; }
+
+int audit_checkpoint(const struct audit *a, struct checkpoint *out) {
+  /* Not done: targets in flight, and with --ordered every row not yet
+   * written (finished rows may wait in the ring behind a slow one). */
+  size_t n = 0, cap = a->nslots + (size_t)a->ring_size;
+  uint64_t *v = malloc((cap ? cap : 1) * sizeof *v);
+  if (!v) return UV_ENOMEM;
+  if (a->ring) {
+    for (uint64_t q = a->write_seq; q < a->next_seq; q++)
+      if (!a->ring[q % a->ring_size].skip) v[n++] = q;
+  } else {
+    for (unsigned i = 0; i < a->nslots; i++)
+      if (a->slots[i].pending) v[n++] = a->slots[i].seq;
+  }
+  int rc = checkpoint_merge(a->resume, a->next_seq, v, n, out);
+  free(v);
+  return rc;
+}
+
 void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
   a->done_cb = cb;
   a->done_arg = arg;
-  ratelimit_init(&a->rl, a->c->rate, uv_hrtime());
+  a->t_start = uv_hrtime();
+  ratelimit_init(&a->rl, a->c->rate, a->t_start);
   pump(a);
 }
 

@@ -5,6 +5,13 @@
  * written to the report.  Thin glue on libuv: every decision lives in the
  * pure modules (source, verdict, greeting, dnsreply, cell).
  *
+ * Resolver health: when more than half of a window of HEALTH_WINDOW PTR
+ * lookups come back REFUSED or fail at the socket level (the resolver is
+ * rate-limiting us, or is gone), the audit halves its rate and pauses
+ * (1 s, 2 s, 4 s, ...); after HEALTH_MAX_BACKOFFS such windows in a row it
+ * stops with AUDIT_RUNTIME_ERROR instead of filling the report with
+ * temperrors.
+ *
  * Memory is fixed at start: `concurrency` slots, each holding one target's
  * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
  * grows with the number of targets.
@@ -15,12 +22,16 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "checkpoint.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
 #include "verdict.h"
 
 struct audit;
+
+#define HEALTH_WINDOW 200
+#define HEALTH_MAX_BACKOFFS 5
 
 struct audit_stats {
   uint64_t started;              /* targets taken from the source */
@@ -29,6 +40,8 @@ struct audit_stats {
   uint64_t verdicts[VERDICT_SKIPPED + 1];
   uint64_t flags[F_COUNT];
   uint64_t smtp_backpressure;    /* SMTP connects deferred for lack of sockets */
+  uint64_t resumed;              /* targets skipped: done by the resumed run */
+  uint64_t backoffs;             /* times the resolver's refusals slowed us down */
 };
 
 /* Why a run ended, in audit_done_cb's status. */
@@ -47,6 +60,15 @@ typedef void (*audit_done_cb)(struct audit *a, enum audit_end end, void *arg);
  * message in err. */
 int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
               struct source *src, struct report *rep, char *err, size_t errlen);
+
+/* Skip the targets `prev` (a checkpoint from an interrupted run) says were
+ * done.  Call before audit_start; prev must outlive the audit. */
+void audit_resume_from(struct audit *a, const struct checkpoint *prev);
+
+/* Describe what is done (this run plus the resumed one) as a checkpoint:
+ * every target started and finished, every row written.  Valid after the
+ * done callback, or at any time for an abort.  0 or UV_ENOMEM. */
+int audit_checkpoint(const struct audit *a, struct checkpoint *out);
 
 /* Start; `cb` runs once when the run has ended and every handle the audit
  * owns is closed (the loop then has nothing of ours left). */

@@ -75,10 +75,11 @@ static int wire_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 }
 
 /*
- * Text name -> uncompressed wire form in out[256].  Accepts a trailing dot;
- * "" and "." are the root.  "\DDD" is a decimal byte and "\c" a literal c,
- * the escapes c-ares understands when it builds the query.  Returns 0, or
- * -1 for an empty label, a label over 63 octets, or a name over 255.
+ * Text name -> uncompressed wire form in out[256].  The text is raw bytes,
+ * as dnsreply stores names and resolver_query sends them: '.' separates
+ * labels and every other byte, backslash included, is itself.  Accepts a
+ * trailing dot; "" and "." are the root.  Returns 0, or -1 for an empty
+ * label, a label over 63 octets, or a name over 255.
  */
 static int text_to_wire(const char *s, uint8_t *out, size_t *outlen) {
   size_t n = 1, lpos = 0; /* out[lpos] is the current label's length byte */
@@ -86,8 +87,7 @@ static int text_to_wire(const char *s, uint8_t *out, size_t *outlen) {
   out[0] = 0;
   if (s[0] == '.' && s[1] == '\0') s++;
   for (const char *p = s; *p; p++) {
-    unsigned c = (unsigned char)*p;
-    if (c == '.') {
+    if (*p == '.') {
       size_t l = n - lpos - 1;
       if (l == 0) return -1;
       out[lpos] = (uint8_t)l;
@@ -96,20 +96,8 @@ static int text_to_wire(const char *s, uint8_t *out, size_t *outlen) {
       out[n++] = 0;
       continue;
     }
-    if (c == '\\') {
-      if (p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
-          p[3] <= '9') {
-        c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 + (unsigned)(p[3] - '0');
-        if (c > 255) return -1;
-        p += 3;
-      } else if (p[1]) {
-        c = (unsigned char)*++p;
-      } else {
-        return -1;
-      }
-    }
     if (n >= CHAIN_NAME_MAX) return -1;
-    out[n++] = (uint8_t)c;
+    out[n++] = (uint8_t)*p;
     if (n - lpos - 1 > 63) return -1;
   }
   size_t l = n - lpos - 1;

@@ -1,8 +1,8 @@
 /*
  * dnsreply.h - parse one DNS reply packet for a question we asked.
  * Pure: no I/O, no allocation, no global state; every read is bounds
- * checked, so any byte string is a valid input (the fuzz target feeds
- * raw bytes).  The caller gives fixed storage for what is kept.
+ * checked, so any byte string is a valid input (fit for a fuzz target).
+ * The caller gives fixed storage for what is kept.
  *
  * Status (enum dns_status from verdict.h), decided in this order:
  *   shorter than a header, or not a response (QR=0)   DNS_BADRESP
@@ -25,11 +25,12 @@
  * and additional sections are not read.
  *
  * Names are decoded here, not with ares_expand_name: that allocates, and
- * from c-ares 1.17.2 on it returns presentation form with \DDD and \.
- * escapes (verified on 1.18.1), which would have to be undone; newer
- * releases escape slightly differently.  Our decoder bounds compression
- * pointer jumps (DNSREPLY_MAX_JUMPS) and the decoded length
- * (DNSREPLY_WIRE_MAX), so pointer loops end in DNS_BADRESP.
+ * it returns presentation form with \DDD for unprintable bytes and \. \"
+ * \\ etc. for reserved ones (verified on 1.18.1, which also rejects
+ * pointer loops), so raw bytes would have to be unescaped again; releases
+ * differ in what they escape.  Our decoder bounds compression-pointer jumps
+ * (DNSREPLY_MAX_JUMPS) and the decoded length (DNSREPLY_WIRE_MAX), so a
+ * pointer loop ends in DNS_BADRESP.
  */
 #ifndef PTRAUDIT_DNSREPLY_H
 #define PTRAUDIT_DNSREPLY_H
@@ -105,8 +106,9 @@ void dnsreply_addrs_init(struct dnsreply_addrs *o, struct addr *addrs,
                          size_t max);
 
 /*
- * Parse the reply (abuf, alen) to the PTR query for `qname` (text, with or
- * without a trailing dot; "\c" and "\DDD" escapes as c-ares accepts them).
+ * Parse the reply (abuf, alen) to the PTR query for `qname`: raw bytes,
+ * '.' between labels, no escapes (the form names are stored in and
+ * resolver_query sends), with or without a trailing dot.
  * Follows CNAMEs from qname (RFC 2317 labels may contain '/' or '-') and
  * collects the targets of PTR records owned by any name on the chain.
  * Returns an enum dns_status; results in `out` are set for every status

@@ -30,7 +30,7 @@ struct sink {
 };
 
 static void text_put(struct sink *t, const char *p, size_t n) {
-  if (!t->buf) return;
+  if (!t->buf || n == 0) return;
   size_t room = GREETING_TEXT_MAX - *t->len;
   if (n > room) n = room; /* cannot happen (see greeting.h), but stay safe */
   memcpy(t->buf + *t->len, p, n);

@@ -155,8 +155,8 @@ static void on_field(void *data, size_t len, void *ctx) {
   if (inv->status) return;
   inv->rowbytes += len;
   if (len > INVENTORY_FIELD_MAX) {
-    inv_fail(inv, UV_EINVAL, fline, "%s: field longer than %d bytes", col_desc(inv, col, cd, sizeof cd),
-             INVENTORY_FIELD_MAX);
+    inv_fail(inv, UV_EINVAL, fline, "%s: field longer than %d bytes",
+             col_desc(inv, col, cd, sizeof cd), INVENTORY_FIELD_MAX);
     return;
   }
   if (inv->rowbytes > INVENTORY_ROW_MAX) {
@@ -182,6 +182,9 @@ static void on_field(void *data, size_t len, void *ctx) {
     size_t cap = inv->rowcap ? inv->rowcap : 4096;
     char *nb;
     while (cap < inv->rowlen + len + 1) cap *= 2;
+    /* Never more than a full row can need (the caps bound rowlen). */
+    if (cap > INVENTORY_ROW_MAX + INVENTORY_COLUMNS_MAX)
+      cap = INVENTORY_ROW_MAX + INVENTORY_COLUMNS_MAX;
     nb = realloc(inv->rowbuf, cap);
     if (!nb) {
       inv_fail(inv, UV_ENOMEM, inv->row_line, "out of memory");

@@ -73,8 +73,9 @@ struct inventory_row {
  * its current position) and read the header row.  filename is used in
  * messages (copied).  ip_column / expect_column: explicit column names, or
  * NULL to search the usual names.  Returns 0 and *out, or UV_EINVAL /
- * UV_ENOMEM / a read error with err set.  Cost: one allocation of the
- * parser state and buffers (about 400 KiB at most, bounded by the caps). */
+ * UV_ENOMEM / a read error with err set.  Cost: a few allocations for
+ * the parser and its buffers, about 500 KiB at most whatever the input
+ * (the caps bound them). */
 int inventory_open(struct inventory **out, FILE *f, const char *filename,
                    const char *ip_column, const char *expect_column, char *err,
                    size_t errlen);

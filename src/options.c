@@ -84,7 +84,8 @@ int options_add_resolver(struct config *c, const char *spec, char *err, size_t e
 enum {
   OPT_IP_COLUMN = 256, OPT_EXPECT_COLUMN, OPT_SMTP_PORT, OPT_NO_SMTP, OPT_RATE,
   OPT_DNS_TIMEOUT, OPT_DNS_TRIES, OPT_SMTP_TIMEOUT, OPT_FAIL_ON, OPT_FORCE,
-  OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS
+  OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS, OPT_EXCLUDE, OPT_EXCLUDE_FILE, OPT_SHARD,
+  OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML
 };
 
 static const struct option longopts[] = {
@@ -104,6 +105,16 @@ static const struct option longopts[] = {
   {"rate", required_argument, NULL, OPT_RATE},
   {"concurrency", required_argument, NULL, 'c'},
   {"allow-huge", no_argument, NULL, OPT_ALLOW_HUGE},
+  {"exclude", required_argument, NULL, OPT_EXCLUDE},
+  {"exclude-file", required_argument, NULL, OPT_EXCLUDE_FILE},
+  {"shard", required_argument, NULL, OPT_SHARD},
+  {"seed", required_argument, NULL, OPT_SEED},
+  {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+  {"resume", required_argument, NULL, OPT_RESUME},
+  {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+  {"ehlo", required_argument, NULL, OPT_EHLO},
+  {"format", required_argument, NULL, OPT_FORMAT},
+  {"html", required_argument, NULL, OPT_HTML},
   {"quiet", no_argument, NULL, 'q'},
   {"fail-on", required_argument, NULL, OPT_FAIL_ON},
   {"help", no_argument, NULL, 'h'},
@@ -111,9 +122,43 @@ static const struct option longopts[] = {
   {NULL, 0, NULL, 0},
 };
 
+/* RFC 5321 4.1.1.1: the EHLO argument is a domain (or an address literal,
+ * which would identify nothing here): letters, digits, hyphens, dots, with
+ * at least one dot, no empty label, labels of at most 63 octets. */
+static int valid_ehlo(const char *s) {
+  size_t n = strlen(s), label = 0;
+  int dot = 0;
+  if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.') return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+    if (ch == '.') {
+      if (label == 0) return 0;
+      label = 0;
+      dot = 1;
+    } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '-') {
+      if (++label > 63) return 0;
+    } else {
+      return 0;
+    }
+  }
+  return dot && strcmp(s, "localhost.localdomain") != 0;
+}
+
+void options_free(struct config *c) {
+  free(c->excludes);
+  free(c->exclude_files);
+  c->excludes = c->exclude_files = NULL;
+  c->nexcludes = c->nexclude_files = 0;
+}
+
 int options_parse(struct config *c, int argc, char **argv, char *err, size_t errlen) {
   int ch, idx;
   memset(c, 0, sizeof *c);
+  /* Lists can hold at most argc entries: allocate that once. */
+  c->excludes = calloc((size_t)argc + 1, sizeof *c->excludes);
+  c->exclude_files = calloc((size_t)argc + 1, sizeof *c->exclude_files);
+  if (!c->excludes || !c->exclude_files) return fail(err, errlen, "out of memory");
   c->dns_timeout_ms = 2000;
   c->dns_tries = 2;
   c->smtp_port = 25;
@@ -176,6 +221,45 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
         return UV_EINVAL;
       break;
     case OPT_ALLOW_HUGE: c->allow_huge = 1; break;
+    case OPT_EXCLUDE: c->excludes[c->nexcludes++] = optarg; break;
+    case OPT_EXCLUDE_FILE: c->exclude_files[c->nexclude_files++] = optarg; break;
+    case OPT_SHARD: {
+      unsigned k, n;
+      char tail;
+      if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || optarg[0] < '0' || optarg[0] > '9' ||
+          !strchr(optarg, '/') || strchr(optarg, '/')[1] < '0' || strchr(optarg, '/')[1] > '9')
+        return fail(err, errlen, "--shard: '%.40s' is not K/N (e.g. 1/4)", optarg);
+      if (n < 1 || n > 1000000 || k < 1 || k > n)
+        return fail(err, errlen, "--shard: %.40s: need 1 <= K <= N <= 1000000", optarg);
+      c->shard_k = k;
+      c->shard_n = n;
+      break;
+    }
+    case OPT_SEED: {
+      char *end;
+      errno = 0;
+      if (optarg[0] < '0' || optarg[0] > '9')
+        return fail(err, errlen, "--seed: '%.40s' is not a whole number", optarg);
+      c->seed = strtoull(optarg, &end, 10);
+      if (*end || errno) return fail(err, errlen, "--seed: '%.40s' is not a whole number", optarg);
+      c->seeded = 1;
+      break;
+    }
+    case OPT_DRY_RUN: c->dry_run = 1; break;
+    case OPT_RESUME: c->resume = optarg; break;
+    case OPT_CHECKPOINT: c->checkpoint = optarg; break;
+    case OPT_EHLO:
+      if (!valid_ehlo(optarg))
+        return fail(err, errlen, "--ehlo: '%.60s' is not a fully qualified domain name "
+                    "(RFC 5321 4.1.1.1)", optarg);
+      c->ehlo = optarg;
+      break;
+    case OPT_FORMAT:
+      if (!strcmp(optarg, "csv")) c->format = FORMAT_CSV;
+      else if (!strcmp(optarg, "jsonl")) c->format = FORMAT_JSONL;
+      else return fail(err, errlen, "--format: '%.40s' is not csv or jsonl", optarg);
+      break;
+    case OPT_HTML: c->html = optarg; break;
     case 'q': c->quiet = 1; break;
     case OPT_FAIL_ON:
       if (!strcmp(optarg, "fail")) c->fail_on = FAIL_ON_FAIL;
@@ -197,7 +281,29 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
     return fail(err, errlen, "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
   if ((c->ip_column || c->expect_column) && !c->inventory)
     return fail(err, errlen, "--ip-column/--expect-column need --inventory");
+  if (c->resume && c->dry_run)
+    return fail(err, errlen, "--resume and --dry-run do not go together");
   return 0;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s) {
+  if (!s) s = "\x01(none)";
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  return (h ^ 0xff) * 0x100000001b3ull; /* terminator: "ab","c" != "a","bc" */
+}
+
+uint64_t options_fingerprint(const struct config *c, uint64_t h) {
+  char num[96];
+  for (size_t i = 0; i < c->ntargets; i++) h = fnv_str(h, c->targets[i]);
+  h = fnv_str(h, c->inventory);
+  h = fnv_str(h, c->ip_column);
+  h = fnv_str(h, c->expect_column);
+  for (size_t i = 0; i < c->nexcludes; i++) h = fnv_str(h, c->excludes[i]);
+  for (size_t i = 0; i < c->nexclude_files; i++) h = fnv_str(h, c->exclude_files[i]);
+  snprintf(num, sizeof num, "%d %u/%u %d %llu %d %u %d %d", c->allow_huge, c->shard_k,
+           c->shard_n, c->seeded, c->seed, c->no_smtp, c->smtp_port, (int)c->format, c->ordered);
+  h = fnv_str(h, num);
+  return fnv_str(h, c->ehlo);
 }
 
 const char *options_usage(void) {

@@ -4,8 +4,8 @@
  * Records are formatted straight into a 64 KiB output buffer; the buffer
  * goes to zlib (gzwrite) or to write(2) when full and at every member
  * boundary.  We use write(2) rather than stdio so that every error is seen
- * where it happens (a full disk must end the run with exit 3, never be
- * found by nobody in an unchecked fclose).
+ * where it happens: a full disk must end the run with exit 3, not go
+ * unnoticed in an unchecked fclose().
  */
 #include "report.h"
 
@@ -236,8 +236,8 @@ static int check_final(const char *path, unsigned flags, char *err, size_t errle
                "(use -o - for standard output)",
                path);
   if (flags & REPORT_FORCE) return 0;
-  return msg(err, errlen, UV_EEXIST, "output file %s exists; refusing to overwrite it (use --force)",
-             path);
+  return msg(err, errlen, UV_EEXIST,
+             "output file %s exists; refusing to overwrite it (use --force)", path);
 }
 
 int report_open(struct report **out, const char *path, unsigned flags, char *err,
@@ -523,7 +523,8 @@ int report_close(struct report *r, int commit, char *err, size_t errlen) {
   if (!r) return 0;
 
   if (!r->status) end_member(r);
-  if (r->atomic && commit && !r->status && fsync(r->fd) != 0) {
+  /* fsync even after an error: what was written is kept, so make it last. */
+  if (r->atomic && commit && fsync(r->fd) != 0) {
     int e = errno;
     fail(r, sys_code(e), "cannot write %s: fsync: %s", r->tmp, strerror(e));
   }

@@ -62,7 +62,7 @@ struct rq {
   unsigned char *abuf; /* deferred delivery: our copy of the packet */
   int alen;
   struct rq *next;
-  char name[RESOLVER_NAME_MAX + 1];
+  char name[2 * RESOLVER_NAME_MAX + 1]; /* as handed to c-ares: '\\' escaped */
 };
 
 struct oom_entry {
@@ -271,7 +271,7 @@ static void on_sock_closed(uv_handle_t *h) {
   maybe_finish_close(r);
 }
 
-static void sock_unwatch(struct resolver *r, struct sockw *w) {
+static void sock_unwatch(struct sockw *w) {
   uv_poll_stop(&w->poll);
   uv_close((uv_handle_t *)&w->poll, on_sock_closed);
 }
@@ -290,7 +290,7 @@ static void sock_state_cb(void *data, ares_socket_t fd, int readable, int writab
   if (!readable && !writable) {
     if (w) {
       *pp = w->next;
-      sock_unwatch(r, w);
+      sock_unwatch(w);
     }
     return;
   }
@@ -456,7 +456,16 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
     defer(r, q, ARES_EBADNAME, NULL, 0);
     return;
   }
-  memcpy(q->name, name, len + 1);
+  /* Names are raw bytes, but c-ares reads a backslash as an escape
+   * ("\\c" is c in 1.18; newer releases also read "\\DDD"): double each
+   * one so the query asks for exactly the bytes we were given, the name
+   * dnsreply then compares the answer's question with. */
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (name[i] == '\\') q->name[n++] = '\\';
+    q->name[n++] = name[i];
+  }
+  q->name[n] = '\0';
   struct chan *c;
   if (!r->wait_head && (c = least_loaded(r)))
     dispatch(r, q, c); /* a synchronous completion is deferred (in_dispatch) */
@@ -471,7 +480,7 @@ static void close_handles(struct resolver *r) {
     struct sockw *w;
     while ((w = r->chans[i].socks)) {
       r->chans[i].socks = w->next;
-      sock_unwatch(r, w);
+      sock_unwatch(w);
     }
   }
   uv_close((uv_handle_t *)&r->tick, on_handle_closed);

@@ -66,7 +66,10 @@ typedef void (*resolver_cb)(void *arg, int status, const unsigned char *abuf, in
  * (any RR type number works).  `cb` runs exactly once, always from the
  * loop and never from inside this call, also for errors found at once
  * (name too long, no memory, resolver closing).  It may call
- * resolver_query and resolver_close.  The name is copied.  O(channels).
+ * resolver_query and resolver_close.  The name is copied.  It is raw bytes
+ * with '.' between labels, as dnsreply stores names: a backslash is a
+ * backslash (escaped here for c-ares, which would read it as an escape).
+ * O(channels + name length).
  */
 void resolver_query(struct resolver *r, const char *name, int type, resolver_cb cb, void *arg);
 

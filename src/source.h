@@ -4,8 +4,17 @@
  * address at a time.  Nothing is expanded in memory: a /8 costs the same
  * memory as a single address.
  *
- * Every target gets a sequence number (its 0-based position in the stream);
- * ordered output, checkpoints and shards are all defined on it.
+ * Every target gets a sequence number (its 0-based position in the stream
+ * this process yields); ordered output and checkpoints are defined on it.
+ *
+ * --shard K/N keeps the positions p (counted over the whole input, before any
+ * skipping) with p mod N == K-1, so N processes given the same inputs cover
+ * every target exactly once, balanced even for a single block.  --seed S
+ * walks each block or range in a keyed pseudo-random order (permute.h)
+ * instead of ascending; shards are taken on that order.
+ *
+ * --exclude / --exclude-file always win: excluded addresses are never
+ * yielded for probing (inventory rows come back as TARGET_SKIPPED).
  *
  * Addresses inside IANA special-purpose blocks (private, loopback,
  * documentation, ...) are skipped, and counted, when they are part of a wider
@@ -22,7 +31,9 @@
 
 enum target_kind {
   TARGET_ADDR = 0,   /* probe this address */
-  TARGET_INVALID     /* an inventory row whose IP cell is not an address */
+  TARGET_INVALID,    /* an inventory row whose IP cell is not an address */
+  TARGET_SKIPPED     /* an inventory row whose address is excluded (--exclude):
+                        reported with verdict skipped, never probed */
 };
 
 struct target {
@@ -58,8 +69,15 @@ int source_next(struct source *s, struct target *t, char *err, size_t errlen);
  * set (no stdin or pipe among the inputs), else 0. */
 int source_total(const struct source *s, uint64_t *total);
 
-/* Addresses skipped so far because they lie in special-purpose blocks. */
+/* Addresses skipped so far because they lie in special-purpose blocks, and
+ * because they were excluded (this shard's share only). */
 uint64_t source_skipped_special(const struct source *s);
+uint64_t source_skipped_excluded(const struct source *s);
+
+/* A 64-bit fingerprint of the inputs (operands and the bytes of every file
+ * read), for --resume.  Returns 1 and sets *fp, or 0 when an input is a pipe
+ * or stdin (such a run cannot be resumed). */
+int source_fingerprint(const struct source *s, uint64_t *fp);
 
 /* Inventory passthrough columns (0 without an inventory). */
 size_t source_extra_count(const struct source *s);

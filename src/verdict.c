@@ -161,8 +161,9 @@ int verdict_host_is_fqdn(const char *host) {
  *        - octet runs: consecutive tokens whose numbers are a,b,c,d or
  *          d,c,b,a (all four), or b,c,d or d,c,b (the last three); numbers
  *          are 1-3 digits (zero padding allowed: "007"); the first token of
- *          the run may carry a letter prefix ("ip1-2-3-4", "c-1-2-3-4" as
- *          a separate token, "dyn203-0-113-7"), the others are digits only;
+ *          the run may carry a letter prefix ("ip1-2-3-4", "dyn203-0-113-7";
+ *          in "c-1-2-3-4" the "c" is a token of its own), the others are
+ *          digits only;
  *        - the 8-hex-digit form (203.0.113.7 -> "cb007107") anywhere inside
  *          a token ("p5b0c1234.dip0.example.de");
  *        - the 32-bit decimal form ("3405803783") or the 12-digit zero-padded

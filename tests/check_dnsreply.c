@@ -537,6 +537,12 @@ START_TEST(ptr_wrong_question) {
   begin(&p, NOERROR, 1, REV, T_PTR);
   PTR(&p, NULL, "a.example");
   ck_assert_int_eq(ptr(&p, "a..b"), DNS_ERROR);
+  ck_assert_int_eq(ptr(&p, ".x.example"), DNS_ERROR);
+  /* A qname is raw bytes: a backslash is not an escape. */
+  begin(&p, NOERROR, 1, "a\\b.example", T_PTR);
+  PTR(&p, NULL, "a.example");
+  ck_assert_int_eq(ptr(&p, "a\\b.example"), DNS_OK);
+  ck_assert_int_eq(ptr(&p, "ab.example"), DNS_BADRESP);
   ck_assert_int_eq(ptr_n(NULL, 0, REV), DNS_BADRESP);
 }
 END_TEST

@@ -403,7 +403,8 @@ START_TEST(test_invalid_utf8) {
   struct inventory_row row;
   ck_assert_int_eq(OPEN("ip,o\n1.2.3.4,caf\xe9\n"), 0);
   ck_assert_int_eq(next(&row), UV_EINVAL);
-  ck_assert_str_eq(err, "inv.csv:2: column 2 (o): invalid UTF-8 (byte 0xe9 at byte 4 of the field)");
+  ck_assert_str_eq(err,
+                   "inv.csv:2: column 2 (o): invalid UTF-8 (byte 0xe9 at byte 4 of the field)");
   teardown();
   /* Valid UTF-8 passes untouched; the line of a bad byte inside a
    * multi-line field is its own line. */
@@ -411,7 +412,8 @@ START_TEST(test_invalid_utf8) {
   ck_assert_int_eq(next(&row), 1);
   cell_is(row.extra[0], row.extra_len[0], "caf\xc3\xa9");
   ck_assert_int_eq(next(&row), UV_EINVAL);
-  ck_assert_str_eq(err, "inv.csv:4: column 2 (o): invalid UTF-8 (byte 0xed at byte 4 of the field)");
+  ck_assert_str_eq(err,
+                   "inv.csv:4: column 2 (o): invalid UTF-8 (byte 0xed at byte 4 of the field)");
 }
 END_TEST
 
@@ -480,7 +482,8 @@ START_TEST(test_many_rows_line_numbers) {
   size_t o = 0;
   char *s = malloc(40 * 20000 + 16);
   o += (size_t)sprintf(s, "ip,n\n");
-  for (int i = 0; i < 20000; i++) o += (size_t)sprintf(s + o, "10.0.%d.%d,%d%s", i / 256, i % 256, i, i % 3 ? "\n" : "\r\n");
+  for (int i = 0; i < 20000; i++) /* every third line ends in CRLF */
+    o += (size_t)sprintf(s + o, "10.0.%d.%d,%d%s", i / 256, i % 256, i, i % 3 ? "\n" : "\r\n");
   ck_assert_int_eq(open_mem(s, o, NULL, NULL), 0);
   free(s);
   for (int i = 0; i < 20000; i++) {

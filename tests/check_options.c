@@ -21,6 +21,7 @@ static int parse(const char *first, ...) {
   va_end(ap);
   argv[argc] = NULL;
   err[0] = '\0';
+  options_free(&c); /* the previous parse's lists */
   return options_parse(&c, argc, argv, err, sizeof err);
 }
 
@@ -117,9 +118,12 @@ START_TEST(inputs) {
 }
 END_TEST
 
+static void teardown(void) { options_free(&c); }
+
 Suite *options_suite(void) {
   Suite *s = suite_create("options");
   TCase *tc = tcase_create("parse");
+  tcase_add_checked_fixture(tc, NULL, teardown);
   tcase_add_test(tc, defaults);
   tcase_add_test(tc, all_options);
   tcase_add_test(tc, resolver_forms);

@@ -331,7 +331,7 @@ int tn_fwd_get(const struct tn_ip *ip, int scn, int i, struct tn_fwd *f) {
     set_name(f, "mail-", L, "", "wrongq");
     break;
   case TN_DNS_MANY: {
-    char p[8];
+    char p[16];
     snprintf(p, sizeof p, "n%03d-", i);
     set_name(f, p, L, "", "many");
     break;

@@ -873,7 +873,7 @@ size_t tn_dns_reply(const uint8_t *m, size_t len, int transport, uint8_t *out,
     /* Not a query we can even answer with FORMERR; never answer a
      * response (that is how reflection loops start). */
     info->dropped = 1;
-    info->formerr = len < 12;
+    info->formerr = 1;
     return 0;
   }
   memset(&q, 0, sizeof q);

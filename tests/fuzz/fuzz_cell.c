@@ -1,0 +1,211 @@
+/*
+ * fuzz_cell.c - libFuzzer target for the report cell escaper (src/cell.h).
+ *
+ * The input is one raw cell.  Beyond "does not crash", every property the
+ * contract promises is checked against code written here, independently of
+ * cell.c:
+ *   - cell_escaped_size() is exact and within CELL_ESCAPE_MAX;
+ *   - the output is valid UTF-8 holding no C0 control, DEL, C1 control,
+ *     U+2028/2029, bidi embedding/override or isolate;
+ *   - it never begins with = + - @ (a leading ' is the guard, followed by
+ *     one of those), and a backslash only ever starts a lower-case \xHH;
+ *   - decoding (drop the guard, replace every \xHH) gives the input back;
+ *   - every smaller buffer gets a NUL-terminated prefix of the full output,
+ *     cut at a unit boundary, and no shorter than it has to be;
+ *   - cell_utf8_check() agrees with a reference UTF-8 validator.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cell.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,    \
+              #cond);                                                         \
+      abort();                                                                \
+    }                                                                         \
+  } while (0)
+
+/* Longest output unit: an invisible 3-byte character escaped is 12
+ * characters; 16 leaves room. */
+#define UNIT_MAX 16
+
+/*
+ * Reference UTF-8 decoder (RFC 3629), written as "decode, then reject by
+ * value" rather than by byte ranges as cell.c does.  Returns the sequence
+ * length (1-4) and the code point, or 0 if s[0..n) does not start a valid
+ * sequence.
+ */
+static size_t ref_utf8(const unsigned char *s, size_t n, uint32_t *cp) {
+  size_t need, i;
+  uint32_t v, min;
+  if (n == 0) return 0;
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  if ((s[0] & 0xe0) == 0xc0) {
+    need = 2, v = s[0] & 0x1fu, min = 0x80;
+  } else if ((s[0] & 0xf0) == 0xe0) {
+    need = 3, v = s[0] & 0x0fu, min = 0x800;
+  } else if ((s[0] & 0xf8) == 0xf0) {
+    need = 4, v = s[0] & 0x07u, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (n < need) return 0;
+  for (i = 1; i < need; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    v = v << 6 | (s[i] & 0x3fu);
+  }
+  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+  *cp = v;
+  return need;
+}
+
+static size_t ref_utf8_check(const unsigned char *s, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    uint32_t cp;
+    size_t n = ref_utf8(s + i, len - i, &cp);
+    if (n == 0) return i;
+    i += n;
+  }
+  return len;
+}
+
+static int hexval(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1; /* upper case is not part of the encoding */
+}
+
+/* Check the full output `o` (olen bytes) of escaping in[0..len). */
+static void check_full(const unsigned char *in, size_t len, const unsigned char *o,
+                       size_t olen) {
+  size_t i = 0, k = 0;
+
+  CHECK(ref_utf8_check(o, olen) == olen);
+  if (olen > 0) {
+    CHECK(o[0] != '=' && o[0] != '+' && o[0] != '-' && o[0] != '@');
+  }
+  /* The guard: present exactly when the input starts with = + - @. */
+  if (len > 0 && (in[0] == '=' || in[0] == '+' || in[0] == '-' || in[0] == '@')) {
+    CHECK(olen >= 2 && o[0] == '\'' && o[1] == in[0]);
+    i = 1;
+  } else {
+    CHECK(olen == 0 || o[0] != '\'');
+  }
+
+  /* Walk the output: characters are printable and visible, '\' starts
+   * \xHH; decoding reproduces the input byte for byte. */
+  while (i < olen) {
+    uint32_t cp;
+    size_t n;
+    if (o[i] == '\\') {
+      int hi, lo;
+      CHECK(i + 3 < olen);
+      CHECK(o[i + 1] == 'x');
+      hi = hexval(o[i + 2]);
+      lo = hexval(o[i + 3]);
+      CHECK(hi >= 0 && lo >= 0);
+      CHECK(k < len && in[k] == (unsigned char)(hi << 4 | lo));
+      k++;
+      i += 4;
+      continue;
+    }
+    n = ref_utf8(o + i, olen - i, &cp);
+    CHECK(n > 0);
+    CHECK(cp >= 0x20 && cp != 0x7f);
+    CHECK(!(cp >= 0x80 && cp <= 0x9f));
+    CHECK(!(cp >= 0x2028 && cp <= 0x202e));
+    CHECK(!(cp >= 0x2066 && cp <= 0x2069));
+    CHECK(k + n <= len && memcmp(in + k, o + i, n) == 0);
+    k += n;
+    i += n;
+  }
+  CHECK(k == len);
+}
+
+/* Where, in the full output, a cut may legally fall: 1 at the start of
+ * every unit (and at the very end), 0 inside a \xHH, a UTF-8 sequence, or
+ * between the guard and the character it guards. */
+static void unit_starts(const unsigned char *o, size_t olen, unsigned char *ok) {
+  size_t i = 0;
+  memset(ok, 0, olen + 1);
+  if (olen >= 2 && o[0] == '\'') {
+    ok[0] = 1;
+    i = 2;
+  }
+  while (i < olen) {
+    uint32_t cp;
+    size_t n = o[i] == '\\' ? 4 : ref_utf8(o + i, olen - i, &cp);
+    CHECK(n > 0);
+    ok[i] = 1;
+    i += n;
+  }
+  ok[olen] = 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  /* An exact-size copy as `const char *`: reads past it are ASan errors. */
+  const char *src = (const char *)data;
+  size_t need, n, cut;
+  unsigned char *full, *part, *ok;
+  unsigned char canary[4] = {0xa5, 0x5a, 0xc3, 0x3c};
+
+  need = cell_escaped_size(src, size);
+  CHECK(need >= 1);
+  CHECK(need <= CELL_ESCAPE_MAX(size));
+  CHECK(cell_escaped_size(src, size) == need); /* pure: same answer twice */
+
+  full = malloc(need);
+  part = malloc(need + sizeof canary);
+  ok = malloc(need);
+  CHECK(full && part && ok);
+
+  n = cell_escape((char *)full, need, src, size);
+  CHECK(n == need - 1);
+  CHECK(full[n] == '\0');
+  CHECK(memchr(full, '\0', n) == NULL);
+  check_full(data, size, full, n);
+  unit_starts(full, n, ok);
+
+  /* cell_utf8_check against the reference. */
+  CHECK(cell_utf8_check(src, size) == ref_utf8_check(data, size));
+
+  /* dstsize 0 writes nothing at all. */
+  part[0] = 0x77;
+  CHECK(cell_escape((char *)part, 0, src, size) == 0);
+  CHECK(part[0] == 0x77);
+
+  /* Every buffer size below the full one (all of them for short inputs,
+   * a spread for long ones): a clean, maximal prefix, and no write past
+   * dstsize (canary right after the buffer). */
+  for (cut = 1; cut < need; cut += (need <= 256 ? 1 : 1 + need / 97)) {
+    size_t m, next;
+    memcpy(part + cut, canary, sizeof canary);
+    m = cell_escape((char *)part, cut, src, size);
+    CHECK(memcmp(part + cut, canary, sizeof canary) == 0);
+    CHECK(m < cut);
+    CHECK(part[m] == '\0');
+    CHECK(memcmp(part, full, m) == 0);
+    CHECK(ok[m]);
+    /* Maximal: the next unit would not have fit with its NUL. */
+    for (next = m + 1; next <= n && !ok[next]; next++)
+      ;
+    CHECK(next > n || next + 1 > cut);
+    CHECK(m + UNIT_MAX >= cut - 1);
+  }
+
+  free(full);
+  free(part);
+  free(ok);
+  return 0;
+}
