@@ -24,6 +24,8 @@
 #include <arpa/nameser.h>
 
 #include "dnsreply.h"
+#include "jsonl.h"
+#include "summary.h"
 #include "ratelimit.h"
 #include "resolver.h"
 #include "smtp.h"
@@ -120,6 +122,12 @@ struct audit {
   uint64_t ring_size;
   uint64_t next_seq;              /* next sequence number to be started */
   uint64_t write_seq;             /* next sequence number to be written */
+
+  /* column names (jsonl keys, summary columns) and the --html summary */
+  const char **colnames;
+  struct summary *summary;
+  char *line;                     /* jsonl: one formatted line */
+  size_t line_cap;
 
   /* row formatting scratch (rows are written synchronously) */
   const char **fields;
@@ -266,32 +274,49 @@ static void ring_drain(struct audit *a) {
   }
 }
 
-static void emit_row(struct audit *a, struct slot *s, const struct judgement *j) {
-  size_t n = build_row(a, s, j);
-  if (a->end == AUDIT_OUTPUT_ERROR) return;
-  if (!a->ring) {
-    int rc = report_write_fields(a->rep, a->fields, a->lens, n);
-    if (rc < 0) output_error(a, rc);
-    return;
-  }
-  struct ring_entry *e = &a->ring[s->seq % a->ring_size];
+/* Format the row in a->fields into *buf (grown as needed), CSV or JSON
+ * lines.  Returns the length, or 0 with the audit stopped (out of memory). */
+static size_t format_row(struct audit *a, size_t n, char **buf, size_t *cap) {
   for (;;) {
-    size_t need = report_format(e->buf, e->cap, a->fields, a->lens, n);
-    if (need < e->cap) {
-      e->len = need;
-      break;
-    }
-    size_t cap = need + 256;
-    char *nb = realloc(e->buf, cap);
+    size_t need = a->c->format == FORMAT_JSONL
+                      ? jsonl_format(*buf, *cap, a->colnames, a->fields, a->lens, n)
+                      : report_format(*buf, *cap, a->fields, a->lens, n);
+    if (need < *cap) return need;
+    size_t ncap = need + 256;
+    char *nb = realloc(*buf, ncap);
     if (!nb) {
       snprintf(a->err, sizeof a->err, "out of memory formatting a row");
       a->end = AUDIT_RUNTIME_ERROR;
       audit_stop(a);
-      return;
+      return 0;
     }
-    e->buf = nb;
-    e->cap = cap;
+    *buf = nb;
+    *cap = ncap;
   }
+}
+
+static void emit_row(struct audit *a, struct slot *s, const struct judgement *j) {
+  size_t n = build_row(a, s, j);
+  if (a->summary && summary_add(a->summary, a->fields, a->lens) == UV_ENOMEM) {
+    summary_free(a->summary); /* the report matters more than the page */
+    a->summary = NULL;
+  }
+  if (a->end == AUDIT_OUTPUT_ERROR) return;
+  if (!a->ring) {
+    int rc;
+    if (a->c->format == FORMAT_CSV) {
+      rc = report_write_fields(a->rep, a->fields, a->lens, n);
+    } else {
+      size_t len = format_row(a, n, &a->line, &a->line_cap);
+      if (!len) return;
+      rc = report_write_raw(a->rep, a->line, len);
+    }
+    if (rc < 0) output_error(a, rc);
+    return;
+  }
+  struct ring_entry *e = &a->ring[s->seq % a->ring_size];
+  e->len = format_row(a, n, &e->buf, &e->cap);
+  if (!e->len) return;
   e->ready = 1;
   ring_drain(a);
 }
@@ -713,7 +738,16 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
     a->fields[a->nfixed + i] = n ? n : "";
     a->lens[a->nfixed + i] = n ? strlen(n) : 0;
   }
-  rc = report_write_fields(rep, a->fields, a->lens, a->nfixed + a->nextra);
+  size_t ncols = a->nfixed + a->nextra;
+  a->colnames = calloc(ncols, sizeof *a->colnames);
+  if (!a->colnames) goto nomem;
+  for (size_t i = 0; i < ncols; i++) a->colnames[i] = a->fields[i];
+  if (c->html && (rc = summary_new(&a->summary, a->colnames, ncols, NULL, err, errlen)) < 0) {
+    audit_free(a);
+    return rc;
+  }
+  /* JSON lines carry the names in every object: no header row. */
+  rc = c->format == FORMAT_CSV ? report_write_fields(rep, a->fields, a->lens, ncols) : 0;
   if (rc < 0) {
     snprintf(err, errlen, "cannot write the report: %s", report_error(rep));
     /* handles are initialised: the caller must run the loop to close them */
@@ -773,6 +807,14 @@ const struct audit_stats *audit_stats(const struct audit *a) { return &a->st; }
 
 const char *audit_error(const struct audit *a) { return a->err; }
 
+int audit_write_html(const struct audit *a, const char *path, char *err, size_t errlen) {
+  if (!a->summary) {
+    snprintf(err, errlen, "%s: not written: out of memory for the summary", path);
+    return UV_ENOMEM;
+  }
+  return summary_html(a->summary, path, "ptraudit report", err, errlen);
+}
+
 void audit_free(struct audit *a) {
   if (!a) return;
   if (a->slots) {
@@ -786,6 +828,9 @@ void audit_free(struct audit *a) {
     for (uint64_t i = 0; i < a->ring_size; i++) free(a->ring[i].buf);
   }
   free(a->ring);
+  free(a->colnames);
+  free(a->line);
+  summary_free(a->summary);
   free(a->slots);
   free(a->fields);
   free(a->lens);

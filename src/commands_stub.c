@@ -3,4 +3,3 @@
 #include "commands.h"
 int command_diff(int argc, char **argv) { (void)argc; (void)argv; fputs("ptraudit diff: not yet\n", stderr); return 2; }
 int command_merge(int argc, char **argv) { (void)argc; (void)argv; fputs("ptraudit merge: not yet\n", stderr); return 2; }
-int command_summary(int argc, char **argv) { (void)argc; (void)argv; fputs("ptraudit summary: not yet\n", stderr); return 2; }

@@ -245,7 +245,6 @@ static int run_create(struct extsort *s, struct run **out) {
     s->runcap = cap;
   }
   s->runs[s->nruns++] = r;
-  s->spills++;
   *out = r;
   return 0;
 }
@@ -469,7 +468,7 @@ static char *arena_alloc(struct extsort *s, size_t size) {
 /* Sort the in-memory rows and write them out as one run. */
 static int spill(struct extsort *s) {
   struct run *r;
-  gzFile gz;
+  gzFile gz = NULL;
   int rc;
   qsort_r(s->items, s->nitems, sizeof *s->items, item_cmp, s);
   rc = run_create(s, &r);
@@ -479,6 +478,7 @@ static int spill(struct extsort *s) {
   int wc = writer_close(s, gz);
   if (rc == 0) rc = wc;
   if (rc < 0) return rc;
+  s->spills++;
   arena_reset(s);
   return 0;
 }

@@ -409,6 +409,12 @@ int main(int argc, char **argv) {
     status = exit_status(r);
     if (r->signo) write_checkpoint(r);
   }
+  if (r->cfg.html && status != EXIT_RUNTIME) {
+    if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
+      fprintf(stderr, "ptraudit: %s\n", err);
+      status = EXIT_RUNTIME;
+    }
+  }
   if (!r->cfg.quiet) print_summary(r, strcmp(out, "-") ? out : "stdout");
   if (r->signo && status != EXIT_RUNTIME) status = 128 + r->signo;
 

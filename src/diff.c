@@ -1,0 +1,130 @@
+/*
+ * diff.c - one target's old row vs its new row (contract in diff.h).
+ */
+#include "diff.h"
+
+#include <string.h>
+
+#include "verdict.h"
+
+static const char *const change_names[DIFF_KINDS] = {
+  [DIFF_SAME] = "same", [DIFF_WORSE] = "worse", [DIFF_BETTER] = "better",
+  [DIFF_CHANGED] = "changed", [DIFF_ADDED] = "added", [DIFF_GONE] = "gone",
+};
+
+/* Level of flag 1u << i, indexed like verdict.h's flag names: the verdict
+ * verdict_compute() gives for that flag alone. */
+static const unsigned char flag_levels[F_COUNT] = {
+  3, /* NO_PTR */
+  2, /* PTR_TEMPERROR */
+  1, /* MULTI_PTR */
+  1, /* PTR_CNAME */
+  3, /* PTR_NO_FORWARD */
+  3, /* FCRDNS_MISMATCH */
+  1, /* GENERIC_PTR */
+  0, /* NO_SMTP */
+  1, /* SMTP_REJECT */
+  1, /* BANNER_MISMATCH */
+  1, /* BANNER_NOT_FQDN */
+  3, /* EXPECTED_MISMATCH */
+  0, /* PTR_TRUNCATED */
+};
+_Static_assert(F_COUNT == 13, "a flag was added: give it a level in diff.c");
+
+static int cell_is(const char *s, size_t len, const char *word) {
+  return len == strlen(word) && !memcmp(s, word, len);
+}
+
+const char *diff_change_name(enum diff_change c) {
+  return (unsigned)c < DIFF_KINDS ? change_names[c] : "?";
+}
+
+int diff_verdict_rank(const char *v, size_t len) {
+  if (cell_is(v, len, verdict_name(VERDICT_OK)) || cell_is(v, len, verdict_name(VERDICT_SKIPPED)))
+    return 0;
+  if (cell_is(v, len, verdict_name(VERDICT_WARN))) return 1;
+  if (cell_is(v, len, verdict_name(VERDICT_UNKNOWN))) return 2;
+  return 3; /* fail, invalid, or not a verdict we know */
+}
+
+int diff_flag_level(const char *flag, size_t len) {
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (cell_is(flag, len, flag_name(i))) return flag_levels[i];
+  return 1;
+}
+
+/* Next space-separated token of s[*pos..len): 1 with the token in *tok, *tlen; or 0. */
+static int token(const char *s, size_t len, size_t *pos, const char **tok, size_t *tlen) {
+  size_t i = *pos;
+  while (i < len && s[i] == ' ') i++;
+  if (i >= len) {
+    *pos = len;
+    return 0;
+  }
+  size_t j = i;
+  while (j < len && s[j] != ' ') j++;
+  *tok = s + i;
+  *tlen = j - i;
+  *pos = j;
+  return 1;
+}
+
+static int has_token(const char *s, size_t len, const char *tok, size_t tlen) {
+  size_t pos = 0;
+  const char *t;
+  size_t l;
+  while (token(s, len, &pos, &t, &l))
+    if (l == tlen && !memcmp(t, tok, tlen)) return 1;
+  return 0;
+}
+
+/* Append a name to a space-separated list in buf (cut at name boundary). */
+static void append(char *buf, size_t size, size_t *used, const char *tok, size_t tlen) {
+  size_t need = (*used ? 1 : 0) + tlen;
+  if (!buf || *used + need + 1 > size) return;
+  if (*used) buf[(*used)++] = ' ';
+  memcpy(buf + *used, tok, tlen);
+  *used += tlen;
+  buf[*used] = '\0';
+}
+
+/* Flags of `a` that `b` lacks: listed into buf; returns the highest level
+ * among them, -1 if there are none. */
+static int missing(const char *a, size_t alen, const char *b, size_t blen, char *buf,
+                   size_t size) {
+  size_t pos = 0, used = 0;
+  const char *t;
+  size_t l;
+  int level = -1;
+  if (buf && size) buf[0] = '\0';
+  while (token(a, alen, &pos, &t, &l)) {
+    if (has_token(b, blen, t, l)) continue;
+    append(buf, size, &used, t, l);
+    int lv = diff_flag_level(t, l);
+    if (lv > level) level = lv;
+  }
+  return level;
+}
+
+static int cells_differ(const char *a, size_t alen, const char *b, size_t blen) {
+  return alen != blen || memcmp(a, b, alen);
+}
+
+enum diff_change diff_compare(const struct diff_side *o, const struct diff_side *n,
+                              char *added, size_t addsize, char *removed, size_t remsize) {
+  int ro = diff_verdict_rank(o->verdict, o->verdict_len);
+  int rn = diff_verdict_rank(n->verdict, n->verdict_len);
+  int up = missing(n->flags, n->flags_len, o->flags, o->flags_len, added, addsize);
+  int down = missing(o->flags, o->flags_len, n->flags, n->flags_len, removed, remsize);
+
+  if (rn > ro) return DIFF_WORSE;
+  if (rn < ro) return DIFF_BETTER;
+  if (up >= 1) return DIFF_WORSE;
+  if (down >= 1) return DIFF_BETTER;
+  if (up >= 0 || down >= 0 ||
+      cells_differ(o->verdict, o->verdict_len, n->verdict, n->verdict_len) ||
+      cells_differ(o->ptr, o->ptr_len, n->ptr, n->ptr_len) ||
+      cells_differ(o->banner_host, o->banner_host_len, n->banner_host, n->banner_host_len))
+    return DIFF_CHANGED;
+  return DIFF_SAME;
+}

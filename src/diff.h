@@ -1,0 +1,79 @@
+/*
+ * diff.h - what changed for one target between two reports: the pure
+ * comparison behind `ptraudit diff` (no I/O, no allocation).
+ *
+ * Inputs are report cells as they appear in the CSV (escaped text):
+ * verdict, flags (space-separated), ptr (space-separated, sorted) and
+ * banner_host.
+ *
+ * Verdict rank (higher is worse):
+ *   ok 0, skipped 0 (nothing was checked: treated like ok, so a target
+ *   that leaves a special-purpose/excluded range is no alarm), warn 1,
+ *   unknown 2, fail 3, invalid 3 (an inventory row that stopped being an
+ *   address is as bad as a failure), anything else 3 (not a verdict this
+ *   version knows: assume the worst).
+ *
+ * Flag level (the verdict a flag alone leads to, verdict.h):
+ *   NO_PTR, PTR_NO_FORWARD, FCRDNS_MISMATCH, EXPECTED_MISMATCH     fail 3
+ *   PTR_TEMPERROR                                                  unknown 2
+ *   MULTI_PTR, PTR_CNAME, GENERIC_PTR, SMTP_REJECT,
+ *   BANNER_MISMATCH, BANNER_NOT_FQDN                               warn 1
+ *   NO_SMTP, PTR_TRUNCATED                                         info 0
+ *   a name this version does not know                              warn 1
+ *   (a new kind of problem should alert rather than pass unnoticed).
+ *
+ * Change kinds, decided in this order:
+ *   worse    the verdict rank went up, or it stayed the same and a flag of
+ *            level >= warn appeared (e.g. warn GENERIC_PTR -> warn
+ *            GENERIC_PTR BANNER_MISMATCH);
+ *   better   the rank went down, or it stayed the same, no flag of level
+ *            >= warn appeared and one disappeared;
+ *   changed  none of those, but the verdict text (fail <-> invalid, ok <->
+ *            skipped), the flags (e.g. NO_SMTP), the PTR names or the
+ *            banner host differ.  The full banner text is not compared:
+ *            many greetings carry a timestamp, which would mark every
+ *            target changed every night;
+ *   same     nothing of the above differs (not reported by diff);
+ *   added / gone: the target is only in the new / only in the old report
+ *            (decided by the caller, named here).
+ */
+#ifndef PTRAUDIT_DIFF_H
+#define PTRAUDIT_DIFF_H
+
+#include <stddef.h>
+
+enum diff_change { DIFF_SAME = 0, DIFF_WORSE, DIFF_BETTER, DIFF_CHANGED, DIFF_ADDED, DIFF_GONE };
+#define DIFF_KINDS 6
+
+/* One side of the comparison: cells of one report row. */
+struct diff_side {
+  const char *verdict;
+  size_t verdict_len;
+  const char *flags;
+  size_t flags_len;
+  const char *ptr;
+  size_t ptr_len;
+  const char *banner_host;
+  size_t banner_host_len;
+};
+
+/* "same", "worse", "better", "changed", "added", "gone" ("?" if out of
+ * range). */
+const char *diff_change_name(enum diff_change c);
+
+/* Rank of a verdict cell (see above). */
+int diff_verdict_rank(const char *verdict, size_t len);
+
+/* Level of one flag name (see above). */
+int diff_flag_level(const char *flag, size_t len);
+
+/* Compare one target's old and new row.  Writes the flags that appeared
+ * into added[addsize] and those that disappeared into removed[remsize]
+ * (space-separated, in the order of the new resp. old flags cell,
+ * NUL-terminated; a buffer of flags_len + 1 bytes of the respective side
+ * always suffices, a smaller one is cut at a name boundary).  Either
+ * buffer may be NULL with size 0.  O(flags^2), flags are few. */
+enum diff_change diff_compare(const struct diff_side *old_row, const struct diff_side *new_row,
+                              char *added, size_t addsize, char *removed, size_t remsize);
+
+#endif
