@@ -132,18 +132,28 @@ static void serve(int udp, int tcp) {
 static void responder_start(struct responder *rs) {
   struct sockaddr_in sa;
   socklen_t sl = sizeof sa;
-  int udp = socket(AF_INET, SOCK_DGRAM, 0);
-  int tcp = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(udp, 0);
+  int udp = -1, tcp = -1;
+  /* The UDP port is picked by the kernel; the same number may already be
+   * taken on TCP (another process's connection), so try a few. */
+  for (int attempt = 0; attempt < 50; attempt++) {
+    udp = socket(AF_INET, SOCK_DGRAM, 0);
+    tcp = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(udp, 0);
+    ck_assert_int_ge(tcp, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sl = sizeof sa;
+    ck_assert_int_eq(bind(udp, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(getsockname(udp, (struct sockaddr *)&sa, &sl), 0);
+    int one = 1;
+    setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(tcp, (struct sockaddr *)&sa, sizeof sa) == 0) break; /* same port */
+    close(udp);
+    close(tcp);
+    udp = tcp = -1;
+  }
   ck_assert_int_ge(tcp, 0);
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(udp, (struct sockaddr *)&sa, sizeof sa), 0);
-  ck_assert_int_eq(getsockname(udp, (struct sockaddr *)&sa, &sl), 0);
-  int one = 1;
-  setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  ck_assert_int_eq(bind(tcp, (struct sockaddr *)&sa, sizeof sa), 0); /* same port */
   ck_assert_int_eq(listen(tcp, 16), 0);
   rs->port = ntohs(sa.sin_port);
   snprintf(rs->csv, sizeof rs->csv, "127.0.0.1:%d", rs->port);
