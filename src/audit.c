@@ -105,6 +105,7 @@ struct audit {
   /* resolver health (see audit.h) */
   unsigned health_n, health_bad;
   unsigned backoffs_in_row;
+  uint64_t health_from_seq;       /* only targets started after the last back-off count */
   uint64_t paused_until;          /* uv_hrtime() before which nothing starts */
   uint64_t t_start;
 
@@ -358,7 +359,8 @@ static void slot_op_done(struct slot *s) {
 /* Resolver health: see audit.h.  A window where most PTR lookups were
  * refused (or the resolver could not be reached) halves the rate and pauses;
  * too many such windows in a row stop the run. */
-static void health_note(struct audit *a, enum dns_status st) {
+static void health_note(struct audit *a, uint64_t seq, enum dns_status st) {
+  if (seq < a->health_from_seq) return;
   if (st == DNS_REFUSED || st == DNS_ERROR) a->health_bad++;
   if (++a->health_n < HEALTH_WINDOW) return;
   int bad = a->health_bad * 2 > a->health_n;
@@ -391,6 +393,7 @@ static void health_note(struct audit *a, enum dns_status st) {
   if (rate < 1) rate = 1;
   ratelimit_init(&a->rl, rate, now);
   a->paused_until = now + (1000000000ull << (a->backoffs_in_row - 1));
+  a->health_from_seq = a->next_seq;
 }
 
 static void on_forward(void *arg, int status, const unsigned char *abuf, int alen) {
@@ -425,7 +428,7 @@ static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
   } else {
     r->ptr_status = resolver_status(status);
   }
-  health_note(a, r->ptr_status);
+  health_note(a, s->seq, r->ptr_status);
   if (r->ptr_status == DNS_OK && !a->finished && status != ARES_ECANCELLED &&
       status != ARES_EDESTRUCTION) {
     size_t nf = r->nptr < RESULT_MAX_FORWARD ? r->nptr : RESULT_MAX_FORWARD;

@@ -8,9 +8,10 @@
  * Resolver health: when more than half of a window of HEALTH_WINDOW PTR
  * lookups come back REFUSED or fail at the socket level (the resolver is
  * rate-limiting us, or is gone), the audit halves its rate and pauses
- * (1 s, 2 s, 4 s, ...); after HEALTH_MAX_BACKOFFS such windows in a row it
- * stops with AUDIT_RUNTIME_ERROR instead of filling the report with
- * temperrors.
+ * (1 s, then 2 s); a window only counts lookups of targets started after the
+ * previous back-off, so one burst is judged once.  After HEALTH_MAX_BACKOFFS
+ * such windows in a row it stops with AUDIT_RUNTIME_ERROR instead of filling
+ * the report with temperrors.
  *
  * Memory is fixed at start: `concurrency` slots, each holding one target's
  * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
@@ -30,8 +31,8 @@
 
 struct audit;
 
-#define HEALTH_WINDOW 200
-#define HEALTH_MAX_BACKOFFS 5
+#define HEALTH_WINDOW 100
+#define HEALTH_MAX_BACKOFFS 3
 
 struct audit_stats {
   uint64_t started;              /* targets taken from the source */

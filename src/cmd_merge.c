@@ -275,9 +275,46 @@ int command_merge(int argc, char **argv) {
 
   const char *const *f;
   const size_t *l;
-  uint64_t written = 0;
-  int rc = write_cells(&m, rep, (const char *const *)m.names, NULL) ;
-  (void)rc;
-  status = EXIT_OK;
-  return status;
+  uint64_t targets = 0;
+  int rc = 0;
+  {
+    size_t *hl = calloc(m.ncols, sizeof *hl);
+    if (!hl) {
+      rc = UV_ENOMEM;
+    } else {
+      for (size_t i = 0; i < m.ncols; i++) hl[i] = strlen(m.names[i]);
+      rc = write_cells(&m, rep, (const char *const *)m.names, hl);
+      free(hl);
+    }
+  }
+  while (rc == 0 && (rc = extsort_next(m.es, &f, &l, err, sizeof err)) == 1) {
+    targets++;
+    rc = write_cells(&m, rep, f, l);
+  }
+  if (rc < 0) {
+    /* extsort's message, or the report's sticky one */
+    msg("%s", report_error(rep)[0] ? report_error(rep) : err);
+    report_close(rep, 0, NULL, 0);
+    merge_free(&m);
+    return EXIT_RUNTIME;
+  }
+  if (report_close(rep, 1, err, sizeof err) < 0) {
+    msg("%s", err);
+    merge_free(&m);
+    return EXIT_RUNTIME;
+  }
+  if (!m.quiet) {
+    uint64_t dup = extsort_duplicates(m.es);
+    fprintf(stderr, "ptraudit merge: %d report%s, %llu rows -> %llu targets in %s\n",
+            argc - optind, argc - optind == 1 ? "" : "s", (unsigned long long)m.rows,
+            (unsigned long long)targets, strcmp(out, "-") ? out : "stdout");
+    if (dup)
+      fprintf(stderr, "  %llu duplicate row%s dropped (kept the latest checked_at)\n",
+              (unsigned long long)dup, dup == 1 ? "" : "s");
+    if (m.truncated)
+      fprintf(stderr, "  %u report%s cut short: only complete rows were merged\n",
+              m.truncated, m.truncated == 1 ? " was" : "s were");
+  }
+  merge_free(&m);
+  return EXIT_OK;
 }

@@ -282,6 +282,9 @@ int main(int argc, char **argv) {
   /* libuv does not ignore SIGPIPE on Linux; a peer closing early must not
    * kill us (field-notes). */
   signal(SIGPIPE, SIG_IGN);
+  /* A file-size limit (ulimit -f) must make write() fail with EFBIG, which
+   * the report turns into a clear error and exit 3, not kill us. */
+  signal(SIGXFSZ, SIG_IGN);
 
   if (argc > 1) {
     if (!strcmp(argv[1], "diff")) return command_diff(argc - 1, argv + 1);

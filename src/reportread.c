@@ -251,9 +251,12 @@ static void read_chunk(struct reportread *r) {
               e ? strerror(e) : "I/O error");
     else if (zerr == Z_MEM_ERROR)
       rr_fail(r, UV_ENOMEM, r->line, "out of memory");
-    else
-      rr_fail(r, UV_EINVAL, r->line, "corrupt gzip data (%s); rows before this line were read",
-              zmsg ? zmsg : "zlib error");
+    else {
+      /* gzerror() prefixes the name given to gzdopen(), "<fd:N>: " */
+      const char *c = zmsg && !strncmp(zmsg, "<fd:", 4) ? strstr(zmsg, ": ") : NULL;
+      rr_fail(r, UV_EINVAL, r->line, "corrupt gzip data (%s)",
+              c ? c + 2 : zmsg ? zmsg : "zlib error");
+    }
     return;
   }
   r->clen = (size_t)n;

@@ -16,13 +16,16 @@
  *     naming the line (a blank line is skipped, as libcsv does);
  *   - a CSV syntax error (stray quote, unterminated quoted field at the
  *     end) is an error naming the line;
- *   - a gzip file cut short (a run killed mid-member) or corrupt: every
- *     complete row (ended by a line end) before the damage is returned
- *     first, then the error; the fragment of the row that was cut is
- *     dropped.  A cut gzip file gives UV_EOF, so a caller can choose to
+ *   - a gzip file cut short (a run killed mid-member): every complete row
+ *     (ended by a line end) is returned first, then the error; the
+ *     fragment of the row that was cut is dropped.  This gives UV_EOF, so
+ *     a caller can choose to
  *     accept the rows read as a partial report (a plain file cut inside a
  *     row cannot be told from one without a final line end: its last row
- *     is parsed, and usually fails the field count).
+ *     is parsed, and usually fails the field count);
+ *   - corrupt gzip data (bad CRC, invalid deflate stream): UV_EINVAL.
+ *     zlib reports it per read, so the rows of up to 64 KiB of text just
+ *     before the damage may not be returned.
  * A leading UTF-8 BOM (a report saved by a spreadsheet) is skipped.
  * Error messages have the form "FILE: ..." (open) or "FILE:LINE: ..."
  * (rows), where LINE is the physical line (1-based) on which the

@@ -648,7 +648,9 @@ static int print_table(const struct summary *s, FILE *f, enum summary_table t) {
   else
     fprintf(f, "\nworst by %s: %zu of %zu", s->by_name, n, total);
   fputs(", most fail first, then unknown, then warn\n", f);
-  int width = t == SUMMARY_PREFIX ? 20 : 6;
+  const char *head = t == SUMMARY_PREFIX ? "prefix" : s->by_name;
+  int width = t == SUMMARY_PREFIX ? 20 : (int)strlen(head);
+  if (width > 60) width = 60;
   for (size_t i = 0; i < n; i++) {
     int l = (int)strlen(g[i].key);
     if (l > width) width = l > 60 ? 60 : l;
@@ -656,9 +658,8 @@ static int print_table(const struct summary *s, FILE *f, enum summary_table t) {
   if (total == 0 && other == 0) {
     fputs("  (none)\n", f);
   } else {
-    fprintf(f, "  %-*s %8s %8s %8s %8s %8s  %s\n", width,
-            t == SUMMARY_PREFIX ? "prefix" : s->by_name, "rows", "fail", "unknown", "warn",
-            "ok", "flags");
+    fprintf(f, "  %-*s %8s %8s %8s %8s %8s  %s\n", width, head, "rows", "fail", "unknown",
+            "warn", "ok", "flags");
     for (size_t i = 0; i < n; i++)
       print_group_line(f, g[i].key[0] ? g[i].key : "(empty)", width, &g[i].c);
   }

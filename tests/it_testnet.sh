@@ -1,0 +1,305 @@
+#!/bin/bash
+# it_testnet.sh - integration test of ./testnet, the loopback test network.
+# Every expectation below is written by hand from tests/testnet.md.
+# Loopback only.  Needs kdig (Debian: knot-dnsutils) and bash's /dev/tcp.
+# Usage: tests/it_testnet.sh   (TESTNET=path overrides ./testnet)
+# Prints "N passed, N failed"; exits 0 when nothing failed, else 1.
+set -eu
+
+cd "$(dirname "$0")/.."
+TESTNET=${TESTNET:-./testnet}
+if ! command -v kdig >/dev/null 2>&1; then
+  echo "it_testnet: kdig not found (Debian package knot-dnsutils)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if [ ! -x "$TESTNET" ]; then
+  echo "it_testnet: $TESTNET not built (run make)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/it_testnet.XXXXXX")
+PIDS=""
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass=0
+fail=0
+check() { # NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    printf 'FAIL: %s\n  expected: %s\n  got:      %s\n' "$1" "$2" "$3"
+  fi
+}
+check_has() { # NAME NEEDLE HAYSTACK
+  case "$3" in
+  *"$2"*) pass=$((pass + 1)) ;;
+  *) fail=$((fail + 1)); printf 'FAIL: %s\n  expected to contain: %s\n  got: %s\n' "$1" "$2" "$3" ;;
+  esac
+}
+
+# start NAME ARGS...: run testnet in the background, wait for its ready file.
+start() {
+  local name=$1 i
+  shift
+  rm -f "$T/$name.ready"
+  "$TESTNET" --ready-file "$T/$name.ready" --stats "$T/$name.stats" \
+    --log "$T/$name.log" --pidfile "$T/$name.pid" "$@" &
+  eval "PID_$name=$!"
+  PIDS="$PIDS $!"
+  for i in $(seq 200); do
+    [ -s "$T/$name.ready" ] && return 0
+    kill -0 "$!" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "it_testnet: testnet ($name) did not become ready"
+  exit 1
+}
+key() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+stat_of() { # INSTANCE KEY: fresh counter value via SIGUSR1
+  local pid
+  pid=$(key "$T/$1.ready" pid)
+  rm -f "$T/$1.stats"
+  kill -USR1 "$pid"
+  for _ in $(seq 100); do [ -s "$T/$1.stats" ] && break; sleep 0.02; done
+  key "$T/$1.stats" "$2"
+}
+
+hex() { od -An -tx1 -v | tr -d ' \n'; }
+hexof() { printf "$1" | hex; }
+
+# ---------------------------------------------------------------- DNS
+# Main instance: SMTP listeners for 127.64.S.0/28, S = 0..15 (one /28 per
+# SMTP scenario; scenario 5's addresses get no listener).
+nets=""
+for s in $(seq 0 15); do nets="$nets --smtp-net 127.64.$s.0/28"; done
+# shellcheck disable=SC2086
+start a --dns-port 0 --smtp-port 0 $nets
+DP=$(key "$T/a.ready" dns_port)
+SP=$(key "$T/a.ready" smtp_port)
+check "ready file: smtp_mode" "net" "$(key "$T/a.ready" smtp_mode)"
+check "pid file = ready pid" "$(key "$T/a.ready" pid)" "$(cat "$T/a.pid")"
+
+q() { kdig +short +time=1 +retry=0 @127.0.0.1 -p "$DP" "$@" 2>/dev/null | tr '\n' ' ' | sed 's/ $//' || true; }
+full() { kdig +time=1 +retry=0 @127.0.0.1 -p "$DP" "$@" 2>&1 || true; }
+status() { full "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n 1; }
+flags() { full "$@" | sed -n 's/^;; Flags: \([a-z ]*\);.*/\1/p' | head -n 1; }
+
+check "0 pass PTR" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
+check "0 pass A" "127.64.0.0" "$(q mail-eaaaaa.pass.tn.test A)"
+check "0 pass A, upper case" "127.64.0.0" "$(q MAIL-EAAAAA.PASS.TN.TEST A)"
+check "0 pass AAAA is nodata" "NOERROR" "$(status mail-eaaaaa.pass.tn.test AAAA)"
+check "0 pass AAAA empty" "" "$(q mail-eaaaaa.pass.tn.test AAAA)"
+check "0 pass flags" "qr aa rd" "$(flags -x 127.64.0.0)"
+check "1 nxdomain" "NXDOMAIN" "$(status -x 127.64.0.1)"
+check "1 nxdomain has SOA" "127.in-addr.arpa. 3600 IN SOA ns.tn.test. hostmaster.tn.test. 1 3600 600 86400 3600" \
+  "$(full -x 127.64.0.1 | grep -E '^127\.in-addr\.arpa\.' | tr -s ' \t' ' ')"
+check "2 nodata status" "NOERROR" "$(status -x 127.64.0.2)"
+check "2 nodata empty" "" "$(q -x 127.64.0.2)"
+check "2 nodata TXT" '"testnet: this name has no PTR"' "$(q -x 127.64.0.2 TXT)"
+check "3 noaddr PTR" "host-eaaaad.noaddr.tn.test." "$(q -x 127.64.0.3)"
+check "3 noaddr A status" "NOERROR" "$(status host-eaaaad.noaddr.tn.test A)"
+check "3 noaddr A empty" "" "$(q host-eaaaad.noaddr.tn.test A)"
+check "4 mismatch PTR" "mail-eaaaae.mismatch.tn.test." "$(q -x 127.64.0.4)"
+check "4 mismatch A" "192.0.2.4" "$(q mail-eaaaae.mismatch.tn.test A)"
+check "4 mismatch on 127.64.0.36" "192.0.2.36" "$(q mail-eaaace.mismatch.tn.test A)"
+check "5 multi PTR" "a-eaaaaf.multi.tn.test. b-eaaaaf.multi.tn.test." "$(q -x 127.64.0.5)"
+check "5 multi b A" "127.64.0.5" "$(q b-eaaaaf.multi.tn.test A)"
+check "6 generic PTR" "dyn-127-64-0-6.pool.tn.test." "$(q -x 127.64.0.6)"
+check "6 generic A" "127.64.0.6" "$(q dyn-127-64-0-6.pool.tn.test A)"
+check "7 classless PTR" "7.0/25.0.64.127.in-addr.arpa. mail-eaaaah.classless.tn.test." "$(q -x 127.64.0.7)"
+check "7 classless upper half" "135.128/25.0.64.127.in-addr.arpa. mail-eaaaih.classless.tn.test." "$(q -x 127.64.0.135)"
+check "7 classless A" "127.64.0.7" "$(q mail-eaaaah.classless.tn.test A)"
+check "8 servfail" "SERVFAIL" "$(status -x 127.64.0.8)"
+check "8 servfail AA clear" "qr rd" "$(flags -x 127.64.0.8)"
+check_has "9 drop (udp)" "response timeout" "$(full -x 127.64.0.9)"
+check_has "9 drop (tcp)" "response timeout" "$(full +tcp -x 127.64.0.9)"
+check "10 truncated over UDP" "qr aa tc rd" "$(flags +notcp +ignore -x 127.64.0.10)"
+check "10 truncated even with EDNS" "qr aa tc rd" "$(flags +notcp +ignore +bufsize=4096 -x 127.64.0.10)"
+check "10 full over TCP" "mail-eaaaak.tcp.tn.test." "$(q +tcp -x 127.64.0.10)"
+check "11 ptrcname PTR" "alias-eaaaal.cname.tn.test." "$(q -x 127.64.0.11)"
+check "11 alias A" "mail-eaaaal.cname.tn.test. 127.64.0.11" "$(q alias-eaaaal.cname.tn.test A)"
+check "12 refused" "REFUSED" "$(status -x 127.64.0.12)"
+check "13 fwdfail PTR" "mail-eaaaan.fwdfail.tn.test." "$(q -x 127.64.0.13)"
+check "13 fwdfail A" "SERVFAIL" "$(status mail-eaaaan.fwdfail.tn.test A)"
+check "14 odd PTR" 'mail-eaaaao.odd.tn.test. we\"ird\,eaaaao.odd.tn.test.' "$(q -x 127.64.0.14)"
+check "14 odd weird A" "127.64.0.14" "$(q 'we"ird,eaaaao.odd.tn.test' A)"
+check "15 static" "static-eaaaap.static.tn.test." "$(q -x 127.64.0.15)"
+check "16 gone PTR" "mail-eaaaba.gone.tn.test." "$(q -x 127.64.0.16)"
+check "16 gone A" "NXDOMAIN" "$(status mail-eaaaba.gone.tn.test A)"
+check "17 elsewhere A" "127.0.0.1" "$(q mail-eaaabb.elsewhere.tn.test A)"
+check_has "18 wrong id ignored" "response timeout" "$(full -x 127.64.0.18)"
+check_has "18 wrong id seen" "reply ID" "$(full -x 127.64.0.18)"
+check_has "18 wrong id over tcp" "response timeout" "$(full +tcp -x 127.64.0.18)"
+check_has "19 wrong question" "question sections are different" "$(full -x 127.64.0.19)"
+check_has "20 compression loop" "malformed reply" "$(full -x 127.64.0.20)"
+check "21 many: TC over UDP with EDNS 4096" "qr aa tc rd" "$(flags +notcp +ignore +bufsize=4096 -x 127.64.0.21)"
+many=$(kdig +short +tcp +time=2 +retry=0 @127.0.0.1 -p "$DP" -x 127.64.0.21 2>/dev/null || true)
+check "21 many: 500 names over TCP" "500" "$(printf '%s\n' "$many" | grep -c 'many\.tn\.test\.$')"
+check "21 many: first" "n000-eaaabf.many.tn.test." "$(printf '%s\n' "$many" | head -n 1)"
+check "21 many: last" "n499-eaaabf.many.tn.test." "$(printf '%s\n' "$many" | tail -n 1)"
+check "21 many: n250 A" "127.64.0.21" "$(q n250-eaaabf.many.tn.test A)"
+a63=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+long="mail-eaaabg-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.$a63.$a63.$a63.long.tn.test"
+check "22 long: 250 characters" "250" "${#long}"
+check "22 long PTR" "$long." "$(q -x 127.64.0.22)"
+check "22 long A" "127.64.0.22" "$(q "$long" A)"
+check "23 control bytes" 'mail\001-eaaabh\127.ctl.tn.test.' "$(q -x 127.64.0.23)"
+check "23 control A" "127.64.0.23" "$(q 'mail\001-eaaabh\127.ctl.tn.test' A)"
+check "24 cname loop" "loop1-eaaabi.loop.tn.test. 24.0.64.127.in-addr.arpa." "$(q -x 127.64.0.24)"
+check_has "25 malformed" "malformed reply" "$(full -x 127.64.0.25)"
+check "26 fwdrefused" "REFUSED" "$(status mail-eaaabk.fwdrefused.tn.test A)"
+check_has "27 fwdtimeout" "response timeout" "$(full mail-eaaabl.fwdtimeout.tn.test A)"
+check "28 chain" "hop1-eaaabm.chain.tn.test. hop2-eaaabm.chain.tn.test. 127.64.0.28" "$(q mail-eaaabm.chain.tn.test A)"
+check "29 mixed PTR" "mail-eaaabn.mixed.tn.test. other-eaaabn.mixed.tn.test." "$(q -x 127.64.0.29)"
+check "29 mixed other A" "192.0.2.1" "$(q other-eaaabn.mixed.tn.test A)"
+check "30 mx" "smtp-eaaabo.mx.tn.test." "$(q -x 127.64.0.30)"
+check "31 pass2" "mx-eaaabp.pass.tn.test." "$(q -x 127.64.0.31)"
+check "32 = scenario 0 on 127.64.1.32" "mail-eaabca.pass.tn.test." "$(q -x 127.64.1.32)"
+check "clean block PTR" "mail-gaabac.pass.tn.test." "$(q -x 127.96.1.2)"
+check "clean block A" "127.96.1.2" "$(q mail-gaabac.pass.tn.test A)"
+check "127.0.0.1 PTR" "mail-aaaaab.pass.tn.test." "$(q -x 127.0.0.1)"
+check "wrong scenario name" "NXDOMAIN" "$(status mail-eaaaaa.mismatch.tn.test A)"
+check "non-canonical octet" "NXDOMAIN" "$(status 00.0.64.127.in-addr.arpa PTR)"
+check "empty non-terminal" "NOERROR" "$(status 64.127.in-addr.arpa PTR)"
+check "apex SOA" "ns.tn.test. hostmaster.tn.test. 1 3600 600 86400 3600" "$(q tn.test SOA)"
+check "::1 PTR" "mail-sixloop.pass.tn.test." "$(q -x ::1)"
+check "::1 AAAA" "::1" "$(q mail-sixloop.pass.tn.test AAAA)"
+check "::2 nxdomain" "NXDOMAIN" "$(status -x ::2)"
+check "2001:db8::11 PTR" "mail-aaaaaabb.elsewhere.tn.test." "$(q -x 2001:db8::11)"
+check "2001:db8::1f PTR" "mx-aaaaaabp.pass.tn.test." "$(q -x 2001:db8::1f)"
+check "2001:db8::1f AAAA" "2001:db8::1f" "$(q mx-aaaaaabp.pass.tn.test AAAA)"
+check "2001:db8::4 AAAA mismatch" "100::4" "$(q mail-aaaaaaae.mismatch.tn.test AAAA)"
+check "2001:db8:1::6 generic" "dyn-2001-db8-1--6.pool.tn.test." "$(q -x 2001:db8:1::6)"
+check "out of zone" "REFUSED" "$(status example.com A)"
+check "other reverse zone" "REFUSED" "$(status -x 10.0.0.1)"
+check "class CH" "REFUSED" "$(status CH version.bind TXT)"
+
+# Two pipelined queries in one TCP segment (RFC 7766), IDs 0x0101 and 0x0202,
+# for 0.0.64.127.in-addr.arpa PTR.  Each reply: length 0x004f (79 bytes:
+# 12 header + 29 question + 2+10+26 answer), then the ID.
+qn='\x010\x010\x0264\x03127\x07in-addr\x04arpa\x00\x00\x0c\x00\x01'
+pipe=$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 || exit 7
+  printf "\x00\x29\x01\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00$1\x00\x29\x02\x02\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00$1" >&3
+  timeout 1 cat <&3; true' "$DP" "$qn" 2>/dev/null | hex || true)
+check "tcp pipelining: total length" "162" "$((${#pipe} / 2))"
+check "tcp pipelining: first reply" "004f0101" "${pipe:0:8}"
+check "tcp pipelining: second reply" "004f0202" "${pipe:162:8}"
+
+# Garbage must not hurt the server.
+printf 'garbage' > /dev/udp/127.0.0.1/"$DP"
+printf '\x00\x01\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\xc0\x0c' > /dev/udp/127.0.0.1/"$DP"
+timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "\x00\x05abcde\xff\xff" >&3; sleep 0.2' "$DP" 2>/dev/null || true
+check "alive after garbage" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
+check "garbage counted in dns_formerr" "yes" "$([ "$(stat_of a dns_formerr)" -ge 2 ] && echo yes || echo no)"
+
+# ---------------------------------------------------------------- SMTP
+# session ADDR DELAY SEND SECONDS: connect, send SEND after DELAY seconds,
+# print (hex) everything received within SECONDS or until the server closes.
+session() {
+  timeout 15 bash -c 'exec 3<>/dev/tcp/$0/$1 || exit 7
+    if [ -n "$3" ]; then (sleep "$2"; printf "$3" >&3 2>/dev/null) & fi
+    timeout "$4" cat <&3; wait; true' "$1" "$SP" "$2" "$3" "$4" 2>/dev/null | hex || true
+}
+errtext() { # ADDR: what reading from ADDR says on stderr
+  timeout 5 bash -c 'exec 3<>/dev/tcp/$0/$1 || exit 7; timeout 2 cat <&3 >/dev/null' "$1" "$SP" 2>&1 || true
+}
+
+ehlo_quit='EHLO it.example\r\nQUIT\r\n'
+pg0=$(stat_of a smtp_pregreet)
+check "smtp 0 banner + EHLO + QUIT" \
+  "$(hexof '220 mail-eaaaaa.pass.tn.test ESMTP testnet\r\n250-mail-eaaaaa.pass.tn.test\r\n250 OK\r\n221 bye\r\n')" \
+  "$(session 127.64.0.0 0.4 "$ehlo_quit" 3)"
+check "smtp 0 banner of DNS scenario 5" "$(hexof '220 a-eaaaaf.multi.tn.test ESMTP testnet\r\n221 bye\r\n')" \
+  "$(session 127.64.0.5 0.4 'QUIT\r\n' 3)"
+check "smtp 0 banner of DNS scenario 1 (no PTR)" "$(hexof '220 mail-eaaaab.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
+  "$(session 127.64.0.1 0.4 'QUIT\r\n' 3)"
+check "smtp 1 other" "$(hexof '220 other.example.net ESMTP\r\n250-other.example.net\r\n250 OK\r\n221 bye\r\n')" \
+  "$(session 127.64.1.0 0.4 "$ehlo_quit" 3)"
+check "smtp 2 multiline" "$(hexof '220-mail-eaacaa.pass.tn.test ESMTP testnet\r\n220-second line\r\n220 ready\r\n221 bye\r\n')" \
+  "$(session 127.64.2.0 0.6 'QUIT\r\n' 3)"
+check "smtp 3 554" "$(hexof '554 mail-eaadaa.pass.tn.test no service\r\n221 bye\r\n')" \
+  "$(session 127.64.3.0 0.4 'QUIT\r\n' 3)"
+check "no pregreet so far" "$pg0" "$(stat_of a smtp_pregreet)"
+check "smtp 4 silent" "" "$(session 127.64.4.0 0 '' 1)"
+check_has "smtp 5 refused" "refused" "$(errtext 127.64.5.0)"
+check_has "smtp 6 reset" "reset" "$(errtext 127.64.6.0)"
+check "smtp 7 close" "" "$(session 127.64.7.0 0 '' 2)"
+check "smtp 8 421" "$(hexof '421 mail-eaaiaa.pass.tn.test try later\r\n221 bye\r\n')" \
+  "$(session 127.64.8.0 0.4 'QUIT\r\n' 3)"
+check "smtp 9 drip: two bytes in 3 s" "$(hexof '22')" "$(session 127.64.9.0 0 '' 3)"
+check "smtp 10 not fqdn" "$(hexof '220 localhost ESMTP\r\n250-localhost\r\n250 OK\r\n221 bye\r\n')" \
+  "$(session 127.64.10.0 0.4 "$ehlo_quit" 3)"
+check "smtp 11 bare LF" "$(hexof '220-mail-eaalaa.pass.tn.test ESMTP\n220 ok\n221 bye\r\n')" \
+  "$(session 127.64.11.0 0.4 'QUIT\r\n' 3)"
+flood=$(timeout 10 bash -c 'exec 3<>/dev/tcp/$0/$1; timeout 8 cat <&3' 127.64.12.0 "$SP" 2>/dev/null | tr -d 'x' | hex || true)
+check "smtp 12 flood: 4 MiB of x after '220 '" "$(hexof '220 ')" "$flood"
+flood_len=$(timeout 10 bash -c 'exec 3<>/dev/tcp/$0/$1; timeout 8 cat <&3' 127.64.12.0 "$SP" 2>/dev/null | wc -c || true)
+check "smtp 12 flood: length" "4194304" "$flood_len"
+lines=$(timeout 10 bash -c 'exec 3<>/dev/tcp/$0/$1; (sleep 1; printf "QUIT\r\n" >&3) & timeout 3 cat <&3; wait' 127.64.13.0 "$SP" 2>/dev/null || true)
+check "smtp 13 lines: count" "1002" "$(printf '%s\n' "$lines" | grep -c .)"
+check "smtp 13 lines: line 1" "$(printf '220-line 1\r')" "$(printf '%s\n' "$lines" | sed -n 1p)"
+check "smtp 13 lines: line 1000" "$(printf '220-line 1000\r')" "$(printf '%s\n' "$lines" | sed -n 1000p)"
+check "smtp 13 lines: final" "$(printf '220 end\r')" "$(printf '%s\n' "$lines" | sed -n 1001p)"
+check "smtp 13 lines: greeting bytes" "13902" "$(printf '%s\n' "$lines" | sed -n 1,1001p | wc -c)"
+check "smtp 14 binary" "$(hexof '220 mail-eaaoaa.pass.tn.test \x00\xff\xfe ok\r\n221 bye\r\n')" \
+  "$(session 127.64.14.0 0.4 'QUIT\r\n' 3)"
+check "smtp 15 greeting then reset" "$(hexof '220 mail-eaapaa.pass.tn.test ESMTP\r\n')" "$(session 127.64.15.0 0 '' 2)"
+check_has "smtp 15 reset" "reset" "$(errtext 127.64.15.0)"
+check "smtp 16 = scenario 0 (no listener outside the /28s)" "" "$(session 127.64.16.0 0 '' 1)"
+check "no pregreet from well-behaved sessions" "$pg0" "$(stat_of a smtp_pregreet)"
+
+# Talking first is a pregreet: at once on a banner address, and after the
+# first line of the multi-line greeting.
+session 127.64.0.0 0 'EHLO early\r\n' 1 >/dev/null
+check "pregreet at once" "$((pg0 + 1))" "$(stat_of a smtp_pregreet)"
+session 127.64.2.0 0.1 'QUIT\r\n' 1 >/dev/null
+check "pregreet between lines" "$((pg0 + 2))" "$(stat_of a smtp_pregreet)"
+check_has "pregreet logged" "smtp pregreet" "$(cat "$T/a.log")"
+
+if [ -e /proc/net/if_inet6 ]; then
+  check "smtp ::1" "$(hexof '220 mail-sixloop.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
+    "$(session ::1 0.3 'QUIT\r\n' 3)"
+fi
+
+# ---------------------------------------------------------------- wildcard mode
+start b --dns-port 0 --smtp-port 0 --smtp-any
+SP=$(key "$T/b.ready" smtp_port)
+check "any: smtp_mode" "any" "$(key "$T/b.ready" smtp_mode)"
+check_has "any: scenario 5 resets" "reset" "$(errtext 127.64.5.0)"
+check "any: clean block, no pause" "$(hexof '220 mail-gaabac.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
+  "$(session 127.96.1.2 0.2 'QUIT\r\n' 3)"
+check "any: 127.64.16.0 = scenario 0" "$(hexof '220 mail-eabaaa.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
+  "$(session 127.64.16.0 0.4 'QUIT\r\n' 3)"
+
+# ---------------------------------------------------------------- usage
+usage_rc() { "$TESTNET" "$@" >/dev/null 2>&1 && echo 0 || echo $?; }
+check "usage: no --dns-port" "2" "$(usage_rc --smtp-port 0 --smtp-any)"
+check "usage: non-loopback dns addr" "2" "$(usage_rc --dns-port 0 --dns-addr 10.0.0.1)"
+check "usage: non-loopback smtp net" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-net 10.0.0.0/24)"
+check "usage: host bits" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-net 127.64.0.1/24)"
+check "usage: smtp port alone" "2" "$(usage_rc --dns-port 0 --smtp-port 0)"
+check "usage: both modes" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-any --smtp-net 127.64.0.0/24)"
+check "usage: bad port" "2" "$(usage_rc --dns-port 65536)"
+
+# ---------------------------------------------------------------- clean stop
+pid=$(key "$T/a.ready" pid)
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+check "SIGTERM: exit 0" "0" "$rc"
+check "SIGTERM: ready file removed" "no" "$([ -e "$T/a.ready" ] && echo yes || echo no)"
+check "SIGTERM: pid file removed" "no" "$([ -e "$T/a.pid" ] && echo yes || echo no)"
+check "stats: smtp_quit" "yes" "$([ "$(key "$T/a.stats" smtp_quit)" -ge 8 ] && echo yes || echo no)"
+check "stats: dns_tcp_conn" "yes" "$([ "$(key "$T/a.stats" dns_tcp_conn)" -ge 5 ] && echo yes || echo no)"
+check "stats: keys" "19" "$(wc -l < "$T/a.stats")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
