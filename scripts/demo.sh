@@ -14,22 +14,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port() { # a free port on 127.0.0.1
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
-  done
-}
-dns=$(port)
-smtp=$(port)
-
-echo "== starting testnet: DNS on 127.0.0.1:$dns, SMTP on port $smtp of 127.64.0.0/20"
-./testnet --dns-port "$dns" --smtp-port "$smtp" --smtp-net 127.64.0.0/20 \
-  --ready-file "$tmp/ready" &
+# testnet picks free ports itself and writes them to its ready file.
+./testnet --dns-port 0 --smtp-port 0 --smtp-net 127.64.0.0/20 --ready-file "$tmp/ready" &
 tn_pid=$!
 for _ in $(seq 100); do [ -e "$tmp/ready" ] && break; sleep 0.1; done
 [ -e "$tmp/ready" ] || { echo "testnet did not start" >&2; exit 1; }
+sleep 0.1
+dns=$(awk '$1 == "dns_port" {print $2}' "$tmp/ready")
+smtp=$(awk '$1 == "smtp_port" {print $2}' "$tmp/ready")
+echo "== testnet: DNS on 127.0.0.1:$dns, SMTP on port $smtp of 127.64.0.0/20"
 
 common=(-r "127.0.0.1:$dns" --smtp-port "$smtp" --smtp-timeout 3000 --dns-timeout 1000
         --rate 200 --fail-on never --force)

@@ -203,7 +203,7 @@ static int read_report(struct run *x, const char *path) {
     if (rc == UV_EOF) {
       /* A gzip report cut short (a killed run): the complete rows before
        * the cut are counted; say so and carry on. */
-      fprintf(stderr, "ptraudit summary: warning: %s (rows before it are counted)\n", err);
+      fprintf(stderr, "ptraudit summary: warning: %s\n", err);
     } else {
       msg("%s", err);
       status = rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;

@@ -78,10 +78,15 @@ static int has_token(const char *s, size_t len, const char *tok, size_t tlen) {
   return 0;
 }
 
-/* Append a name to a space-separated list in buf (cut at name boundary). */
+/* Append a name to a space-separated list in buf.  The first name that
+ * does not fit ends the list (*used = size), so it is cut cleanly. */
 static void append(char *buf, size_t size, size_t *used, const char *tok, size_t tlen) {
   size_t need = (*used ? 1 : 0) + tlen;
-  if (!buf || *used + need + 1 > size) return;
+  if (!buf || *used >= size) return;
+  if (*used + need + 1 > size) {
+    *used = size;
+    return;
+  }
   if (*used) buf[(*used)++] = ' ';
   memcpy(buf + *used, tok, tlen);
   *used += tlen;

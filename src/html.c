@@ -345,7 +345,8 @@ int html_write_summary(const struct summary *s, const char *path, const char *ti
   FILE *f = fopen(tmp, "wx");
   if (!f) {
     int e = uv_translate_sys_error(errno);
-    if (err && errlen) snprintf(err, errlen, "%s: %s", tmp, uv_strerror(e));
+    if (err && errlen)
+      snprintf(err, errlen, "%s: cannot create %s: %s", path, tmp, uv_strerror(e));
     free(tmp);
     return e;
   }

@@ -19,10 +19,10 @@
  *   - a gzip file cut short (a run killed mid-member): every complete row
  *     (ended by a line end) is returned first, then the error; the
  *     fragment of the row that was cut is dropped.  This gives UV_EOF, so
- *     a caller can choose to
- *     accept the rows read as a partial report (a plain file cut inside a
- *     row cannot be told from one without a final line end: its last row
- *     is parsed, and usually fails the field count);
+ *     a caller can choose to accept the rows read as a partial report.  (A
+ *     plain file cut inside a row cannot be told from one without a final
+ *     line end: its last row is parsed, and usually fails the field
+ *     count.);
  *   - corrupt gzip data (bad CRC, invalid deflate stream): UV_EINVAL.
  *     zlib reports it per read, so the rows of up to 64 KiB of text just
  *     before the damage may not be returned.

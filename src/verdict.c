@@ -431,7 +431,10 @@ static uint32_t flags_compute(const struct result *r, size_t nptr, enum iprev ip
     if (!verdict_host_is_fqdn(banner_host)) f |= F_BANNER_NOT_FQDN;
   }
 
-  if (r->expected && r->expected[0]) {
+  /* Only a known answer can contradict the expectation: names that came
+   * back, or a permanent "no PTR".  A temporary failure says nothing about
+   * the name (it must never read as a mismatch): the row stays unknown. */
+  if (r->expected && r->expected[0] && !dns_status_is_temporary(r->ptr_status)) {
     int ok = 0;
     for (size_t i = 0; i < nptr && !ok; i++)
       ok = verdict_expected_match(str_or_empty(r->ptr[i]), r->expected);

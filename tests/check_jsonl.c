@@ -5,6 +5,7 @@
  * written out by hand.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

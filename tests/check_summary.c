@@ -380,7 +380,7 @@ START_TEST(test_print_other_and_empty) {
   add(s, "198.51.100.1", "fail", "NO_PTR", "");
   out = print_to_string(s);
   ck_assert_ptr_nonnull(strstr(out,
-    "  (other)                      1        1        0        0        0  NO_PTR=1\n"
+    "  (other)                     1        1        0        0        0  NO_PTR=1\n"
     "  note: more than 1 distinct groups; 1 rows of further groups are counted together "
     "as (other)\n"));
   free(out);

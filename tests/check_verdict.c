@@ -355,9 +355,16 @@ END_TEST
 /* ---- the verdict order ---------------------------------------------------- */
 
 START_TEST(verdict_order) {
-  /* fail beats unknown: a temperror with an expectation that cannot hold */
+  /* a temporary PTR failure never reads as an expectation mismatch */
   target("192.0.2.10");
   R.ptr_status = DNS_SERVFAIL;
+  R.expected = "mail.example.com";
+  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+
+  /* fail beats unknown: a name that contradicts the expectation, while the
+   * forward lookup failed temporarily */
+  target("192.0.2.10");
+  ptr("mx.example.org", DNS_TIMEOUT, "");
   R.expected = "mail.example.com";
   expect(IPREV_TEMPERROR, F_PTR_TEMPERROR | F_EXPECTED_MISMATCH, VERDICT_FAIL);
 

@@ -7,8 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$SCRATCH"
 
-DNS=$(free_port); SMTP=$(free_port)
-start_testnet "$DNS" "$SMTP" --smtp-net 127.64.0.0/24 --smtp-net 127.96.0.0/24
+start_testnet --smtp-net 127.64.0.0/24 --smtp-net 127.96.0.0/24
 R=(-r "127.0.0.1:$DNS" --smtp-port "$SMTP" --dns-timeout 500 --smtp-timeout 2000 -q)
 
 # run CMD...: sets OUT, ERR, RC

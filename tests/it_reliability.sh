@@ -8,8 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$SCRATCH"
 
-DNS=$(free_port); SMTP=$(free_port)
-start_testnet "$DNS" "$SMTP" --smtp-any
+start_testnet --smtp-any
 R=(-r "127.0.0.1:$DNS" --smtp-port "$SMTP" --dns-timeout 500 --smtp-timeout 1500)
 stat_of() { kill -USR1 "${_PIDS[0]}"; sleep 0.3; awk -v k="$1" '$1 == k {print $2}' testnet.stats; }
 

@@ -39,11 +39,13 @@ check_match() {
   if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1" "expected to match: $2" "actual: $3"; fi
 }
 
-# A free TCP+UDP port on 127.0.0.1 (race-prone in theory, fine on one machine).
+# A free TCP+UDP port on 127.0.0.1, below the kernel's ephemeral range
+# (32768+) so outgoing connections of other processes cannot take it
+# between the check and the bind.  testnet picks its own (start_testnet).
 free_port() {
   local p
   for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null &&
        ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q .; then
       echo "$p"; return 0
@@ -59,13 +61,17 @@ wait_for_file() {
   return 1
 }
 
-# start_testnet DNSPORT SMTPPORT [extra args...]: starts testnet, waits ready.
+# start_testnet [extra args...]: starts testnet on ports it picks itself,
+# waits until it is ready and sets DNS and SMTP to its ports.
 start_testnet() {
-  local dns=$1 smtp=$2; shift 2
-  "$TESTNET" --dns-port "$dns" --smtp-port "$smtp" --ready-file "$SCRATCH/testnet.ready" \
+  "$TESTNET" --dns-port 0 --smtp-port 0 --ready-file "$SCRATCH/testnet.ready" \
     --stats "$SCRATCH/testnet.stats" "$@" &
   track_pid $!
   wait_for_file "$SCRATCH/testnet.ready" 10 || { echo "testnet did not start" >&2; exit 1; }
+  sleep 0.1 # the ready file is written in one go, but give the writer a moment
+  DNS=$(awk '$1 == "dns_port" {print $2}' "$SCRATCH/testnet.ready")
+  SMTP=$(awk '$1 == "smtp_port" {print $2}' "$SCRATCH/testnet.ready")
+  [ -n "$DNS" ] && [ -n "$SMTP" ] || { echo "testnet ready file incomplete" >&2; exit 1; }
 }
 
 # Print the summary line the CI reader understands and exit accordingly.

@@ -41,6 +41,9 @@ struct tn_dns_server {
   struct tn_stats *st;
   int handles;        /* open handles, connections included */
   int port;
+  int tcp_mode;
+  int refuse_pct;
+  uint64_t nquery;    /* well-formed or not: drives refuse_pct */
   struct tcp_conn *conns;
   int nconns;
   size_t udp_queued;
@@ -71,6 +74,21 @@ static void server_unref(struct tn_dns_server *s) {
 }
 
 static void on_handle_closed(uv_handle_t *h) { server_unref(h->data); }
+
+/* The zone's answer, or REFUSED for refuse_pct of all queries: query k is
+ * refused when floor((k+1)p/100) > floor(kp/100), an even spread. */
+static size_t answer(struct tn_dns_server *s, const uint8_t *q, size_t len,
+                     int transport, uint8_t *out, struct tn_dns_info *info) {
+  uint64_t k = s->nquery++;
+  if (s->refuse_pct > 0 &&
+      (k + 1) * (uint64_t)s->refuse_pct / 100 > k * (uint64_t)s->refuse_pct / 100) {
+    size_t n = tn_dns_refuse(q, len, transport, out, info);
+    if (info->rcode == 5 && !info->formerr)
+      s->st->dns_forced_refused++;
+    return n;
+  }
+  return tn_dns_reply(q, len, transport, out, info);
+}
 
 static void count_query(struct tn_dns_server *s, const struct tn_dns_info *info) {
   switch (info->qtype) {
@@ -111,8 +129,8 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   if (nread < 0 || addr == NULL) /* errors, EAGAIN, end-of-batch marker */
     return;
   s->st->dns_udp++;
-  size_t len = tn_dns_reply((const uint8_t *)buf->base, (size_t)nread, TN_UDP,
-                            s->out, &info);
+  size_t len = answer(s, (const uint8_t *)buf->base, (size_t)nread, TN_UDP,
+                      s->out, &info);
   count_query(s, &info);
   if (info.truncated)
     s->st->dns_truncated++;
@@ -226,7 +244,11 @@ static ssize_t tcp_consume(struct tcp_conn *c, const uint8_t *p, size_t n) {
     if (n - off < 2 + mlen)
       break;
     s->st->dns_tcp++;
-    size_t len = tn_dns_reply(p + off + 2, mlen, TN_TCP, s->out + 2, &info);
+    size_t len = answer(s, p + off + 2, mlen, TN_TCP, s->out + 2, &info);
+    if (s->tcp_mode == TN_DNS_TCP_STALL && len > 0) {
+      len = 0; /* read, never answered */
+      info.dropped = 1;
+    }
     count_query(s, &info);
     off += 2 + mlen;
     if (len > 0)
@@ -381,8 +403,8 @@ static int get_port(int fd) {
 /* Bind a UDP and a TCP socket to the same address and port.  With port 0
  * the kernel picks the UDP port and TCP tries to follow; a few retries
  * cover the rare case where that TCP port is taken. */
-static int bind_pair(const struct sockaddr *addr, int *ufd, int *tfd, char *err,
-                     size_t errlen) {
+static int bind_pair(const struct sockaddr *addr, int want_tcp, int *ufd, int *tfd,
+                     char *err, size_t errlen) {
   struct sockaddr_storage ss;
   socklen_t sl = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
                                             : sizeof(struct sockaddr_in6);
@@ -392,24 +414,29 @@ static int bind_pair(const struct sockaddr *addr, int *ufd, int *tfd, char *err,
   for (int attempt = 0; attempt < 32; attempt++) {
     int on = 1, e;
     memcpy(&ss, addr, sl);
+    *tfd = -1;
     *ufd = socket(addr->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    *tfd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (*ufd < 0 || *tfd < 0) {
+    if (*ufd >= 0 && want_tcp)
+      *tfd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (*ufd < 0 || (want_tcp && *tfd < 0)) {
       e = errno;
       snprintf(err, errlen, "socket: %s", strerror(e));
       goto fail;
     }
-    if (addr->sa_family == AF_INET6) {
+    if (addr->sa_family == AF_INET6)
       setsockopt(*ufd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-      setsockopt(*tfd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    }
-    setsockopt(*tfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (bind(*ufd, (struct sockaddr *)&ss, sl) != 0) {
       e = errno;
       snprintf(err, errlen, "bind udp port %d: %s", want, strerror(e));
       goto fail;
     }
     set_port(&ss, get_port(*ufd));
+    big_buffers(*ufd);
+    if (!want_tcp)
+      return 0;
+    if (addr->sa_family == AF_INET6)
+      setsockopt(*tfd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    setsockopt(*tfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (bind(*tfd, (struct sockaddr *)&ss, sl) != 0 || listen(*tfd, 1024) != 0) {
       e = errno;
       if (e == EADDRINUSE && want == 0) {
@@ -420,30 +447,31 @@ static int bind_pair(const struct sockaddr *addr, int *ufd, int *tfd, char *err,
       snprintf(err, errlen, "bind tcp port %d: %s", get_port(*ufd), strerror(e));
       goto fail;
     }
-    big_buffers(*ufd);
     return 0;
   fail:
     if (*ufd >= 0)
       close(*ufd);
     if (*tfd >= 0)
       close(*tfd);
+    *ufd = *tfd = -1;
     return uv_translate_sys_error(e);
   }
   snprintf(err, errlen, "no free port for both UDP and TCP");
   return UV_EADDRINUSE;
 }
 
-int tn_dns_start(uv_loop_t *loop, const struct sockaddr *addr,
+int tn_dns_start(uv_loop_t *loop, const struct tn_dns_config *cfg,
                  struct tn_stats *stats, struct tn_dns_server **out, char *err,
                  size_t errlen) {
   int ufd, tfd, r;
+  int want_tcp = cfg->tcp_mode != TN_DNS_TCP_REFUSE;
   struct tn_dns_server *s = calloc(1, sizeof *s);
   if (!s || !(s->udp_in = malloc(UDP_BATCH * UDP_CHUNK))) {
     free(s);
     snprintf(err, errlen, "out of memory");
     return UV_ENOMEM;
   }
-  if ((r = bind_pair(addr, &ufd, &tfd, err, errlen)) != 0) {
+  if ((r = bind_pair(cfg->addr, want_tcp, &ufd, &tfd, err, errlen)) != 0) {
     free(s->udp_in);
     free(s);
     return r;
@@ -451,6 +479,8 @@ int tn_dns_start(uv_loop_t *loop, const struct sockaddr *addr,
   s->loop = loop;
   s->st = stats;
   s->port = get_port(ufd);
+  s->tcp_mode = cfg->tcp_mode;
+  s->refuse_pct = cfg->refuse_pct;
   /* From here on every handle is initialised and counted, so stopping
    * (even after a failure below) releases everything. */
   uv_udp_init_ex(loop, &s->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
@@ -464,13 +494,13 @@ int tn_dns_start(uv_loop_t *loop, const struct sockaddr *addr,
     snprintf(err, errlen, "uv_udp_open: %s", uv_strerror(r));
     goto fail;
   }
-  if ((r = uv_tcp_open(&s->tcp, tfd)) != 0) {
+  if (want_tcp && (r = uv_tcp_open(&s->tcp, tfd)) != 0) {
     close(tfd);
     snprintf(err, errlen, "uv_tcp_open: %s", uv_strerror(r));
     goto fail;
   }
   if ((r = uv_udp_recv_start(&s->udp, udp_alloc, udp_recv)) != 0 ||
-      (r = uv_listen((uv_stream_t *)&s->tcp, 1024, tcp_accept)) != 0 ||
+      (want_tcp && (r = uv_listen((uv_stream_t *)&s->tcp, 1024, tcp_accept)) != 0) ||
       (r = uv_timer_start(&s->sweep, sweep, SWEEP_MS, SWEEP_MS)) != 0) {
     snprintf(err, errlen, "starting the DNS server: %s", uv_strerror(r));
     goto fail;

@@ -20,10 +20,25 @@
 
 struct tn_dns_server;
 
-/* Bind UDP and TCP on addr (port 0: one free port for both) and start
+/* Server-wide fault modes (issue "hostile peers"), on top of the zone's
+ * per-address scenarios. */
+enum tn_dns_tcp_mode {
+  TN_DNS_TCP_SERVE = 0, /* answer over TCP */
+  TN_DNS_TCP_REFUSE,    /* no TCP socket: connections are refused */
+  TN_DNS_TCP_STALL      /* accept and read, never answer */
+};
+
+struct tn_dns_config {
+  const struct sockaddr *addr; /* in 127.0.0.0/8 or ::1 (checked by caller) */
+  int tcp_mode;                /* enum tn_dns_tcp_mode */
+  int refuse_pct;              /* 0..100: this share of well-formed queries
+                                  is answered REFUSED, spread evenly */
+};
+
+/* Bind UDP and TCP on cfg->addr (port 0: one free port for both) and start
  * serving.  stats must outlive the server.  Returns 0 and *out, or a
  * negative UV_E* code with a message in err. */
-int tn_dns_start(uv_loop_t *loop, const struct sockaddr *addr,
+int tn_dns_start(uv_loop_t *loop, const struct tn_dns_config *cfg,
                  struct tn_stats *stats, struct tn_dns_server **out, char *err,
                  size_t errlen);
 

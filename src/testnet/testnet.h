@@ -18,6 +18,7 @@ struct tn_stats {
   uint64_t dns_silent;      /* queries deliberately not answered */
   uint64_t dns_truncated;   /* UDP replies sent with TC=1 */
   uint64_t dns_send_fail;   /* replies lost to send errors or full queues */
+  uint64_t dns_forced_refused; /* REFUSED because of --dns-refuse */
   uint64_t smtp_conn;       /* SMTP connections accepted */
   uint64_t smtp_foreign;    /* closed: destination not in 127.0.0.0/8 */
   uint64_t smtp_pregreet;   /* connections that sent before the final line */

@@ -859,8 +859,8 @@ static size_t finish(struct pkt *k, const struct query *q, struct reply *r,
   return k->len;
 }
 
-size_t tn_dns_reply(const uint8_t *m, size_t len, int transport, uint8_t *out,
-                    struct tn_dns_info *info) {
+static size_t reply(const uint8_t *m, size_t len, int transport, int force,
+                    uint8_t *out, struct tn_dns_info *info) {
   struct query q;
   struct reply r;
   struct pkt k;
@@ -900,6 +900,12 @@ size_t tn_dns_reply(const uint8_t *m, size_t len, int transport, uint8_t *out,
   if (opcode != 0 || q.edns_version != 0 || q.qclass != 1) {
     r.aa = 0;
     r.rcode = opcode != 0 ? R_NOTIMP : q.edns_version != 0 ? R_BADVERS : R_REFUSED;
+    put_question(&k, q.qname, &q);
+    return finish(&k, &q, &r, tcp, info);
+  }
+  if (force >= 0) {
+    r.aa = 0;
+    r.rcode = force;
     put_question(&k, q.qname, &q);
     return finish(&k, &q, &r, tcp, info);
   }
@@ -956,4 +962,14 @@ size_t tn_dns_reply(const uint8_t *m, size_t len, int transport, uint8_t *out,
     return 0;
   }
   return finish(&k, &q, &r, tcp, info);
+}
+
+size_t tn_dns_reply(const uint8_t *m, size_t len, int transport, uint8_t *out,
+                    struct tn_dns_info *info) {
+  return reply(m, len, transport, -1, out, info);
+}
+
+size_t tn_dns_refuse(const uint8_t *m, size_t len, int transport, uint8_t *out,
+                     struct tn_dns_info *info) {
+  return reply(m, len, transport, R_REFUSED, out, info);
 }

@@ -39,4 +39,10 @@ struct tn_dns_info {
 size_t tn_dns_reply(const uint8_t *q, size_t qlen, int transport, uint8_t *out,
                     struct tn_dns_info *info);
 
+/* Like tn_dns_reply, but a well-formed query gets REFUSED (question echoed,
+ * no records) whatever it asks: a resolver shedding load.  Malformed
+ * messages are handled exactly as by tn_dns_reply. */
+size_t tn_dns_refuse(const uint8_t *q, size_t qlen, int transport, uint8_t *out,
+                     struct tn_dns_info *info);
+
 #endif

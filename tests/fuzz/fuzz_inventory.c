@@ -414,6 +414,20 @@ out:
   free(copy);
 }
 
+/*
+ * FUZZ_SKIP_KNOWN=1 in the environment skips the explicit-column run when
+ * an explicit IP column could also be found by the usual expected-column
+ * search (--ip-column hostname / expected, no --expect-column): a known
+ * inventory.c bug (tests/fuzz/crashes/inventory/README) that otherwise
+ * stops every long run within seconds.  Unset, everything is checked.
+ */
+static int skip_known(const char *ipc, const char *expc) {
+  static int env = -1;
+  if (env < 0) env = getenv("FUZZ_SKIP_KNOWN") != NULL;
+  return env && expc == NULL &&
+         (strcmp(ipc, "hostname") == 0 || strcmp(ipc, "expected") == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Explicit column names: present, absent, differently cased or padded,
    * and names the usual searches also look for. */
@@ -424,6 +438,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   run(data, size, NULL, NULL);
   for (i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
-  run(data, size, ipcols[h % 6], expcols[(h / 6) % 5]);
+  if (!skip_known(ipcols[h % 6], expcols[(h / 6) % 5]))
+    run(data, size, ipcols[h % 6], expcols[(h / 6) % 5]);
   return 0;
 }
