@@ -125,7 +125,8 @@ struct audit {
   uint64_t write_seq;             /* next sequence number to be written */
 
   /* column names (jsonl keys, summary columns) and the --html summary */
-  const char **colnames;
+  char **colnames;
+  size_t ncolnames;
   struct summary *summary;
   char *line;                     /* jsonl: one formatted line */
   size_t line_cap;
@@ -280,7 +281,7 @@ static void ring_drain(struct audit *a) {
 static size_t format_row(struct audit *a, size_t n, char **buf, size_t *cap) {
   for (;;) {
     size_t need = a->c->format == FORMAT_JSONL
-                      ? jsonl_format(*buf, *cap, a->colnames, a->fields, a->lens, n)
+                      ? jsonl_format(*buf, *cap, (const char *const *)a->colnames, a->fields, a->lens, n)
                       : report_format(*buf, *cap, a->fields, a->lens, n);
     if (need < *cap) return need;
     size_t ncap = need + 256;
@@ -742,10 +743,14 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
     a->lens[a->nfixed + i] = n ? strlen(n) : 0;
   }
   size_t ncols = a->nfixed + a->nextra;
+  /* Own copies: the inventory frees its header when its last row is read,
+   * and JSON lines need the names for every row after that. */
+  a->ncolnames = ncols;
   a->colnames = calloc(ncols, sizeof *a->colnames);
   if (!a->colnames) goto nomem;
-  for (size_t i = 0; i < ncols; i++) a->colnames[i] = a->fields[i];
-  if (c->html && (rc = summary_new(&a->summary, a->colnames, ncols, NULL, err, errlen)) < 0) {
+  for (size_t i = 0; i < ncols; i++)
+    if (!(a->colnames[i] = strdup(a->fields[i]))) goto nomem;
+  if (c->html && (rc = summary_new(&a->summary, (const char *const *)a->colnames, ncols, NULL, err, errlen)) < 0) {
     audit_free(a);
     return rc;
   }
@@ -831,6 +836,7 @@ void audit_free(struct audit *a) {
     for (uint64_t i = 0; i < a->ring_size; i++) free(a->ring[i].buf);
   }
   free(a->ring);
+  for (size_t i = 0; a->colnames && i < a->ncolnames; i++) free(a->colnames[i]);
   free(a->colnames);
   free(a->line);
   summary_free(a->summary);

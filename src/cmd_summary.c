@@ -5,8 +5,11 @@
  * simply aggregated together), print it, and optionally write the HTML page.
  *
  * Later reports may order their columns differently or carry other
- * inventory columns than the first: columns are matched by name, and a
- * report lacking ip, verdict, flags or the --by column is an input error.
+ * inventory columns than the first: columns are matched by name.  A report
+ * lacking ip, verdict or flags is an input error; the --by column must be in
+ * the first report (a typo is caught at once), and the rows of a later
+ * report without it (e.g. a CIDR run next to an inventory run) are grouped
+ * under the empty value, with a warning.
  *
  * Exit: 0 done; 2 usage or bad input (the message names the file and the
  * line); 3 the output (stdout or the page) could not be written.
@@ -155,10 +158,9 @@ static int bind_columns(struct run *x, struct reportread *r) {
           need[i]);
       return EXIT_USAGE;
     }
-  if (x->by && find_col(r, x->by) < 0) {
-    msg("%s: --by: no column '%s' in this report", reportread_path(r), x->by);
-    return EXIT_USAGE;
-  }
+  if (x->by && find_col(r, x->by) < 0)
+    fprintf(stderr, "ptraudit summary: warning: %s has no column '%s'; its rows are grouped "
+            "as (empty)\n", reportread_path(r), x->by);
   for (size_t i = 0; i < x->ncols; i++) x->map[i] = find_col(r, x->names[i]);
   return EXIT_OK;
 nomem:

@@ -103,7 +103,8 @@ static const char css[] =
   "td.fl{font-size:12px;color:#333;max-width:380px}\n"
   ".sw{display:inline-block;width:12px;height:12px;border:1px solid #999;"
   "vertical-align:-1px;margin-right:6px}\n"
-  ".bar{display:flex;height:18px;width:100%;max-width:720px;border:1px solid #bbb;"
+  ".cols{display:flex;flex-wrap:wrap;gap:0 48px}.cols section{flex:0 1 460px}\n"
+  ".bar{display:flex;height:18px;width:100%;border:1px solid #bbb;"
   "margin:6px 0 10px}.bar span{display:block;height:100%}\n"
   ".mini{display:flex;height:10px;width:120px;border:1px solid #ccc;margin-top:4px}"
   ".mini span{display:block;height:100%}\n"
@@ -274,7 +275,7 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
   }
   fputs(" &middot; ptraudit " PTRAUDIT_VERSION "</p>\n", f);
 
-  fputs("<h2 id=\"verdicts\">Verdicts</h2>\n", f);
+  fputs("<div class=\"cols\"><section>\n<h2 id=\"verdicts\">Verdicts</h2>\n", f);
   if (c->rows) {
     fputs("<div class=\"bar\">", f);
     for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
@@ -299,7 +300,7 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
         "name mismatch; unknown: a lookup failed temporarily; warn: several PTRs, CNAME, "
         "generic name, SMTP reject or banner problems.</p>\n", f);
 
-  fputs("<h2 id=\"flags\">Flags</h2>\n", f);
+  fputs("</section><section>\n<h2 id=\"flags\">Flags</h2>\n", f);
   int any = 0;
   for (unsigned i = 0; i < F_COUNT; i++) {
     if (!c->flag[i]) continue;
@@ -311,6 +312,7 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
     any = 1;
   }
   fputs(any ? "</table>\n" : "<p>No flags.</p>\n", f);
+  fputs("</section></div>\n", f);
 
   /* The page lists as many groups as the text output does. */
   int rc = put_group_table(f, s, SUMMARY_PREFIX, summary_top(s));

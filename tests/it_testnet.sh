@@ -279,6 +279,20 @@ check "any: clean block, no pause" "$(hexof '220 mail-gaabac.pass.tn.test ESMTP 
 check "any: 127.64.16.0 = scenario 0" "$(hexof '220 mail-eabaaa.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
   "$(session 127.64.16.0 0.4 'QUIT\r\n' 3)"
 
+# ---------------------------------------------------------------- DNS fault modes
+start c --dns-port 0 --dns-tcp refuse --dns-refuse 50
+DP=$(key "$T/c.ready" dns_port)
+seq_status=""
+for i in 1 2 3 4; do seq_status="$seq_status $(status -x 127.64.0.0)"; done
+check "--dns-refuse 50: every second query" " NOERROR REFUSED NOERROR REFUSED" "$seq_status"
+check "--dns-refuse: counted" "2" "$(stat_of c dns_forced_refused)"
+check_has "--dns-tcp refuse: TCP retry refused" "failed to query server" "$(full +tcp -x 127.64.0.0)"
+start d --dns-port 0 --dns-tcp stall
+DP=$(key "$T/d.ready" dns_port)
+check_has "--dns-tcp stall: TCP never answered" "response timeout" "$(full +tcp -x 127.64.0.0)"
+check "--dns-tcp stall: UDP still answered" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
+check "--dns-tcp stall: UDP TC for scenario 10" "qr aa tc rd" "$(flags +notcp +ignore -x 127.64.0.10)"
+
 # ---------------------------------------------------------------- usage
 usage_rc() { "$TESTNET" "$@" >/dev/null 2>&1 && echo 0 || echo $?; }
 check "usage: no --dns-port" "2" "$(usage_rc --smtp-port 0 --smtp-any)"
@@ -288,6 +302,8 @@ check "usage: host bits" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-net 1
 check "usage: smtp port alone" "2" "$(usage_rc --dns-port 0 --smtp-port 0)"
 check "usage: both modes" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-any --smtp-net 127.64.0.0/24)"
 check "usage: bad port" "2" "$(usage_rc --dns-port 65536)"
+check "usage: bad --dns-tcp" "2" "$(usage_rc --dns-port 0 --dns-tcp sometimes)"
+check "usage: bad --dns-refuse" "2" "$(usage_rc --dns-port 0 --dns-refuse 101)"
 
 # ---------------------------------------------------------------- clean stop
 pid=$(key "$T/a.ready" pid)
@@ -299,7 +315,7 @@ check "SIGTERM: ready file removed" "no" "$([ -e "$T/a.ready" ] && echo yes || e
 check "SIGTERM: pid file removed" "no" "$([ -e "$T/a.pid" ] && echo yes || echo no)"
 check "stats: smtp_quit" "yes" "$([ "$(key "$T/a.stats" smtp_quit)" -ge 8 ] && echo yes || echo no)"
 check "stats: dns_tcp_conn" "yes" "$([ "$(key "$T/a.stats" dns_tcp_conn)" -ge 5 ] && echo yes || echo no)"
-check "stats: keys" "19" "$(wc -l < "$T/a.stats")"
+check "stats: keys" "20" "$(wc -l < "$T/a.stats")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -23,8 +23,9 @@ or stdout) with:
                  namespace, so other traffic on the machine is included
   server_drops   {ADDR:PORT: drops delta of that UDP socket} from the
                  "drops" column of /proc/net/udp (exact, per socket)
-  client_drops   with --client-drops: sum over the command's own UDP sockets
-                 of their "drops" column, sampled every 20 ms while it runs
+  client_drops   with --client-drops: sum of the "drops" column over the UDP
+                 sockets of the command and its descendants, sampled every
+                 20 ms while it runs
                  (a socket's count is kept once seen, so drops in the last
                  20 ms before a socket closes can be missed)
 
@@ -98,21 +99,19 @@ def socket_inodes(pid):
     return inodes
 
 
-_child = {}
-
-
-def child_of(pid):
-    """The command's pid: the one child of /usr/bin/time (cached)."""
-    if pid not in _child:
+def descendants(pid):
+    """pid and every process below it (from /proc/PID/task/TID/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
         try:
-            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-                kids = f.read().split()
+            for tid in os.listdir("/proc/%d/task" % p):
+                with open("/proc/%d/task/%s/children" % (p, tid)) as f:
+                    todo.extend(int(x) for x in f.read().split())
         except OSError:
-            kids = []
-        if not kids:
-            return -1
-        _child[pid] = int(kids[0])
-    return _child[pid]
+            pass
+    return out
 
 
 def main():
@@ -163,9 +162,10 @@ def main():
         if wpid == pid:
             break
         tab = udp_table()
-        for ino in socket_inodes(child_of(pid)):
-            if ino in tab:
-                seen[ino] = tab[ino][1]
+        for p in descendants(pid):
+            for ino in socket_inodes(p):
+                if ino in tab:
+                    seen[ino] = tab[ino][1]
         time.sleep(0.02)
     t1 = time.monotonic()
     snmp1 = udp_snmp()

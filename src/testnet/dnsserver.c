@@ -490,7 +490,8 @@ int tn_dns_start(uv_loop_t *loop, const struct tn_dns_config *cfg,
   s->handles = 3;
   if ((r = uv_udp_open(&s->udp, ufd)) != 0) {
     close(ufd);
-    close(tfd);
+    if (tfd >= 0)
+      close(tfd);
     snprintf(err, errlen, "uv_udp_open: %s", uv_strerror(r));
     goto fail;
   }

@@ -634,25 +634,14 @@ static int fd_port(int fd) {
                                        : ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
-                  struct tn_stats *stats, struct tn_smtp_server **out,
-                  char *err, size_t errlen) {
-  size_t want = cfg->any ? 1 : tn_smtp_listener_count(cfg->ranges, cfg->nranges);
+/* Open (socket, bind, listen) every listening socket of cfg into fds[] and
+ * ls[], counting them in *nls; *port 0 becomes the kernel's choice.
+ * Returns 0, or -errno with every socket opened so far closed. */
+static int open_all(const struct tn_smtp_config *cfg, int *portp,
+                    struct listener *ls, int *fds, size_t *nlsp, char *err,
+                    size_t errlen) {
+  int port = *portp, r = 0;
   size_t nls = 0;
-  int *fds = NULL, port = cfg->port, r = 0;
-  struct tn_smtp_server *s = calloc(1, sizeof *s);
-  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) ||
-      !(fds = malloc((want + 1) * sizeof *fds))) {
-    if (s)
-      free(s->ls);
-    free(s);
-    snprintf(err, errlen, "out of memory");
-    return UV_ENOMEM;
-  }
-  memset(flood_buf, 'x', sizeof flood_buf);
-  memcpy(flood_buf, "220 ", 4);
-
-  /* Open every socket first, so a failure leaves nothing behind. */
   char where[INET6_ADDRSTRLEN];
   struct tn_ip ip;
   if (cfg->any) {
@@ -665,8 +654,8 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
       goto fail;
     }
     port = fd_port(fd);
-    s->ls[nls].any = 1;
-    s->ls[nls].ip = ip;
+    ls[nls].any = 1;
+    ls[nls].ip = ip;
     fds[nls++] = fd;
   } else {
     for (size_t i = 0; i < cfg->nranges; i++) {
@@ -686,7 +675,7 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
         }
         if (port == 0)
           port = fd_port(fd); /* the rest share the kernel's choice */
-        s->ls[nls].ip = ip;
+        ls[nls].ip = ip;
         fds[nls++] = fd;
       }
     }
@@ -700,7 +689,7 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
     if (fd >= 0) {
       if (port == 0)
         port = fd_port(fd);
-      s->ls[nls].ip = ip;
+      ls[nls].ip = ip;
       fds[nls++] = fd;
     } else if (fd != -EADDRNOTAVAIL && fd != -EAFNOSUPPORT) {
       r = fd;
@@ -710,6 +699,46 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
       tn_log("smtp: no IPv6 loopback (%s); [::1] not served", strerror(-fd));
     }
   }
+
+  *portp = port;
+  *nlsp = nls;
+  return 0;
+fail:
+  for (size_t i = 0; i < nls; i++)
+    close(fds[i]);
+  return r;
+}
+
+int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
+                  struct tn_stats *stats, struct tn_smtp_server **out,
+                  char *err, size_t errlen) {
+  size_t want = cfg->any ? 1 : tn_smtp_listener_count(cfg->ranges, cfg->nranges);
+  size_t nls = 0;
+  int *fds = NULL, port = cfg->port, r = 0;
+  struct tn_smtp_server *s = calloc(1, sizeof *s);
+  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) ||
+      !(fds = malloc((want + 1) * sizeof *fds))) {
+    if (s)
+      free(s->ls);
+    free(s);
+    snprintf(err, errlen, "out of memory");
+    return UV_ENOMEM;
+  }
+  memset(flood_buf, 'x', sizeof flood_buf);
+  memcpy(flood_buf, "220 ", 4);
+
+  /* Open every socket first, so a failure leaves nothing behind.  With
+   * port 0 the IPv4 listeners share the first one's port; if another
+   * socket holds that port on one of our addresses, start over. */
+  for (int attempt = 0;; attempt++) {
+    port = cfg->port;
+    memset(s->ls, 0, (want + 1) * sizeof *s->ls);
+    r = open_all(cfg, &port, s->ls, fds, &nls, err, errlen);
+    if (r != -EADDRINUSE || cfg->port != 0 || attempt == 8)
+      break;
+  }
+  if (r != 0)
+    goto fail;
 
   s->loop = loop;
   s->st = stats;
@@ -744,8 +773,6 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
   return 0;
 
 fail:
-  for (size_t i = 0; i < nls; i++)
-    close(fds[i]);
   free(fds);
   free(s->ls);
   free(s);

@@ -61,6 +61,9 @@ static void usage(FILE *f) {
       "                      repeatable); \"no listener\" addresses are refused\n"
       "  --smtp-any          one 0.0.0.0 listener; non-loopback destinations and\n"
       "                      \"no listener\" addresses are reset\n"
+      "  --dns-tcp MODE      serve (default), refuse (no TCP socket: refused) or\n"
+      "                      stall (accept and read, never answer)\n"
+      "  --dns-refuse PCT    answer REFUSED to PCT% of all queries (evenly spread)\n"
       "  --pidfile F         write the process id to F once ready\n"
       "  --ready-file F      write \"key value\" lines (pid, ports) to F once ready\n"
       "  --stats F           write counters to F on exit and on SIGUSR1\n"
@@ -181,7 +184,7 @@ static void write_stats(struct app *a) {
            "dns_udp %llu\ndns_tcp %llu\ndns_tcp_conn %llu\n"
            "dns_q_ptr %llu\ndns_q_a %llu\ndns_q_aaaa %llu\ndns_q_other %llu\n"
            "dns_formerr %llu\ndns_silent %llu\ndns_truncated %llu\n"
-           "dns_send_fail %llu\n"
+           "dns_send_fail %llu\ndns_forced_refused %llu\n"
            "smtp_conn %llu\nsmtp_foreign %llu\nsmtp_pregreet %llu\n"
            "smtp_ehlo %llu\nsmtp_helo %llu\nsmtp_quit %llu\nsmtp_other_cmd %llu\n"
            "smtp_reset %llu\n",
@@ -190,7 +193,8 @@ static void write_stats(struct app *a) {
            (unsigned long long)s->dns_q_a, (unsigned long long)s->dns_q_aaaa,
            (unsigned long long)s->dns_q_other, (unsigned long long)s->dns_formerr,
            (unsigned long long)s->dns_silent, (unsigned long long)s->dns_truncated,
-           (unsigned long long)s->dns_send_fail, (unsigned long long)s->smtp_conn,
+           (unsigned long long)s->dns_send_fail,
+           (unsigned long long)s->dns_forced_refused, (unsigned long long)s->smtp_conn,
            (unsigned long long)s->smtp_foreign, (unsigned long long)s->smtp_pregreet,
            (unsigned long long)s->smtp_ehlo, (unsigned long long)s->smtp_helo,
            (unsigned long long)s->smtp_quit, (unsigned long long)s->smtp_other_cmd,
@@ -237,7 +241,7 @@ static void raise_nofile(rlim_t *now) {
 
 int main(int argc, char **argv) {
   enum { O_DNS_PORT = 256, O_DNS_ADDR, O_SMTP_PORT, O_SMTP_NET, O_SMTP_ANY,
-         O_PIDFILE, O_READY, O_LOG, O_QUIET, O_STATS };
+         O_PIDFILE, O_READY, O_LOG, O_QUIET, O_STATS, O_DNS_TCP, O_DNS_REFUSE };
   static const struct option opts[] = {
     {"dns-port", required_argument, NULL, O_DNS_PORT},
     {"dns-addr", required_argument, NULL, O_DNS_ADDR},
@@ -249,10 +253,13 @@ int main(int argc, char **argv) {
     {"log", required_argument, NULL, O_LOG},
     {"quiet", no_argument, NULL, O_QUIET},
     {"stats", required_argument, NULL, O_STATS},
+    {"dns-tcp", required_argument, NULL, O_DNS_TCP},
+    {"dns-refuse", required_argument, NULL, O_DNS_REFUSE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
   };
   int dns_port = -1, smtp_port = -1, smtp_any = 0;
+  int dns_tcp = TN_DNS_TCP_SERVE, dns_refuse = 0;
   const char *dns_addr = "127.0.0.1", *pidfile = NULL, *ready = NULL, *logpath = NULL;
   static struct tn_range ranges[RANGES_MAX];
   size_t nranges = 0;
@@ -285,6 +292,24 @@ int main(int argc, char **argv) {
     case O_LOG: logpath = optarg; break;
     case O_QUIET: quiet = 1; break;
     case O_STATS: a->stats_path = optarg; break;
+    case O_DNS_TCP:
+      if (strcmp(optarg, "serve") == 0)
+        dns_tcp = TN_DNS_TCP_SERVE;
+      else if (strcmp(optarg, "refuse") == 0)
+        dns_tcp = TN_DNS_TCP_REFUSE;
+      else if (strcmp(optarg, "stall") == 0)
+        dns_tcp = TN_DNS_TCP_STALL;
+      else
+        die_usage("--dns-tcp: serve, refuse or stall, not %s", optarg);
+      break;
+    case O_DNS_REFUSE: {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (end == optarg || *end || v < 0 || v > 100 || optarg[0] == '-' || optarg[0] == '+')
+        die_usage("--dns-refuse: a percentage 0..100, not %s", optarg);
+      dns_refuse = (int)v;
+      break;
+    }
     case 'h': usage(stdout); return 0;
     default: usage(stderr); return 2;
     }
@@ -359,7 +384,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "testnet: uv_loop_init: %s\n", uv_strerror(r));
     return 1;
   }
-  r = tn_dns_start(&a->loop, (struct sockaddr *)&dss, &a->stats, &a->dns, err, sizeof err);
+  struct tn_dns_config dcfg = {.addr = (struct sockaddr *)&dss, .tcp_mode = dns_tcp,
+                               .refuse_pct = dns_refuse};
+  r = tn_dns_start(&a->loop, &dcfg, &a->stats, &a->dns, err, sizeof err);
   if (r == 0 && smtp_port >= 0) {
     struct tn_smtp_config cfg = {.port = smtp_port, .any = smtp_any,
                                  .ranges = ranges, .nranges = nranges};
@@ -396,11 +423,15 @@ int main(int argc, char **argv) {
              tn_smtp_listeners(a->smtp));
   char pidtext[32];
   snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
-  if ((pidfile && write_file(pidfile, pidtext) != 0) ||
-      (ready && write_file(ready, text) != 0)) {
-    fprintf(stderr, "testnet: cannot write %s: %s\n",
-            pidfile && access(pidfile, F_OK) != 0 ? pidfile : ready, strerror(errno));
-    raise(SIGTERM); /* handled by the loop: a clean stop */
+  int failed = 0;
+  const char *bad = pidfile && write_file(pidfile, pidtext) != 0 ? pidfile
+                    : ready && write_file(ready, text) != 0      ? ready
+                                                                 : NULL;
+  if (bad) {
+    fprintf(stderr, "testnet: cannot write %s: %s\n", bad, strerror(errno));
+    tn_log("cannot write %s: %s", bad, strerror(errno));
+    failed = 1;
+    raise(SIGTERM); /* delivered through the loop: a clean stop */
   }
   if (!quiet) {
     tn_log("ready: dns %s port %d", dns_addr, tn_dns_port(a->dns));
@@ -426,5 +457,5 @@ int main(int argc, char **argv) {
     tn_log("uv_loop_close: %s (a handle was left open)", uv_strerror(r));
   if (log_file)
     fclose(log_file);
-  return r == 0 ? 0 : 1;
+  return r == 0 && !failed ? 0 : 1;
 }

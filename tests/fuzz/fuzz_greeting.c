@@ -12,7 +12,8 @@
  *     host within their buffers and NUL-terminated, text holds no LF;
  *   - the host is lowercase, has no space or tab, and is the first word of
  *     the text;
- *   - a final result sticks: more bytes change nothing.
+ *   - a final result sticks, and more bytes continue the stream as the
+ *     model says (nothing more is consumed after DONE or OVERFLOW).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -260,12 +261,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ref_parse(data, size, &REF);
   same(&ONE, &REF);
 
-  /* A final result sticks, and nothing more is consumed. */
-  if (ONE.st != GREETING_MORE) {
+  /* More bytes continue the stream: a final result sticks; after DONE or
+   * OVERFLOW nothing more is consumed, after MALFORMED only the rest of
+   * the offending line. */
+  {
     static const char more[] = "220 late.example\r\n";
-    CHECK(greeting_feed(&G, more, sizeof more - 1) == ONE.st);
-    capture(&G, ONE.st, &CHUNKS);
-    same(&ONE, &CHUNKS);
+    static uint8_t both[GREETING_MAX_BYTES + sizeof more];
+    size_t keep = size < GREETING_MAX_BYTES ? size : GREETING_MAX_BYTES;
+    st = greeting_feed(&G, more, sizeof more - 1);
+    if (ONE.st != GREETING_MORE) CHECK(st == ONE.st);
+    capture(&G, st, &CHUNKS);
+    if (ONE.st == GREETING_DONE || ONE.st == GREETING_OVERFLOW) same(&ONE, &CHUNKS);
+    /* Only the first GREETING_MAX_BYTES bytes can matter. */
+    memcpy(both, data, keep);
+    memcpy(both + keep, more, sizeof more - 1);
+    ref_parse(both, size > keep ? GREETING_MAX_BYTES + 1 : keep + sizeof more - 1, &REF);
+    same(&CHUNKS, &REF);
   }
   return 0;
 }
