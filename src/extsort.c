@@ -586,7 +586,8 @@ int extsort_finish(struct extsort *s, char *err, size_t errlen) {
   if (s->status) return copy_err(s, err, errlen);
   if (s->phase != ADDING) return 0;
   if (s->nruns == 0) {
-    qsort_r(s->items, s->nitems, sizeof *s->items, item_cmp, s);
+    if (s->nitems) /* items is NULL when nothing was added */
+      qsort_r(s->items, s->nitems, sizeof *s->items, item_cmp, s);
     s->pos = 0;
     s->phase = MEMORY;
     return 0;

@@ -120,6 +120,63 @@ END_TEST
 
 static void teardown(void) { options_free(&c); }
 
+START_TEST(batch_and_safety_options) {
+  ck_assert_int_eq(parse("--shard", "2/5", "--seed", "42", "--exclude", "192.0.2.0/28",
+                         "--exclude", "198.51.100.1", "--exclude-file", "x.txt", "--dry-run",
+                         "--ehlo", "scanner.example.net", "--format", "jsonl", "--html",
+                         "p.html", "--checkpoint", "c.cp", "192.0.2.0/24", NULL), 0);
+  ck_assert_uint_eq(c.shard_k, 2);
+  ck_assert_uint_eq(c.shard_n, 5);
+  ck_assert(c.seeded && c.seed == 42 && c.dry_run);
+  ck_assert_uint_eq(c.nexcludes, 2);
+  ck_assert_str_eq(c.excludes[1], "198.51.100.1");
+  ck_assert_uint_eq(c.nexclude_files, 1);
+  ck_assert_str_eq(c.ehlo, "scanner.example.net");
+  ck_assert_int_eq(c.format, FORMAT_JSONL);
+  ck_assert_str_eq(c.html, "p.html");
+  ck_assert_str_eq(c.checkpoint, "c.cp");
+
+  static const char *bad_shards[] = {"0/4", "5/4", "1/0", "1", "a/b", "1/4x", "/4", "1/", "-1/4"};
+  for (size_t i = 0; i < sizeof bad_shards / sizeof bad_shards[0]; i++) {
+    ck_assert_int_eq(parse("--shard", bad_shards[i], "192.0.2.1", NULL), UV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "--shard"));
+  }
+  static const char *bad_ehlo[] = {"localhost", "host", "a..b", ".a.b", "a.b.", "x y.z",
+                                   "[192.0.2.1]", "a.b\r\nRCPT"};
+  for (size_t i = 0; i < sizeof bad_ehlo / sizeof bad_ehlo[0]; i++)
+    ck_assert_int_eq(parse("--ehlo", bad_ehlo[i], "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--seed", "-3", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--format", "xml", "192.0.2.1", NULL), UV_EINVAL);
+  ck_assert_int_eq(parse("--resume", "c.cp", "--dry-run", "192.0.2.1", NULL), UV_EINVAL);
+}
+END_TEST
+
+START_TEST(fingerprint_tracks_what_matters) {
+  uint64_t base, other;
+  ck_assert_int_eq(parse("--rate", "10", "192.0.2.0/24", NULL), 0);
+  base = options_fingerprint(&c, 1);
+  /* pacing, timeouts and the output name may change on resume */
+  ck_assert_int_eq(parse("--rate", "500", "--dns-timeout", "900", "-o", "x.csv",
+                         "192.0.2.0/24", NULL), 0);
+  ck_assert_uint_eq(options_fingerprint(&c, 1), base);
+  /* targets, shards, seeds, exclusions, SMTP do not */
+  ck_assert_int_eq(parse("192.0.2.0/25", NULL), 0);
+  other = options_fingerprint(&c, 1);
+  ck_assert(other != base);
+  ck_assert_int_eq(parse("--shard", "1/2", "192.0.2.0/24", NULL), 0);
+  ck_assert(options_fingerprint(&c, 1) != base);
+  ck_assert_int_eq(parse("--seed", "1", "192.0.2.0/24", NULL), 0);
+  ck_assert(options_fingerprint(&c, 1) != base);
+  ck_assert_int_eq(parse("--exclude", "192.0.2.1", "192.0.2.0/24", NULL), 0);
+  ck_assert(options_fingerprint(&c, 1) != base);
+  ck_assert_int_eq(parse("--no-smtp", "192.0.2.0/24", NULL), 0);
+  ck_assert(options_fingerprint(&c, 1) != base);
+  /* the input bytes (seed value) matter too */
+  ck_assert_int_eq(parse("192.0.2.0/24", NULL), 0);
+  ck_assert(options_fingerprint(&c, 2) != base);
+}
+END_TEST
+
 Suite *options_suite(void) {
   Suite *s = suite_create("options");
   TCase *tc = tcase_create("parse");
@@ -129,6 +186,8 @@ Suite *options_suite(void) {
   tcase_add_test(tc, resolver_forms);
   tcase_add_test(tc, bad_numbers);
   tcase_add_test(tc, inputs);
+  tcase_add_test(tc, batch_and_safety_options);
+  tcase_add_test(tc, fingerprint_tracks_what_matters);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -214,6 +214,97 @@ START_TEST(inventory_syntax_error_before_run) {
 }
 END_TEST
 
+/* Collect the addresses of one shard as u32 marks in `seen` (IPv4 only). */
+static void shard_walk(char **targets, size_t n, unsigned k, unsigned of, int seeded,
+                       unsigned char *seen, size_t seen_size, uint64_t *count) {
+  struct config c;
+  struct source *s;
+  struct target t;
+  config_targets(&c, targets, n);
+  c.shard_k = k;
+  c.shard_n = of;
+  c.seeded = seeded;
+  c.seed = 1234;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  while (source_next(s, &t, err, sizeof err) > 0) {
+    uint32_t v = (uint32_t)addr_to_u128(&t.addr) & 0xffff;
+    ck_assert_uint_lt(v, seen_size);
+    seen[v]++;
+    (*count)++;
+  }
+  source_close(s);
+}
+
+START_TEST(shards_cover_every_target_once) {
+  /* A /22, a range crossing a /24, a single address, a list file: 4
+   * shards, with and without a seed, together yield each address once. */
+  const char *p = write_file("shard.txt", "11.0.8.0/29\n11.0.9.250-11.0.10.3\n");
+  char arg[160];
+  snprintf(arg, sizeof arg, "@%s", p);
+  char *targets[] = {"11.0.0.0/22", "11.0.4.200-11.0.5.20", "11.0.6.6", arg};
+  for (int seeded = 0; seeded <= 1; seeded++) {
+    static unsigned char seen[65536];
+    uint64_t per[4] = {0}, total = 0;
+    memset(seen, 0, sizeof seen);
+    for (unsigned k = 1; k <= 4; k++) shard_walk(targets, 4, k, 4, seeded, seen, sizeof seen, &per[k - 1]);
+    for (size_t v = 0; v < sizeof seen; v++) {
+      ck_assert_uint_le(seen[v], 1);
+      total += seen[v];
+    }
+    /* 1024 + 77 + 1 + 8 + 10 */
+    ck_assert_uint_eq(total, 1120);
+    for (int k = 0; k < 4; k++) { /* balanced: 1120 / 4 = 280 each */
+      ck_assert_uint_eq(per[k], 280);
+    }
+  }
+}
+END_TEST
+
+START_TEST(shards_of_an_inventory) {
+  const char *p = write_file("shard.csv", "ip,name\n11.1.0.1,a\n11.1.0.2,b\n11.1.0.3,c\n"
+                                           "bogus,d\n11.1.0.5,e\n");
+  struct config c;
+  struct source *s;
+  struct target t;
+  unsigned rows = 0, invalid = 0;
+  for (unsigned k = 1; k <= 3; k++) {
+    memset(&c, 0, sizeof c);
+    c.inventory = p;
+    c.shard_k = k;
+    c.shard_n = 3;
+    ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+    while (source_next(s, &t, err, sizeof err) > 0) {
+      rows++;
+      invalid += t.kind == TARGET_INVALID;
+      ck_assert_uint_eq((t.line - 2) % 3, k - 1); /* row index mod N */
+    }
+    source_close(s);
+  }
+  ck_assert_uint_eq(rows, 5);
+  ck_assert_uint_eq(invalid, 1);
+}
+END_TEST
+
+START_TEST(seed_permutes_within_a_block) {
+  char *targets[] = {"11.2.0.0/24"};
+  struct config c;
+  struct source *s;
+  struct target t;
+  unsigned in_order = 0, i = 0;
+  config_targets(&c, targets, 1);
+  c.seeded = 1;
+  c.seed = 99;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  while (source_next(s, &t, err, sizeof err) > 0) {
+    in_order += (addr_to_u128(&t.addr) & 0xff) == i;
+    i++;
+  }
+  source_close(s);
+  ck_assert_uint_eq(i, 256);
+  ck_assert_uint_lt(in_order, 10);
+}
+END_TEST
+
 Suite *source_suite(void) {
   Suite *s = suite_create("source");
   TCase *tc = tcase_create("stream");
@@ -227,6 +318,9 @@ Suite *source_suite(void) {
   tcase_add_test(tc, huge_needs_flag);
   tcase_add_test(tc, inventory_rows);
   tcase_add_test(tc, inventory_syntax_error_before_run);
+  tcase_add_test(tc, shards_cover_every_target_once);
+  tcase_add_test(tc, shards_of_an_inventory);
+  tcase_add_test(tc, seed_permutes_within_a_block);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -10,7 +10,10 @@
  *                in 127.0.0.0/8 is reset at once, and the "no listener"
  *                scenario becomes an immediate reset.
  * Both also listen on [::1] (scenario 0, banner matching) when the host has
- * IPv6.  A connection lives at most 300 s whatever it does.
+ * IPv6.  In the scenario block 127.64.0.0/16 greetings start 50 ms after
+ * the accept, so a client that talks first is reliably counted as a
+ * pregreet; elsewhere they start at once.  A connection lives at most 300 s
+ * whatever it does.
  */
 #ifndef TESTNET_SMTPSERVER_H
 #define TESTNET_SMTPSERVER_H

@@ -1,0 +1,132 @@
+#!/bin/sh
+# samples/nightly.sh - the nightly audit: scan, summarise, compare with last
+# night, alert when something became worse.  Run by
+# samples/ptraudit-nightly.timer (systemd) or samples/crontab.
+#
+#   1. ptraudit ... -o $STATE_DIR/reports/ptraudit-<UTC time>.csv.gz
+#   2. ptraudit summary --html ...-<time>.html (text summary in ...-<time>.txt)
+#   3. if a previous report exists (the link $STATE_DIR/latest.csv.gz):
+#      ptraudit diff PREVIOUS NEW -o ...-<time>.diff.csv.gz; exit 1 from
+#      diff means something became worse: run $ALERT_CMD
+#   4. point latest.csv.gz (and latest.html) at tonight's files; delete
+#      files older than $KEEP_DAYS days
+#
+# Configuration, all through the environment (systemd: EnvironmentFile=;
+# cron: set them in the crontab or a wrapper):
+#   INVENTORY      inventory CSV to audit (default $STATE_DIR/inventory.csv)
+#   TARGETS        instead of INVENTORY: targets, space-separated
+#                  (e.g. "192.0.2.0/24 @/etc/ptraudit/blocks.txt")
+#   PTRAUDIT_OPTS  extra options for the audit, e.g. "-r 127.0.0.1 --rate 200"
+#                  (word-split by the shell: no spaces inside one option)
+#   BY             inventory column for the summary's --by (e.g. customer)
+#   STATE_DIR      where reports live (default: $STATE_DIRECTORY set by
+#                  systemd's StateDirectory=, else /var/lib/ptraudit)
+#   ALERT_CMD      shell command run when something became worse; it gets the
+#                  diff's human summary on stdin and DIFF_FILE, REPORT,
+#                  PREVIOUS, SUMMARY_HTML in its environment.  Default: print
+#                  the summary to stderr (journal / cron mail).
+#   KEEP_DAYS      days of reports to keep (default 30; 0 = keep everything)
+#   PTRAUDIT       the ptraudit binary (default: ptraudit from PATH)
+#
+# Exit status: 0 done, nothing became worse; 1 done, something became worse
+# (alert sent); 2 configuration or input error; 3 runtime error (a report or
+# the state directory could not be written).  Another run still in progress
+# (lock held): 3.
+set -u
+
+PTRAUDIT=${PTRAUDIT:-ptraudit}
+STATE_DIR=${STATE_DIR:-${STATE_DIRECTORY:-/var/lib/ptraudit}}
+STATE_DIR=${STATE_DIR%%:*} # StateDirectory= with several dirs: the first
+INVENTORY=${INVENTORY:-$STATE_DIR/inventory.csv}
+TARGETS=${TARGETS:-}
+PTRAUDIT_OPTS=${PTRAUDIT_OPTS:-}
+BY=${BY:-}
+KEEP_DAYS=${KEEP_DAYS:-30}
+ALERT_CMD=${ALERT_CMD:-}
+
+log() { printf 'nightly: %s\n' "$*" >&2; }
+die() { code=$1; shift; log "$*"; exit "$code"; }
+
+case $KEEP_DAYS in *[!0-9]*|'') die 2 "KEEP_DAYS='$KEEP_DAYS' is not a number of days" ;; esac
+command -v "$PTRAUDIT" >/dev/null 2>&1 || die 2 "ptraudit binary '$PTRAUDIT' not found"
+if [ -z "$TARGETS" ] && [ ! -r "$INVENTORY" ]; then
+  die 2 "no inventory at $INVENTORY (set INVENTORY or TARGETS)"
+fi
+
+reports=$STATE_DIR/reports
+mkdir -p "$reports" || die 3 "cannot create $reports"
+
+# One run at a time: a slow night must not overlap the next one.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$STATE_DIR/.nightly.lock" || die 3 "cannot open the lock file in $STATE_DIR"
+  flock -n 9 || die 3 "another nightly run holds $STATE_DIR/.nightly.lock"
+fi
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+name=ptraudit-$stamp
+n=1
+while [ -e "$reports/$name.csv.gz" ]; do n=$((n + 1)); name=ptraudit-$stamp-$n; done
+base=$reports/$name
+report=$base.csv.gz
+previous=
+[ -e "$STATE_DIR/latest.csv.gz" ] && previous=$(readlink -f "$STATE_DIR/latest.csv.gz")
+
+# 1. The audit.  --fail-on never: findings are the diff's business; exit 2/3
+# are real errors.
+log "audit -> $report"
+if [ -n "$TARGETS" ]; then
+  # shellcheck disable=SC2086 # word splitting of the option and target lists is intended
+  "$PTRAUDIT" $PTRAUDIT_OPTS --fail-on never -q -o "$report" $TARGETS
+else
+  # shellcheck disable=SC2086
+  "$PTRAUDIT" $PTRAUDIT_OPTS --fail-on never -q -o "$report" -i "$INVENTORY"
+fi
+rc=$?
+[ "$rc" -eq 0 ] || die "$rc" "audit failed (exit $rc); nothing compared"
+
+# 2. The summary: text and the page.
+set --
+[ -n "$BY" ] && set -- --by "$BY"
+"$PTRAUDIT" summary "$@" --html "$base.html" "$report" > "$base.txt"
+rc=$?
+[ "$rc" -eq 0 ] || die "$rc" "summary failed (exit $rc)"
+
+# 3. The comparison with the previous night.
+worse=0
+if [ -n "$previous" ] && [ -e "$previous" ]; then
+  log "diff $previous -> $report"
+  "$PTRAUDIT" diff -o "$base.diff.csv.gz" "$previous" "$report" 2> "$base.diff.txt"
+  rc=$?
+  case $rc in
+    0) log "nothing became worse" ;;
+    1) worse=1 ;;
+    *) cat "$base.diff.txt" >&2; die "$rc" "diff failed (exit $rc)" ;;
+  esac
+else
+  log "no previous report: nothing to compare (first run)"
+fi
+
+# 4. Tonight becomes "previous" for tomorrow (rename over the old links, so
+# a reader never sees them missing), then prune.
+# Relative links: the state directory can move (or be mounted elsewhere).
+ln -s "reports/$name.csv.gz" "$STATE_DIR/.latest.csv.gz.$$" &&
+  mv -f "$STATE_DIR/.latest.csv.gz.$$" "$STATE_DIR/latest.csv.gz" ||
+  die 3 "cannot update $STATE_DIR/latest.csv.gz"
+ln -s "reports/$name.html" "$STATE_DIR/.latest.html.$$" &&
+  mv -f "$STATE_DIR/.latest.html.$$" "$STATE_DIR/latest.html" ||
+  die 3 "cannot update $STATE_DIR/latest.html"
+if [ "$KEEP_DAYS" -gt 0 ]; then
+  find "$reports" -type f -name 'ptraudit-*' -mtime +"$KEEP_DAYS" -exec rm -f {} +
+fi
+
+if [ "$worse" -eq 1 ]; then
+  log "something became worse: $base.diff.csv.gz"
+  if [ -n "$ALERT_CMD" ]; then
+    DIFF_FILE=$base.diff.csv.gz REPORT=$report PREVIOUS=$previous SUMMARY_HTML=$base.html \
+      sh -c "$ALERT_CMD" < "$base.diff.txt" || log "ALERT_CMD failed (exit $?)"
+  else
+    cat "$base.diff.txt" >&2
+  fi
+  exit 1
+fi
+exit 0
