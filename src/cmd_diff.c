@@ -44,7 +44,7 @@ static const char diff_usage[] =
 "                        short (a killed run) instead of failing\n"
 "      --sort-mem MIB    memory for sorting both reports (default 64); more\n"
 "                        rows go to temporary files in $TMPDIR\n"
-"  -q, --quiet           no summary on stderr\n"
+"  -q, --quiet           no summary on stderr (errors and warnings still)\n"
 "  -h, --help            this help\n"
 "\n"
 "Columns: ip, change, old_verdict, new_verdict, flags_added, flags_removed,\n"
@@ -158,7 +158,7 @@ static void free_names(char **names, size_t n) {
 }
 
 /* Read one report into its sorter.  Returns an exit status (0 = loaded). */
-static int load(struct side *s, size_t mem, int allow_truncated, int quiet) {
+static int load(struct side *s, size_t mem, int allow_truncated) {
   struct reportread *rr;
   char err[1024];
   const char *const *f;
@@ -201,7 +201,7 @@ static int load(struct side *s, size_t mem, int allow_truncated, int quiet) {
     }
   }
   if (rc == UV_EOF && allow_truncated) {
-    if (!quiet) msg("warning: %s", err);
+    msg("warning: %s", err); /* even with -q: the diff is partial */
     s->truncated = 1;
     rc = 0;
   }
@@ -504,8 +504,8 @@ int command_diff(int argc, char **argv) {
     return EXIT_USAGE;
   }
   size_t mem = (size_t)mem_mib * 1024 * 1024 / 2;
-  status = load(&d.old, mem, allow_trunc, quiet);
-  if (!status) status = load(&d.new_, mem, allow_trunc, quiet);
+  status = load(&d.old, mem, allow_trunc);
+  if (!status) status = load(&d.new_, mem, allow_trunc);
   if (!status && setup_output_row(&d) < 0) {
     msg("out of memory");
     status = EXIT_RUNTIME;

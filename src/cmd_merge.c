@@ -42,7 +42,7 @@ static const char merge_usage[] =
 "                        short (a killed run) instead of failing\n"
 "      --sort-mem MIB    memory for sorting (default 64); more rows go to\n"
 "                        temporary files in $TMPDIR\n"
-"  -q, --quiet           no summary on stderr\n"
+"  -q, --quiet           no summary on stderr (errors and warnings still)\n"
 "  -h, --help            this help\n"
 "\n"
 "A target in several reports (or several times in one) keeps the row with\n"
@@ -186,7 +186,7 @@ static int load(struct merge *m, const char *path) {
   }
   reportread_close(rr);
   if (rc == UV_EOF && m->allow_trunc) {
-    if (!m->quiet) msg("warning: %s", err);
+    msg("warning: %s", err); /* even with -q: the merge is partial */
     m->truncated++;
     return 0;
   }

@@ -81,8 +81,8 @@ int extsort_finish(struct extsort *s, char *err, size_t errlen);
 int extsort_next(struct extsort *s, const char *const **fields, const size_t **lens,
                  char *err, size_t errlen);
 
-/* Rows added; sorted runs written to disk so far (0: all in memory); rows
- * dropped by unique mode so far. */
+/* Rows added; in-memory runs spilled to disk (0: all in memory; merge
+ * passes not counted); rows dropped by unique mode so far. */
 uint64_t extsort_rows(const struct extsort *s);
 unsigned extsort_spills(const struct extsort *s);
 uint64_t extsort_duplicates(const struct extsort *s);

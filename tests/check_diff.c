@@ -90,8 +90,9 @@ START_TEST(test_worse_by_verdict) {
                    DIFF_WORSE);
   ck_assert_str_eq(added, "NO_PTR");
   ck_assert_str_eq(removed, "");
-  ck_assert_int_eq(cmp(side("warn", "GENERIC_PTR", "a", "a"), side("unknown", "PTR_TEMPERROR", "", "a")),
-                   DIFF_WORSE);
+  ck_assert_int_eq(
+      cmp(side("warn", "GENERIC_PTR", "a", "a"), side("unknown", "PTR_TEMPERROR", "", "a")),
+      DIFF_WORSE);
   ck_assert_str_eq(added, "PTR_TEMPERROR");
   ck_assert_str_eq(removed, "GENERIC_PTR");
   ck_assert_int_eq(cmp(side("skipped", "", "", ""), side("warn", "MULTI_PTR", "a b", "")),
@@ -115,8 +116,9 @@ START_TEST(test_worse_by_flags) {
   ck_assert_str_eq(added, "BANNER_MISMATCH");
   ck_assert_str_eq(removed, "");
   /* one warn flag swapped for another: still worse (something new) */
-  ck_assert_int_eq(cmp(side("warn", "GENERIC_PTR", "a", "a"), side("warn", "MULTI_PTR", "a b", "a")),
-                   DIFF_WORSE);
+  ck_assert_int_eq(
+      cmp(side("warn", "GENERIC_PTR", "a", "a"), side("warn", "MULTI_PTR", "a b", "a")),
+      DIFF_WORSE);
   ck_assert_str_eq(added, "MULTI_PTR");
   ck_assert_str_eq(removed, "GENERIC_PTR");
   /* fail stays fail, a second fail-level flag appeared */
@@ -130,8 +132,9 @@ START_TEST(test_worse_by_flags) {
 END_TEST
 
 START_TEST(test_better) {
-  ck_assert_int_eq(cmp(side("fail", "NO_PTR", "", "x"), side("ok", "", "mx.example.com", "mx.example.com")),
-                   DIFF_BETTER);
+  ck_assert_int_eq(
+      cmp(side("fail", "NO_PTR", "", "x"), side("ok", "", "mx.example.com", "mx.example.com")),
+      DIFF_BETTER);
   ck_assert_str_eq(added, "");
   ck_assert_str_eq(removed, "NO_PTR");
   /* better verdict even though an informational flag appeared */
@@ -140,8 +143,9 @@ START_TEST(test_better) {
   ck_assert_str_eq(added, "NO_SMTP");
   ck_assert_str_eq(removed, "SMTP_REJECT");
   /* better verdict even though a lower-level flag appeared */
-  ck_assert_int_eq(cmp(side("fail", "PTR_NO_FORWARD", "a", "a"), side("warn", "GENERIC_PTR", "a", "a")),
-                   DIFF_BETTER);
+  ck_assert_int_eq(
+      cmp(side("fail", "PTR_NO_FORWARD", "a", "a"), side("warn", "GENERIC_PTR", "a", "a")),
+      DIFF_BETTER);
   /* same verdict, a warn-level flag went away, none appeared */
   ck_assert_int_eq(cmp(side("warn", "MULTI_PTR GENERIC_PTR", "a b", "a"),
                        side("warn", "GENERIC_PTR", "a", "a")),

@@ -157,6 +157,8 @@ check_match "diff truncated gzip: suggests --allow-truncated" "--allow-truncated
 run "$PTRAUDIT" diff --allow-truncated cut_src.csv cut.csv.gz
 check "diff --allow-truncated: exit 0 (gone is not worse)" 0 "$RC"
 check_match "diff --allow-truncated: warning" "warning: cut\.csv\.gz:[0-9]+: gzip data cut short" "$ERR"
+run "$PTRAUDIT" diff -q --allow-truncated cut_src.csv cut.csv.gz
+check_match "diff -q --allow-truncated: the warning stays" "warning: cut\.csv\.gz:[0-9]+:" "$ERR"
 # complete rows: the lines zcat recovers that end in a newline, less the header
 readable=$(( $(zcat cut.csv.gz 2>/dev/null | wc -l) - 1 ))
 check "diff --allow-truncated: every complete row used, the rest gone" \

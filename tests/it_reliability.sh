@@ -127,4 +127,19 @@ check_match "--dry-run: shows the first addresses" "first targets: 127.96.30.128
   "$(cat dry.txt)"
 check "--dry-run: no DNS query was sent" "$before" "$(stat_of dns_q_ptr)"
 
+# --- truncated UDP answer, TCP retry refused or stalled ---------------------
+# 127.64.0.10 answers TC=1 over UDP; a second testnet refuses or stalls TCP.
+# Either way the row is a temporary error, never "no PTR".
+for mode in refuse stall; do
+  "$TESTNET" --dns-port 0 --dns-tcp "$mode" --ready-file "tc-$mode.ready" &
+  track_pid $!
+  wait_for_file "tc-$mode.ready" 10; sleep 0.1
+  port=$(awk '$1 == "dns_port" {print $2}' "tc-$mode.ready")
+  "$PTRAUDIT" -r "127.0.0.1:$port" --no-smtp --dns-timeout 400 --dns-tries 1 -q -o - \
+    127.64.0.10 > "tc-$mode.csv"
+  row=$(tail -n 1 "tc-$mode.csv" | cut -d, -f2-5)
+  check_match "TC then TCP $mode: temporary error, not NO_PTR" \
+    '^unknown,PTR_TEMPERROR,temperror,(timeout|error)$' "$row"
+done
+
 finish
