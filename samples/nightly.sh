@@ -109,12 +109,14 @@ fi
 # 4. Tonight becomes "previous" for tomorrow (rename over the old links, so
 # a reader never sees them missing), then prune.
 # Relative links: the state directory can move (or be mounted elsewhere).
-ln -s "reports/$name.csv.gz" "$STATE_DIR/.latest.csv.gz.$$" &&
-  mv -f "$STATE_DIR/.latest.csv.gz.$$" "$STATE_DIR/latest.csv.gz" ||
-  die 3 "cannot update $STATE_DIR/latest.csv.gz"
-ln -s "reports/$name.html" "$STATE_DIR/.latest.html.$$" &&
-  mv -f "$STATE_DIR/.latest.html.$$" "$STATE_DIR/latest.html" ||
-  die 3 "cannot update $STATE_DIR/latest.html"
+relink() { # TARGET LINK
+  if ! { ln -s "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; }; then
+    rm -f "$2.tmp.$$"
+    die 3 "cannot update $2"
+  fi
+}
+relink "reports/$name.csv.gz" "$STATE_DIR/latest.csv.gz"
+relink "reports/$name.html" "$STATE_DIR/latest.html"
 if [ "$KEEP_DAYS" -gt 0 ]; then
   find "$reports" -type f -name 'ptraudit-*' -mtime +"$KEEP_DAYS" -exec rm -f {} +
 fi

@@ -44,7 +44,7 @@ hosts=()
 while [ $# -gt 0 ] && [ "$1" != -- ]; do hosts+=("$1"); shift; done
 [ $# -gt 0 ] || usage
 shift # --
-[ ${#hosts[@]} -gt 0 ] && [ $# -gt 0 ] || usage
+if [ ${#hosts[@]} -eq 0 ] || [ $# -eq 0 ]; then usage; fi
 
 SSH=${SSH:-ssh}
 SCP=${SCP:-scp}

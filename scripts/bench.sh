@@ -102,12 +102,11 @@ for t in knotd kdig python3 ss timeout; do have "$t" || missing="$missing $t"; d
 [ -z "$missing" ] || die "missing:$missing (run 'PTRAUDIT_BENCH_DEPS=1 scripts/deps' and 'make')"
 
 # --- machine ------------------------------------------------------------
-busy() { # percent of all CPUs busy over 1 s (other processes included)
-  local a b
-  a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-  sleep 1
-  b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-  echo "$a $b" | awk '{bu=$3-$1; id=$4-$2; printf "%.0f", (bu+id) ? 100*bu/(bu+id) : 0}'
+busy() { # CPU use over 1 s (other processes included) and the busiest ones
+  top -b -n 2 -d 1 -w 200 2>/dev/null | awk '
+    /^top -/ { n++ }
+    n == 2 && /^%Cpu/ { gsub(/,/, " "); printf "CPU over 1 s: %.0f%% user+sys, %.0f%% niced, %.0f%% idle", $2 + $4 + $14, $6, $8 }
+    n == 2 && /^ *[0-9]+ / && $9 + 0 >= 5 && k < 4 { printf "%s %s %s%%", (k++ ? "," : "; busiest:"), $12, $9 }'
 }
 {
   echo "date	$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -125,9 +124,10 @@ busy() { # percent of all CPUs busy over 1 s (other processes included)
   echo "nmap	$(have nmap && nmap --version 2>&1 | head -1 || echo missing)"
   echo "perf	$(have perf && perf --version 2>&1 | head -1 || echo missing)"
   echo "udp rmem	default $(cat /proc/sys/net/core/rmem_default), max $(cat /proc/sys/net/core/rmem_max) bytes"
-  echo "load before	$(cut -d' ' -f1-3 /proc/loadavg); CPU busy $(busy)% over 1 s before the bench"
+  echo "source	$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$TOP" diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes')"
+  echo "before the bench	load $(cut -d' ' -f1-3 /proc/loadavg); $(busy)"
 } >"$W/machine.tsv"
-log "machine: $(nproc) CPUs, $(sed -n 's/^cpu\t//p' "$W/machine.tsv"); $(sed -n 's/^load before\t//p' "$W/machine.tsv")"
+log "machine: $(nproc) CPUs, $(sed -n 's/^cpu\t//p' "$W/machine.tsv"); $(sed -n 's/^before the bench\t//p' "$W/machine.tsv")"
 
 # --- 1. zones and Knot --------------------------------------------------
 Z=$W/zones
@@ -188,6 +188,7 @@ if [ -n "$PEER" ] && ! kdig @"$PEER" -p 53 +time=1 +retry=0 +short A mx-aaab.ok.
 fi
 RES=127.0.0.1:$KNOT_PORT
 KW=(--watch "knot=$KNOT_PID" --server-sock "$RES")
+[ -n "$PEER" ] && KW+=(--server-sock "$PEER:53")
 
 # --- 2. ceiling: dnsperf ------------------------------------------------
 if have dnsperf; then
@@ -328,7 +329,7 @@ pa_tn mem-dns12 mem "ptraudit --no-smtp, $TB12 (1,048,576)" "$TB12" 1048576 2097
 pa_tn mem-full12 mem "ptraudit full audit, $TB12 (1,048,576)" "$TB12" 1048576 2097152 ptraudit 1
 
 kill -USR1 "$TN_PID" 2>/dev/null
-echo "load after	$(cut -d' ' -f1-3 /proc/loadavg); CPU busy $(busy)% over 1 s after the bench" >>"$W/machine.tsv"
+echo "after the bench	load $(cut -d' ' -f1-3 /proc/loadavg); $(busy)" >>"$W/machine.tsv"
 echo "duration	$(($(date +%s) - T_START)) s" >>"$W/machine.tsv"
 
 # --- 7. report --------------------------------------------------------------

@@ -25,6 +25,7 @@
 
 #include "dnsreply.h"
 #include "jsonl.h"
+#include "netstat.h"
 #include "summary.h"
 #include "ratelimit.h"
 #include "resolver.h"
@@ -95,6 +96,10 @@ struct audit {
   unsigned nslots;
   unsigned busy;
   unsigned limit;                 /* busy slots allowed now (shrinks on EMFILE) */
+  unsigned window;                /* busy slots allowed by the UDP drop watch */
+  uv_timer_t drop_timer;
+  uint64_t drops_seen;            /* last RcvbufErrors reading */
+  int drops_ok;                   /* the counter can be read */
   size_t nextra;
 
   size_t nfixed;                  /* NFIXED, +1 with --ehlo */
@@ -562,6 +567,25 @@ static void slot_start(struct audit *a, struct slot *s, const struct target *t) 
   slot_op_done(s);
 }
 
+/* ---- UDP drop watch (see audit.h) ------------------------------------------ */
+
+static void on_drop_timer(uv_timer_t *t) {
+  struct audit *a = t->data;
+  uint64_t now;
+  if (netstat_rcvbuf_errors(&now) < 0) return;
+  if (now > a->drops_seen) {
+    a->st.udp_drops += now - a->drops_seen;
+    unsigned w = a->window - a->window / 4;
+    a->window = w < DROP_MIN_WINDOW ? DROP_MIN_WINDOW : w;
+    if (!a->st.min_window || a->window < a->st.min_window) a->st.min_window = a->window;
+  } else if (a->window < a->nslots) {
+    unsigned w = a->window + a->window / 8 + 1;
+    a->window = w > a->nslots ? a->nslots : w;
+    pump(a);
+  }
+  a->drops_seen = now;
+}
+
 /* ---- pacing ------------------------------------------------------------ */
 
 static void on_pump_timer(uv_timer_t *t) { pump(t->data); }
@@ -601,7 +625,7 @@ static void pump_once(struct audit *a) {
       skip_resumed(a, t->seq);
       continue;
     }
-    if (!a->free_slots || a->busy >= a->limit) break;
+    if (!a->free_slots || a->busy >= a->limit || a->busy >= a->window) break;
     if (t->kind == TARGET_ADDR) { /* rows that send nothing need no token */
       uint64_t now = uv_hrtime();
       if (now < a->paused_until) {
@@ -660,7 +684,8 @@ static void maybe_finish(struct audit *a) {
   a->finishing = 1;
   a->finished = 1;
   if (a->end == AUDIT_COMPLETE && a->stopping && !a->source_done) a->end = AUDIT_STOPPED;
-  a->handles_open = 3;
+  a->handles_open = 4;
+  uv_close((uv_handle_t *)&a->drop_timer, on_handle_closed);
   uv_close((uv_handle_t *)&a->pump_timer, on_handle_closed);
   uv_close((uv_handle_t *)&a->retry_timer, on_handle_closed);
   resolver_close(a->res, on_resolver_closed, a);
@@ -680,6 +705,7 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
   a->rep = rep;
   a->nslots = c->concurrency;
   a->limit = a->nslots;
+  a->window = a->nslots;
   a->nextra = source_extra_count(src);
   a->nfixed = c->ehlo ? NFIXED + 1 : NFIXED;
 
@@ -725,8 +751,10 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
 
   uv_timer_init(loop, &a->pump_timer);
   uv_timer_init(loop, &a->retry_timer);
+  uv_timer_init(loop, &a->drop_timer);
   a->pump_timer.data = a;
   a->retry_timer.data = a;
+  a->drop_timer.data = a;
 
   /* Header row. */
   for (size_t i = 0; i < NFIXED; i++) {
@@ -798,6 +826,11 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
   a->done_arg = arg;
   a->t_start = uv_hrtime();
   ratelimit_init(&a->rl, a->c->rate, a->t_start);
+  a->drops_ok = netstat_rcvbuf_errors(&a->drops_seen) == 0;
+  if (a->drops_ok) {
+    uv_timer_start(&a->drop_timer, on_drop_timer, DROP_CHECK_MS, DROP_CHECK_MS);
+    uv_unref((uv_handle_t *)&a->drop_timer);
+  }
   pump(a);
 }
 

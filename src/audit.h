@@ -13,6 +13,12 @@
  * such windows in a row it stops with AUDIT_RUNTIME_ERROR instead of filling
  * the report with temperrors.
  *
+ * UDP drops: every DROP_CHECK_MS the audit reads the host's UDP
+ * RcvbufErrors counter; when it grew, replies were lost to a full socket
+ * buffer (ours, or the local resolver's) and would come back as retries and
+ * timeouts, so the in-flight window shrinks by a quarter (not below
+ * DROP_MIN_WINDOW); each quiet interval widens it by an eighth again.
+ *
  * Memory is fixed at start: `concurrency` slots, each holding one target's
  * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
  * grows with the number of targets.
@@ -31,6 +37,8 @@
 
 struct audit;
 
+#define DROP_CHECK_MS 250
+#define DROP_MIN_WINDOW 16
 #define HEALTH_WINDOW 100
 #define HEALTH_MAX_BACKOFFS 3
 
@@ -43,6 +51,9 @@ struct audit_stats {
   uint64_t smtp_backpressure;    /* SMTP connects deferred for lack of sockets */
   uint64_t resumed;              /* targets skipped: done by the resumed run */
   uint64_t backoffs;             /* times the resolver's refusals slowed us down */
+  uint64_t udp_drops;            /* UDP datagrams this host dropped for a full receive
+                                    buffer during the run (/proc/net/snmp) */
+  unsigned min_window;           /* narrowest in-flight window used because of them */
 };
 
 /* Why a run ended, in audit_done_cb's status. */

@@ -105,7 +105,7 @@ int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t e
   if (!rc && (!have_fp || !have_next))
     rc = fail(err, errlen, UV_EINVAL, "%s: incomplete checkpoint (no %s line)", path,
               have_fp ? "next" : "fingerprint");
-  if (!rc) {
+  if (!rc && cp->npending) {
     qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
     for (size_t i = 0; i < cp->npending; i++)
       if (cp->pending[i] >= cp->next) {
@@ -120,7 +120,7 @@ int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t e
 
 int checkpoint_write(const char *path, struct checkpoint *cp, char *err, size_t errlen) {
   char tmp[4200];
-  qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
+  if (cp->npending) qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
   snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
@@ -147,6 +147,7 @@ int checkpoint_write(const char *path, struct checkpoint *cp, char *err, size_t 
 
 int checkpoint_done(const struct checkpoint *cp, uint64_t seq) {
   if (seq >= cp->next) return 0;
+  if (!cp->npending) return 1; /* bsearch's base must not be NULL, even for 0 items */
   return bsearch(&seq, cp->pending, cp->npending, sizeof seq, cmp_u64) == NULL;
 }
 
@@ -167,7 +168,7 @@ int checkpoint_merge(const struct checkpoint *prev, uint64_t started, const uint
   if (prev)
     for (size_t i = 0; i < prev->npending; i++)
       if (prev->pending[i] >= started && push(out, &cap, prev->pending[i]) < 0) goto nomem;
-  qsort(out->pending, out->npending, sizeof *out->pending, cmp_u64);
+  if (out->npending) qsort(out->pending, out->npending, sizeof *out->pending, cmp_u64);
   return 0;
 nomem:
   checkpoint_free(out);

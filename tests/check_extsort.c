@@ -16,8 +16,11 @@
 #include "extsort.h"
 
 static char dir[64];
+static char *saved_tmpdir; /* restored: CK_FORK=no runs every test in one process */
 
 static void setup(void) {
+  const char *t = getenv("TMPDIR");
+  saved_tmpdir = t ? strdup(t) : NULL;
   strcpy(dir, "/tmp/ptraudit-es-XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(dir));
   setenv("TMPDIR", dir, 1);
@@ -35,7 +38,11 @@ static int count_files(void) {
 }
 
 static void teardown(void) {
-  rmdir(dir); /* fails (and the test below notices) if anything is left */
+  rmdir(dir); /* the tests check themselves that nothing is left */
+  if (saved_tmpdir) setenv("TMPDIR", saved_tmpdir, 1);
+  else unsetenv("TMPDIR");
+  free(saved_tmpdir);
+  saved_tmpdir = NULL;
 }
 
 /* Rows are "ip|time|tag". */

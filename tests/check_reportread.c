@@ -395,6 +395,7 @@ START_TEST(test_stdin) {
   const char *p = in_dir("in.gz");
   const char *m[] = {"ip,verdict\n", "10.0.0.1,ok\n"};
   write_gz_members(p, m, 2);
+  int saved = dup(0); /* put stdin back: CK_FORK=no shares the process */
   int fd = open(p, O_RDONLY);
   ck_assert_int_ge(fd, 0);
   ck_assert_int_eq(dup2(fd, 0), 0);
@@ -406,6 +407,12 @@ START_TEST(test_stdin) {
   reportread_close(r);
   /* fd 0 is still open */
   ck_assert_int_ne(fcntl(0, F_GETFD), -1);
+  if (saved >= 0) {
+    dup2(saved, 0);
+    close(saved);
+  } else {
+    close(0);
+  }
 }
 END_TEST
 

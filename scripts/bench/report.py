@@ -251,7 +251,8 @@ def main():
     L.append("- adnshost and nmap cannot be given a DNS port, so Knot also listens on "
              "127.53.0.1:53 for them (same process, same single UDP worker).")
     L.append("- The machine may be shared: the load and CPU-busy figures before and after "
-             "the run are in the machine table; repeat `make bench` when in doubt.")
+             "the run are in the machine table (other processes' CPU use distorts every "
+             "figure on 2 cores); repeat `make bench` on an idle machine when in doubt.")
     L.append("")
 
     L.append("## Exact commands")
@@ -267,7 +268,7 @@ def main():
     L.append("Knot configuration (`scripts/bench/knot.conf.in`, as substituted):")
     L.append("")
     L.append("```")
-    L.append(re.sub(r"/\S*/knot\b", "$WORK/knot", read(os.path.join(w, "knot", "knot.conf")).rstrip()))
+    L.append(read(os.path.join(w, "knot", "knot.conf")).rstrip())
     L.append("```")
     text = "\n".join(L) + "\n"
     text = text.replace(w, "$WORK")

@@ -7,7 +7,8 @@
  * compiler and flags (sanitizers when configured), so `make check` replays
  * every seed without clang.  Each file is run in a child process, so an
  * input that aborts (a failed invariant, an ASan or UBSan report) is
- * counted as failed and the others still run.  Directory entries starting
+ * counted as failed and the others still run; so is one that runs longer
+ * than REPLAY_TIMEOUT seconds.  Directory entries starting
  * with '.' are skipped; files are run in name order so the output is
  * stable.  Prints one line per failing file and a summary:
  *   replay_<target>: N passed, M failed
@@ -25,6 +26,9 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Seconds one input may take (SIGALRM ends the child: counted failed). */
+#define REPLAY_TIMEOUT 60
 
 static unsigned long passed, failed;
 static int io_error;
@@ -81,7 +85,11 @@ static void run_file(const char *path) {
   }
   if (pid == 0) {
     size_t size = 0;
-    uint8_t *data = slurp(path, &size);
+    uint8_t *data;
+    /* A hang (say, a pointer loop followed forever) is a failure too, not
+     * a `make check` that never ends.  Generous: valgrind is slow. */
+    alarm(REPLAY_TIMEOUT);
+    data = slurp(path, &size);
     if (!data) {
       fprintf(stderr, "replay: cannot read %s: %s\n", path, strerror(errno));
       _exit(3);
