@@ -39,8 +39,21 @@ mkdir -p "$M"
 PIDS=()
 T_START=$(date +%s)
 
+MPID=
+# The process ids below $1 (children first), from /proc.
+tree() {
+  local c
+  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done
+  echo "$1"
+}
 cleanup() {
   local p
+  # A measurement still running (the script was interrupted): stop it and
+  # everything under it, by process id.
+  if [ -n "$MPID" ]; then
+    for p in $(tree "$MPID"); do kill "$p" 2>/dev/null; done
+    wait "$MPID" 2>/dev/null
+  fi
   for p in "${PIDS[@]}"; do
     if kill "$p" 2>/dev/null; then
       for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -85,8 +98,13 @@ measure() {
   local opts=()
   while [ "$1" != -- ]; do opts+=("$1"); shift; done
   shift
+  # In the background so that a signal runs the trap at once (bash runs
+  # traps only between foreground commands, but `wait` is interrupted).
   python3 "$BD/measure.py" "${opts[@]}" --out "$M/$id.json" -- \
-    timeout -k 5 "${LIMIT:-180}" "$@"
+    timeout -k 5 "${LIMIT:-180}" "$@" &
+  MPID=$!
+  wait "$MPID"
+  MPID=
 }
 
 # --- 0. dependencies and preconditions ---------------------------------
