@@ -367,12 +367,12 @@ static int cell_rank(uint8_t cell) {
 static int map_add(struct summary *s, const struct addr *a, enum verdict v, uint32_t flags) {
   unsigned p16 = (unsigned)a->b[0] << 8 | a->b[1];
   int seen = s->seen16[p16 >> 3] & (1u << (p16 & 7));
-  s->seen16[p16 >> 3] |= (uint8_t)(1u << (p16 & 7));
   struct map *m = NULL;
   if (s->map_index[p16]) {
     m = s->maps[s->map_index[p16] - 1];
   } else if (!seen) {
     if (s->nmaps >= s->max_maps) {
+      s->seen16[p16 >> 3] |= (uint8_t)(1u << (p16 & 7));
       s->maps_dropped++;
       return 0;
     }
@@ -394,6 +394,7 @@ static int map_add(struct summary *s, const struct addr *a, enum verdict v, uint
     s->maps[pos] = m;
     s->map_index[p16] = (uint16_t)(pos + 1);
     s->nmaps++;
+    s->seen16[p16 >> 3] |= (uint8_t)(1u << (p16 & 7));
   } else {
     return 0; /* a /16 beyond the cap, already counted */
   }
@@ -416,14 +417,13 @@ static size_t prefix_key(const struct addr *a, unsigned char *key, char *text) {
   return nb + 1;
 }
 
-static void field_of(const struct summary *s, const char *const *fields, const size_t *lens,
-                     size_t col, const char **p, size_t *n) {
+static void field_of(const char *const *fields, const size_t *lens, size_t col, const char **p,
+                     size_t *n) {
   *p = "";
   *n = 0;
   if (col == NOCOL || !fields[col]) return;
   *p = fields[col];
   *n = lens ? lens[col] : strlen(fields[col]);
-  (void)s;
 }
 
 /* p[0..n) against the NUL-terminated t, bytewise, shorter first on a tie. */
@@ -442,14 +442,14 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
   char shown[96];
 
   s->err[0] = '\0';
-  field_of(s, fields, lens, s->col_verdict, &p, &n);
+  field_of(fields, lens, s->col_verdict, &p, &n);
   if (parse_verdict(p, n, &v) < 0) {
     cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
     snprintf(s->err, sizeof s->err, "verdict '%s%s' is not ok, warn, unknown, fail, invalid "
              "or skipped", shown, n > 20 ? "..." : "");
     return UV_EINVAL;
   }
-  field_of(s, fields, lens, s->col_flags, &p, &n);
+  field_of(fields, lens, s->col_flags, &p, &n);
   size_t bad = 0, badlen = 0;
   if (parse_flags(p, n, &flags, &bad, &badlen) < 0) {
     cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
@@ -464,7 +464,7 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
   struct addr a;
   int have_addr = 0;
   struct gcounts *pg = NULL, *bg = NULL;
-  field_of(s, fields, lens, s->col_ip, &p, &n);
+  field_of(fields, lens, s->col_ip, &p, &n);
   if (n < ADDR_STRLEN && addr_parse(&a, p, n) == 0) {
     unsigned char key[8];
     char text[ADDR_STRLEN + 4];
@@ -484,8 +484,11 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
     }
   }
   if (s->col_by != NOCOL) {
-    char key[CELL_ESCAPE_MAX(SUMMARY_KEY_MAX)];
-    field_of(s, fields, lens, s->col_by, &p, &n);
+    /* cell_escape() cuts cleanly (never inside an escape) at the buffer's
+     * end; its output is at least as long as its input, so no more input
+     * than that is needed. */
+    char key[SUMMARY_KEY_MAX + 1];
+    field_of(fields, lens, s->col_by, &p, &n);
     size_t kl = cell_escape(key, sizeof key, p, n < SUMMARY_KEY_MAX ? n : SUMMARY_KEY_MAX);
     int rc = table_get(&s->tab[SUMMARY_BY], key, kl, NULL, &bg);
     if (rc < 0) {
@@ -513,7 +516,7 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
     if (bg == &s->tab[SUMMARY_BY].other) s->tab[SUMMARY_BY].other_rows++;
   }
 
-  field_of(s, fields, lens, s->col_checked, &p, &n);
+  field_of(fields, lens, s->col_checked, &p, &n);
   if (n > 0 && n < sizeof s->first_checked) {
     if (!s->first_checked[0] || text_cmp(p, n, s->first_checked) < 0) {
       memcpy(s->first_checked, p, n);

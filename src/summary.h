@@ -22,16 +22,19 @@
  *   - at most SUMMARY_MAX_GROUPS distinct groups per table (prefixes; --by
  *     values); rows of further groups are added to one "(other)" group per
  *     table, and the output says how many rows went there;
- *   - --by values longer than SUMMARY_KEY_MAX bytes are cut there (before
- *     escaping), so values sharing that prefix share a group;
+ *   - a --by value is kept as at most SUMMARY_KEY_MAX bytes of escaped
+ *     text (cut cleanly, never inside an escape), so long values sharing
+ *     that prefix share a group;
  *   - at most SUMMARY_MAX_MAPS /16 maps of 65536 bytes each, for the first
  *     /16s seen; further /16s are counted (a 8 KiB bitmap of /16s seen) and
  *     named in the output, but not drawn;
  *   - per group the counters are 32-bit and saturate at UINT32_MAX (a /24
  *     holds 256 addresses; only a --by value or an IPv6 /48 with more than
  *     four billion rows could reach it).  Overall counters are 64-bit.
- * Worst case about 130 MB per table at the group cap (group ~ 90 bytes +
- * key + table slot); a /8 scan (65536 /24s) needs about 8 MB.
+ * Memory per group: about 90 bytes + its key + 16-32 bytes of table slots,
+ * so ~140 MB for the prefix table at the cap, and for the --by table ~130
+ * MB with short values (up to ~380 MB if every value is 256 bytes long).
+ * A /8 scan (65536 /24s) needs about 9 MB; the maps at most 4 MB.
  *
  * Errors: functions return 0 or a negative UV_E* code; summary_new() fills
  * err, summary_add() leaves its message in summary_error().  No printing to
@@ -48,7 +51,7 @@
 
 #define SUMMARY_MAX_GROUPS 1000000u /* distinct groups per table, default */
 #define SUMMARY_MAX_MAPS 64u        /* /16 verdict maps, default */
-#define SUMMARY_KEY_MAX 256u        /* bytes of a --by value kept */
+#define SUMMARY_KEY_MAX 256u        /* bytes of a --by value kept (escaped) */
 #define SUMMARY_TOP 20u             /* groups printed per table, default */
 #define SUMMARY_NVERDICTS (VERDICT_SKIPPED + 1)
 

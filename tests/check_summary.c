@@ -161,6 +161,17 @@ START_TEST(test_by_key_cap) {
   ck_assert_uint_eq(strlen(g[0].key), 256);
   ck_assert_uint_eq(g[0].c.rows, 2);
   free(g);
+  /* The cap is on the escaped text: 100 control bytes escape to 400
+   * characters; the key keeps the first 64 whole escapes (256 bytes). */
+  memset(a, 1, 100);
+  a[100] = '\0';
+  add(s, "192.0.2.3", "ok", "", a);
+  ck_assert_int_eq(summary_worst(s, SUMMARY_BY, 0, &g, &n), 0);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_uint_eq(strlen(g[0].key), 256);
+  ck_assert_int_eq(strncmp(g[0].key, "\\x01\\x01", 8), 0);
+  ck_assert_str_eq(g[0].key + 252, "\\x01");
+  free(g);
   summary_free(s);
 }
 END_TEST
