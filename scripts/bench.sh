@@ -158,8 +158,8 @@ NQ=$(cnt total_queries)
 REVZONE=$(cnt reverse_zone)
 BLOCK=127.200.0.0/16
 {
-  echo "zone_classes	pass $(cnt pass), no PTR $(cnt noptr), mismatching A $(cnt mismatch), PTR name without A $(cnt nofwd)"
-  echo "zone_queries	$NQ ($(cnt ptr_queries) PTR + $(cnt a_queries) A)"
+  echo "zone (addresses)	pass $(cnt pass), no PTR $(cnt noptr), mismatching A $(cnt mismatch), PTR name without A $(cnt nofwd)"
+  echo "queries per /16 audit	$NQ ($(cnt ptr_queries) PTR + $(cnt a_queries) A)"
 } >>"$W/machine.tsv"
 
 KNOT_PORT=$(free_port) || die "no free port for knotd"

@@ -129,6 +129,48 @@ check "header-only inventory: exit 2" 2 "$RC"
 check_match "header-only inventory: no targets" "no targets" "$ERR"
 run "$PTRAUDIT" "${R[@]}" -o - -i unterminated.csv 127.96.0.1
 check "inventory and targets together: exit 2" 2 "$RC"
+: > empty.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i empty.csv
+check "empty inventory: exit 2" 2 "$RC"
+check_match "empty inventory: no targets" "no targets" "$ERR"
+printf 'name,ip
+a,127.96.0.1
+b"x,127.96.0.2
+' > stray.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i stray.csv
+check "stray quote in an unquoted field: exit 2" 2 "$RC"
+check_match "stray quote: names file and line" "stray.csv:3" "$ERR"
+printf 'name,ip,plan
+a,127.96.0.1,x
+b,127.96.0.2
+' > short.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i short.csv
+check "row with too few fields: exit 2" 2 "$RC"
+check_match "too few fields: names line and counts" "short.csv:3: .*2 fields.*3" "$ERR"
+printf 'name,ip
+a,127.96.0.1,extra
+' > long.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i long.csv
+check "row with too many fields: exit 2 (never shift columns)" 2 "$RC"
+{ printf 'name,ip
+"'; head -c 1048576 /dev/zero | tr '\0' a; printf '",127.96.0.1
+'; } > bigfield.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i bigfield.csv
+check "1 MB field: exit 2" 2 "$RC"
+check_match "1 MB field: names line and column" "bigfield.csv:2: .*name" "$ERR"
+printf 'name,ip
+a\000b,127.96.0.1
+' > nul.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i nul.csv
+check "NUL byte in a field: exit 2" 2 "$RC"
+check_match "NUL byte: names file and line" "nul.csv:2" "$ERR"
+printf 'name,ip
+caf\351,127.96.0.1
+' > latin1.csv
+run "$PTRAUDIT" "${R[@]}" -o - -i latin1.csv
+check "invalid UTF-8: exit 2" 2 "$RC"
+check_match "invalid UTF-8: names file and line" "latin1.csv:2" "$ERR"
+check "inventory errors: nothing on stdout (nothing scanned)" "" "$OUT"
 
 # Special-purpose blocks inside a wider target are skipped with a count;
 # DNS only (the scanned addresses are outside loopback: never probe SMTP).
