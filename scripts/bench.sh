@@ -142,6 +142,10 @@ busy() { # CPU use over 1 s (other processes included) and the busiest ones
   echo "nmap	$(have nmap && nmap --version 2>&1 | head -1 || echo missing)"
   echo "perf	$(have perf && perf --version 2>&1 | head -1 || echo missing)"
   echo "udp rmem	default $(cat /proc/sys/net/core/rmem_default), max $(cat /proc/sys/net/core/rmem_max) bytes"
+  # How many query-sized datagrams a socket with the default receive buffer
+  # (Knot's) holds before the kernel drops: the most queries one client can
+  # usefully keep outstanding against such a server.
+  echo "default socket holds	$(python3 "$BD/sockcap.py") datagrams of 46 bytes (a PTR query) before dropping"
   echo "source	$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$TOP" diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes')"
   echo "before the bench	load $(cut -d' ' -f1-3 /proc/loadavg); $(busy)"
 } >"$W/machine.tsv"

@@ -54,7 +54,6 @@ struct slot {
   uint64_t seq;
   enum target_kind kind;
   unsigned pending;               /* DNS queries + SMTP probe outstanding */
-  int smtp_wait;                  /* on the SMTP retry list */
   struct result res;
   char rev[ADDR_REVLEN];
   char names[RESULT_MAX_PTR][DNSREPLY_NAME_SIZE]; /* arena for res.ptr */
@@ -99,7 +98,6 @@ struct audit {
   unsigned window;                /* busy slots allowed by the UDP drop watch */
   uv_timer_t drop_timer;
   uint64_t drops_seen;            /* last RcvbufErrors reading */
-  int drops_ok;                   /* the counter can be read */
   size_t nextra;
 
   size_t nfixed;                  /* NFIXED, +1 with --ehlo */
@@ -119,7 +117,7 @@ struct audit {
   uv_timer_t retry_timer;         /* SMTP connects deferred by back-pressure */
   struct slot *retry_head, *retry_tail;
   int in_pump, pump_again;
-  int source_done, stopping, finishing, finished;
+  int source_done, stopping, finishing;
   enum audit_end end;
   int handles_open;
 
@@ -414,6 +412,11 @@ static void on_forward(void *arg, int status, const unsigned char *abuf, int ale
     f->status = dnsreply_addrs(abuf, alen, f->name, family, &out);
     f->cname = out.cname;
     f->naddr = out.n;
+  } else if (status == ARES_EBADNAME) {
+    /* The PTR name cannot even be put in a query (an empty label, or cut at
+     * 255 octets): no such name can have an address.  That is permanent,
+     * so it counts as "no A/AAAA", not as a temporary error. */
+    f->status = DNS_NXDOMAIN;
   } else {
     f->status = resolver_status(status);
   }
@@ -435,7 +438,7 @@ static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
     r->ptr_status = resolver_status(status);
   }
   health_note(a, s->seq, r->ptr_status);
-  if (r->ptr_status == DNS_OK && !a->finished && status != ARES_ECANCELLED &&
+  if (r->ptr_status == DNS_OK && !a->finishing && status != ARES_ECANCELLED &&
       status != ARES_EDESTRUCTION) {
     size_t nf = r->nptr < RESULT_MAX_FORWARD ? r->nptr : RESULT_MAX_FORWARD;
     int type = r->addr.family == 4 ? ns_t_a : ns_t_aaaa;
@@ -466,7 +469,6 @@ static void on_smtp(struct smtp_probe *p, enum smtp_status st, void *arg) {
     if (a->retry_tail) a->retry_tail->next = s;
     else a->retry_head = s;
     a->retry_tail = s;
-    s->smtp_wait = 1;
     if (!uv_is_active((uv_handle_t *)&a->retry_timer))
       uv_timer_start(&a->retry_timer, on_retry, 50, 0);
     return;
@@ -483,7 +485,6 @@ static void on_retry(uv_timer_t *t) {
   a->retry_head = a->retry_tail = NULL;
   while (s) {
     struct slot *next = s->next;
-    s->smtp_wait = 0;
     smtp_start(s);
     s = next;
   }
@@ -682,7 +683,6 @@ static void maybe_finish(struct audit *a) {
   if (a->finishing || a->busy || a->in_pump) return;
   if (!a->source_done && !a->stopping) return;
   a->finishing = 1;
-  a->finished = 1;
   if (a->end == AUDIT_COMPLETE && a->stopping && !a->source_done) a->end = AUDIT_STOPPED;
   a->handles_open = 4;
   uv_close((uv_handle_t *)&a->drop_timer, on_handle_closed);
@@ -826,8 +826,7 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
   a->done_arg = arg;
   a->t_start = uv_hrtime();
   ratelimit_init(&a->rl, a->c->rate, a->t_start);
-  a->drops_ok = netstat_rcvbuf_errors(&a->drops_seen) == 0;
-  if (a->drops_ok) {
+  if (netstat_rcvbuf_errors(&a->drops_seen) == 0) { /* no procfs: no watch */
     uv_timer_start(&a->drop_timer, on_drop_timer, DROP_CHECK_MS, DROP_CHECK_MS);
     uv_unref((uv_handle_t *)&a->drop_timer);
   }
