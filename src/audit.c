@@ -95,7 +95,7 @@ struct audit {
   unsigned nslots;
   unsigned busy;
   unsigned limit;                 /* busy slots allowed now (shrinks on EMFILE) */
-  unsigned window;                /* busy slots allowed by the UDP drop watch */
+  unsigned dns_window;            /* DNS queries sent at once (UDP drop watch) */
   uv_timer_t drop_timer;
   uint64_t drops_seen;            /* last RcvbufErrors reading */
   size_t nextra;
@@ -573,18 +573,23 @@ static void slot_start(struct audit *a, struct slot *s, const struct target *t) 
 static void on_drop_timer(uv_timer_t *t) {
   struct audit *a = t->data;
   uint64_t now;
+  unsigned w = a->dns_window;
   if (netstat_rcvbuf_errors(&now) < 0) return;
   if (now > a->drops_seen) {
     a->st.udp_drops += now - a->drops_seen;
-    unsigned w = a->window - a->window / 4;
-    a->window = w < DROP_MIN_WINDOW ? DROP_MIN_WINDOW : w;
-    if (!a->st.min_window || a->window < a->st.min_window) a->st.min_window = a->window;
-  } else if (a->window < a->nslots) {
-    unsigned w = a->window + a->window / 8 + 1;
-    a->window = w > a->nslots ? a->nslots : w;
-    pump(a);
+    w -= w / 4;
+    if (w < DNS_WINDOW_MIN) w = DNS_WINDOW_MIN;
+    if (!a->st.min_window || w < a->st.min_window) a->st.min_window = w;
+  } else if (w < DNS_WINDOW_MAX && resolver_inflight(a->res) >= w) {
+    /* widen only when the window is what holds us back */
+    w += w / 8 + 1;
+    if (w > DNS_WINDOW_MAX) w = DNS_WINDOW_MAX;
   }
   a->drops_seen = now;
+  if (w != a->dns_window) {
+    a->dns_window = w;
+    resolver_set_window(a->res, w);
+  }
 }
 
 /* ---- pacing ------------------------------------------------------------ */
@@ -626,7 +631,7 @@ static void pump_once(struct audit *a) {
       skip_resumed(a, t->seq);
       continue;
     }
-    if (!a->free_slots || a->busy >= a->limit || a->busy >= a->window) break;
+    if (!a->free_slots || a->busy >= a->limit) break;
     if (t->kind == TARGET_ADDR) { /* rows that send nothing need no token */
       uint64_t now = uv_hrtime();
       if (now < a->paused_until) {
@@ -705,7 +710,6 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct config *c,
   a->rep = rep;
   a->nslots = c->concurrency;
   a->limit = a->nslots;
-  a->window = a->nslots;
   a->nextra = source_extra_count(src);
   a->nfixed = c->ehlo ? NFIXED + 1 : NFIXED;
 
@@ -826,7 +830,9 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
   a->done_arg = arg;
   a->t_start = uv_hrtime();
   ratelimit_init(&a->rl, a->c->rate, a->t_start);
-  if (netstat_rcvbuf_errors(&a->drops_seen) == 0) { /* no procfs: no watch */
+  if (netstat_rcvbuf_errors(&a->drops_seen) == 0) { /* no procfs: no watch, no cap */
+    a->dns_window = DNS_WINDOW_START;
+    resolver_set_window(a->res, a->dns_window);
     uv_timer_start(&a->drop_timer, on_drop_timer, DROP_CHECK_MS, DROP_CHECK_MS);
     uv_unref((uv_handle_t *)&a->drop_timer);
   }

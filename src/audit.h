@@ -13,11 +13,19 @@
  * such windows in a row it stops with AUDIT_RUNTIME_ERROR instead of filling
  * the report with temperrors.
  *
- * UDP drops: every DROP_CHECK_MS the audit reads the host's UDP
- * RcvbufErrors counter; when it grew, replies were lost to a full socket
- * buffer (ours, or the local resolver's) and would come back as retries and
- * timeouts, so the in-flight window shrinks by a quarter (not below
- * DROP_MIN_WINDOW); each quiet interval widens it by an eighth again.
+ * DNS window: the number of queries sent to the resolver at once starts at
+ * DNS_WINDOW_START and is steered by the UDP drop watch: every
+ * DROP_CHECK_MS the audit reads the host's UDP RcvbufErrors counter.  When
+ * it grew, datagrams were lost to a full socket buffer (ours, or the
+ * resolver's when it runs on this host: Linux's default buffer holds about
+ * 256 query-sized datagrams) and would come back only as retries after
+ * --dns-timeout, so the window shrinks by a quarter (not below
+ * DNS_WINDOW_MIN); each quiet interval widens it by an eighth, up to the
+ * resolver's own limit.  Starting low and growing only while nothing is
+ * dropped avoids the loss instead of reacting to it.  The counter is
+ * host-wide: another program's drops also slow us down, which errs on the
+ * safe side.  Targets in flight (--concurrency) are not limited by this, so
+ * SMTP probes keep their concurrency.
  *
  * Memory is fixed at start: `concurrency` slots, each holding one target's
  * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
@@ -37,8 +45,10 @@
 
 struct audit;
 
-#define DROP_CHECK_MS 250
-#define DROP_MIN_WINDOW 16
+#define DROP_CHECK_MS 100
+#define DNS_WINDOW_START 128
+#define DNS_WINDOW_MIN 16
+#define DNS_WINDOW_MAX 4096
 #define HEALTH_WINDOW 100
 #define HEALTH_MAX_BACKOFFS 3
 
@@ -53,7 +63,7 @@ struct audit_stats {
   uint64_t backoffs;             /* times the resolver's refusals slowed us down */
   uint64_t udp_drops;            /* UDP datagrams this host dropped for a full receive
                                     buffer during the run (/proc/net/snmp) */
-  unsigned min_window;           /* narrowest in-flight window used because of them */
+  unsigned min_window;           /* narrowest DNS window used because of them */
 };
 
 /* Why a run ended, in audit_done_cb's status. */

@@ -75,6 +75,7 @@ struct resolver {
   struct chan *chans;
   unsigned nchan;
   size_t max_per_chan;
+  size_t window;   /* cap on `sent`; SIZE_MAX = none (resolver_set_window) */
   size_t inflight; /* accepted, not yet delivered */
   size_t sent;     /* inside c-ares */
   unsigned in_dispatch; /* >0 while we are inside ares_query / resolver_query */
@@ -204,6 +205,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 }
 
 static struct chan *least_loaded(struct resolver *r) {
+  if (r->sent >= r->window) return NULL;
   struct chan *best = &r->chans[0];
   for (unsigned i = 1; i < r->nchan; i++)
     if (r->chans[i].inflight < best->inflight) best = &r->chans[i];
@@ -395,6 +397,7 @@ int resolver_new(struct resolver **out, uv_loop_t *loop, const struct resolver_o
     free(r);
     return fail(err, errlen, UV_ENOMEM, "out of memory");
   }
+  r->window = SIZE_MAX;
   r->loop = loop;
   r->nchan = nchan;
   r->max_per_chan = maxq;
@@ -474,6 +477,12 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
 }
 
 size_t resolver_inflight(const struct resolver *r) { return r->inflight; }
+
+void resolver_set_window(struct resolver *r, size_t window) {
+  size_t old = r->window;
+  r->window = window ? window : SIZE_MAX;
+  if (r->window > old && !r->in_dispatch) pump(r);
+}
 
 static void close_handles(struct resolver *r) {
   for (unsigned i = 0; i < r->nchan; i++) {

@@ -73,6 +73,13 @@ typedef void (*resolver_cb)(void *arg, int status, const unsigned char *abuf, in
  */
 void resolver_query(struct resolver *r, const char *name, int type, resolver_cb cb, void *arg);
 
+/* Cap the queries sent to c-ares at once, over all channels (the rest wait
+ * in the FIFO); 0 means no cap beyond the per-channel limit.  Raising it
+ * sends waiting queries at once.  The audit steers this from the UDP drop
+ * watch: a server's receive buffer holds only so many datagrams.  O(1) plus
+ * the queries it releases. */
+void resolver_set_window(struct resolver *r, size_t window);
+
 /* Queries accepted and not yet completed (sent, waiting in the FIFO, or
  * completed but not yet delivered).  O(1). */
 size_t resolver_inflight(const struct resolver *r);
