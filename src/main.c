@@ -271,8 +271,11 @@ static int dry_run(struct run *r) {
   printf("skipped, special-purpose blocks inside wider targets: %llu\n",
          (unsigned long long)source_skipped_special(r->src));
   printf("skipped, excluded: %llu\n", (unsigned long long)source_skipped_excluded(r->src));
-  printf("pace: %s, concurrency %u\n", r->cfg.rate > 0 ? "" : "no rate cap", r->cfg.concurrency);
-  if (r->cfg.rate > 0) printf("      %.0f targets/s: about %.0f s\n", r->cfg.rate, (double)n / r->cfg.rate);
+  if (r->cfg.rate > 0)
+    printf("pace: %.0f targets/s, concurrency %u: about %.0f s\n", r->cfg.rate,
+           r->cfg.concurrency, (double)n / r->cfg.rate);
+  else
+    printf("pace: no rate cap, concurrency %u\n", r->cfg.concurrency);
   return EXIT_CLEAN;
 }
 

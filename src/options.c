@@ -317,7 +317,8 @@ const char *options_usage(void) {
 "\n"
 "Audit the mail identity of IP addresses: PTR record, forward confirmation of\n"
 "every PTR name (FCrDNS, RFC 8601 iprev) and the SMTP greeting banner.  Writes\n"
-"one CSV row per target (gzip when the name ends in .gz) and a summary.\n"
+"one CSV (or JSON lines) row per target (gzip when the name ends in .gz) and a\n"
+"summary.\n"
 "\n"
 "Targets (streamed, never expanded in memory):\n"
 "  ADDR                  an IPv4 or IPv6 address (strict: no 010.0.0.1, 127.1)\n"
@@ -347,8 +348,9 @@ const char *options_usage(void) {
 "                        (default: REPORT.checkpoint)\n"
 "\n"
 "Output:\n"
-"  -o, --output FILE     report file; *.gz = gzip, '-' = plain CSV on stdout\n"
-"                        (default ptraudit-YYYYMMDDTHHMMSSZ.csv.gz)\n"
+"  -o, --output FILE     report file; *.gz = gzip, '-' = stdout uncompressed\n"
+"                        (default ptraudit-YYYYMMDDTHHMMSSZ.csv.gz, .jsonl.gz\n"
+"                        with --format jsonl)\n"
 "      --force           replace an existing report file\n"
 "      --ordered         write rows in input order (bounded reorder window)\n"
 "      --format FMT      csv (default) or jsonl (one JSON object per row)\n"
@@ -384,6 +386,6 @@ const char *options_usage(void) {
 "130/143 interrupted by SIGINT/SIGTERM.\n"
 "\n"
 "Report columns: ip, verdict, flags, iprev, ptr_status, ptr, forward,\n"
-"smtp_status, smtp_code, banner_host, banner, expected, checked_at, then the\n"
-"inventory's other columns.  See ptraudit(1) for their values.\n";
+"smtp_status, smtp_code, banner_host, banner, expected, checked_at, ehlo_host\n"
+"(only with --ehlo), then the inventory's other columns.  See ptraudit(1).\n";
 }
