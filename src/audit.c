@@ -572,19 +572,22 @@ static void slot_start(struct audit *a, struct slot *s, const struct target *t) 
 
 static void on_drop_timer(uv_timer_t *t) {
   struct audit *a = t->data;
-  uint64_t now;
+  uint64_t now, avg, base;
   unsigned w = a->dns_window;
-  if (netstat_rcvbuf_errors(&now) < 0) return;
-  if (now > a->drops_seen) {
+  int queueing = resolver_rtt(a->res, &avg, &base) && avg > 2 * base + DNS_QUEUE_NS;
+  if (netstat_rcvbuf_errors(&now) < 0) now = a->drops_seen;
+  if (now > a->drops_seen) { /* loss: back off hard */
     a->st.udp_drops += now - a->drops_seen;
     w -= w / 4;
-    if (w < DNS_WINDOW_MIN) w = DNS_WINDOW_MIN;
-    if (!a->st.min_window || w < a->st.min_window) a->st.min_window = w;
+  } else if (queueing) { /* a queue is building: back off a little, before loss */
+    w -= w / 16;
   } else if (w < DNS_WINDOW_MAX && resolver_inflight(a->res) >= w) {
     /* widen only when the window is what holds us back */
     w += w / 8 + 1;
     if (w > DNS_WINDOW_MAX) w = DNS_WINDOW_MAX;
   }
+  if (w < DNS_WINDOW_MIN) w = DNS_WINDOW_MIN;
+  if (now > a->drops_seen && (!a->st.min_window || w < a->st.min_window)) a->st.min_window = w;
   a->drops_seen = now;
   if (w != a->dns_window) {
     a->dns_window = w;
@@ -830,7 +833,9 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
   a->done_arg = arg;
   a->t_start = uv_hrtime();
   ratelimit_init(&a->rl, a->c->rate, a->t_start);
-  if (netstat_rcvbuf_errors(&a->drops_seen) == 0) { /* no procfs: no watch, no cap */
+  /* Without procfs there is no loss signal, but latency still steers. */
+  (void)netstat_rcvbuf_errors(&a->drops_seen);
+  {
     a->dns_window = DNS_WINDOW_START;
     resolver_set_window(a->res, a->dns_window);
     uv_timer_start(&a->drop_timer, on_drop_timer, DROP_CHECK_MS, DROP_CHECK_MS);

@@ -14,18 +14,22 @@
  * the report with temperrors.
  *
  * DNS window: the number of queries sent to the resolver at once starts at
- * DNS_WINDOW_START and is steered by the UDP drop watch: every
- * DROP_CHECK_MS the audit reads the host's UDP RcvbufErrors counter.  When
- * it grew, datagrams were lost to a full socket buffer (ours, or the
- * resolver's when it runs on this host: Linux's default buffer holds about
- * 256 query-sized datagrams) and would come back only as retries after
- * --dns-timeout, so the window shrinks by a quarter (not below
- * DNS_WINDOW_MIN); each quiet interval widens it by an eighth, up to the
- * resolver's own limit.  Starting low and growing only while nothing is
- * dropped avoids the loss instead of reacting to it.  The counter is
- * host-wide: another program's drops also slow us down, which errs on the
- * safe side.  Targets in flight (--concurrency) are not limited by this, so
- * SMTP probes keep their concurrency.
+ * DNS_WINDOW_START and is steered every DROP_CHECK_MS, like a TCP
+ * congestion window, by two signals:
+ *   - loss: the host's UDP RcvbufErrors counter (/proc/net/snmp) grew, so
+ *     datagrams were dropped at a full socket buffer (ours, or a resolver's
+ *     on this host: Linux's default buffer holds about 256 query-sized
+ *     datagrams); a lost query only comes back as a retry after
+ *     --dns-timeout.  The window shrinks by a quarter.
+ *   - delay: the average first-try latency rose above twice the lowest seen
+ *     plus DNS_QUEUE_NS, so a queue is building at the server and loss is
+ *     next.  The window shrinks by a sixteenth.
+ * Otherwise, when the window is what holds queries back, it widens by an
+ * eighth, up to DNS_WINDOW_MAX, never below DNS_WINDOW_MIN.  Starting low
+ * and growing only while neither signal fires avoids loss instead of
+ * reacting to it.  The loss counter is host-wide: another program's drops
+ * also slow us down, which errs on the safe side.  Targets in flight
+ * (--concurrency) are not limited by this, so SMTP probes keep theirs.
  *
  * Memory is fixed at start: `concurrency` slots, each holding one target's
  * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
@@ -46,7 +50,8 @@
 struct audit;
 
 #define DROP_CHECK_MS 100
-#define DNS_WINDOW_START 128
+#define DNS_WINDOW_START 64
+#define DNS_QUEUE_NS 1000000ull /* latency above 2 x base + 1 ms: a queue */
 #define DNS_WINDOW_MIN 16
 #define DNS_WINDOW_MAX 4096
 #define HEALTH_WINDOW 100

@@ -19,13 +19,13 @@
  *   from OLD's column of the same name (empty if OLD has none).
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
+#include "cmdutil.h"
 #include "commands.h"
 #include "diff.h"
 #include "extsort.h"
@@ -64,11 +64,6 @@ static const char diff_usage[] =
 "Exit status: 0 nothing became worse; 1 something became worse; 2 usage or\n"
 "input error (file and line named); 3 the output or a temporary file could\n"
 "not be written.\n";
-
-#define EXIT_OK 0
-#define EXIT_WORSE 1
-#define EXIT_USAGE 2
-#define EXIT_RUNTIME 3
 
 #define EXAMPLES 10
 
@@ -119,37 +114,11 @@ struct diffrun {
   const char **of;
   size_t *ol;
   char *addbuf, *rembuf;
-  /* unescaped copy of the output row for report_write_fields */
-  char *ubuf;
-  size_t ucap;
-  const char **uf;
-  size_t *ul;
+  struct cmd_rowcopy copy; /* unescaped copy of the output row */
   uint64_t counts[DIFF_KINDS];
   struct example ex[EXAMPLES];
   size_t nex;
 };
-
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void msg(const char *fmt, ...) {
-  va_list ap;
-  fputs("ptraudit diff: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...) {
-  va_list ap;
-  fputs("ptraudit diff: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\n\n", stderr);
-  fputs(diff_usage, stderr);
-  return EXIT_USAGE;
-}
 
 static void free_names(char **names, size_t n) {
   if (!names) return;
@@ -161,20 +130,18 @@ static void free_names(char **names, size_t n) {
 static int load(struct side *s, size_t mem, int allow_truncated) {
   struct reportread *rr;
   char err[1024];
-  const char *const *f;
-  const size_t *l;
   int rc;
 
   rc = reportread_open(&rr, s->path, err, sizeof err);
   if (rc < 0) {
-    msg("%s", err);
+    cmd_msg("diff", "%s", err);
     return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
   }
   for (int i = 0; i < NNEED; i++) {
     s->col[i] = reportread_col(rr, need_cols[i]);
     if (s->col[i] < 0) {
-      msg("%s: not a ptraudit report: no column '%s' in the header", reportread_path(rr),
-          need_cols[i]);
+      cmd_msg("diff", "%s: not a ptraudit report: no column '%s' in the header",
+              reportread_path(rr), need_cols[i]);
       reportread_close(rr);
       return EXIT_USAGE;
     }
@@ -187,38 +154,22 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
   rc = extsort_open(&s->es, s->ncols, (size_t)s->col[C_IP], s->col[C_CHECKED_AT], mem, err,
                     sizeof err);
   if (rc < 0) {
-    msg("%s", err);
+    cmd_msg("diff", "%s", err);
     reportread_close(rr);
     return EXIT_RUNTIME;
   }
   extsort_set_unique(s->es, 1);
-  while ((rc = reportread_next(rr, &f, &l, err, sizeof err)) == 1) {
-    s->rows++;
-    if (extsort_add(s->es, f, l, err, sizeof err) < 0) {
-      msg("%s", err);
-      reportread_close(rr);
-      return EXIT_RUNTIME;
-    }
-  }
-  if (rc == UV_EOF && allow_truncated) {
-    msg("warning: %s", err); /* even with -q: the diff is partial */
-    s->truncated = 1;
-    rc = 0;
-  }
+  rc = cmd_sort_report("diff", rr, s->es, allow_truncated, &s->rows, &s->truncated);
   reportread_close(rr);
-  if (rc < 0) {
-    msg("%s", err);
-    if (rc == UV_EOF) msg("(--allow-truncated uses the complete rows of a cut report)");
-    return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-  }
+  if (rc) return rc;
   if (extsort_finish(s->es, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("diff", "%s", err);
     return EXIT_RUNTIME;
   }
   return 0;
 
 nomem:
-  msg("out of memory");
+  cmd_msg("diff", "out of memory");
   reportread_close(rr);
   return EXIT_RUNTIME;
 }
@@ -228,7 +179,7 @@ static int advance(struct side *s) {
   char err[1024];
   int rc = extsort_next(s->es, &s->f, &s->l, err, sizeof err);
   if (rc < 0) {
-    msg("%s: %s", s->path, err);
+    cmd_msg("diff", "%s: %s", s->path, err);
     return EXIT_RUNTIME;
   }
   s->have = rc == 1;
@@ -260,33 +211,11 @@ static int setup_output_row(struct diffrun *d) {
   n += d->npass;
   d->of = calloc(n, sizeof *d->of);
   d->ol = calloc(n, sizeof *d->ol);
-  d->uf = calloc(n, sizeof *d->uf);
-  d->ul = calloc(n, sizeof *d->ul);
   d->addbuf = malloc(REPORTREAD_FIELD_MAX + 1);
   d->rembuf = malloc(REPORTREAD_FIELD_MAX + 1);
-  if (!d->of || !d->ol || !d->uf || !d->ul || !d->addbuf || !d->rembuf) return -1;
+  if (cmd_rowcopy_init(&d->copy, n) < 0) return -1;
+  if (!d->of || !d->ol || !d->addbuf || !d->rembuf) return -1;
   return 0;
-}
-
-/* Write a row of report cells: undo their escaping first, because
- * report.c escapes every field it writes (reportread.h). */
-static int write_cells(struct diffrun *d, const char *const *f, const size_t *l, size_t n) {
-  size_t total = 0, off = 0;
-  for (size_t i = 0; i < n; i++) total += l[i];
-  if (total > d->ucap) {
-    size_t cap = d->ucap ? d->ucap : 4096;
-    while (cap < total) cap *= 2;
-    char *nb = realloc(d->ubuf, cap);
-    if (!nb) return UV_ENOMEM;
-    d->ubuf = nb;
-    d->ucap = cap;
-  }
-  for (size_t i = 0; i < n; i++) {
-    d->uf[i] = d->ubuf + off;
-    d->ul[i] = reportread_unescape(d->ubuf + off, f[i] ? f[i] : "", l[i]);
-    off += l[i];
-  }
-  return report_write_fields(d->rep, d->uf, d->ul, n);
 }
 
 static void set(struct diffrun *d, size_t i, const char *s, size_t len) {
@@ -389,13 +318,13 @@ static int join_one(struct diffrun *d, int have_old, int have_new) {
     else if (d->pass_old[i] >= 0)
       set(d, NOUT + i, o->f[d->pass_old[i]], o->l[d->pass_old[i]]);
   }
-  return write_cells(d, d->of, d->ol, NOUT + d->npass);
+  return cmd_rowcopy_write(&d->copy, d->rep, d->of, d->ol);
 }
 
 static int write_header(struct diffrun *d) {
   for (size_t i = 0; i < NOUT; i++) setz(d, i, out_cols[i]);
   for (size_t i = 0; i < d->npass; i++) setz(d, NOUT + i, d->new_.names[d->pass_new[i]]);
-  return write_cells(d, d->of, d->ol, NOUT + d->npass);
+  return cmd_rowcopy_write(&d->copy, d->rep, d->of, d->ol);
 }
 
 static void print_summary(const struct diffrun *d) {
@@ -403,7 +332,7 @@ static void print_summary(const struct diffrun *d) {
                                            DIFF_GONE};
   uint64_t to = extsort_rows(d->old.es) - extsort_duplicates(d->old.es);
   uint64_t tn = extsort_rows(d->new_.es) - extsort_duplicates(d->new_.es);
-  fprintf(stderr, "ptraudit diff: %s (%llu targets) -> %s (%llu targets)\n", d->old.path,
+  cmd_msg("diff", "%s (%llu targets) -> %s (%llu targets)", d->old.path,
           (unsigned long long)to, d->new_.path, (unsigned long long)tn);
   fputs(" ", stderr);
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -442,11 +371,9 @@ static void run_free(struct diffrun *d) {
   free(d->pass_old);
   free(d->of);
   free(d->ol);
-  free(d->uf);
-  free(d->ul);
   free(d->addbuf);
   free(d->rembuf);
-  free(d->ubuf);
+  cmd_rowcopy_free(&d->copy);
 }
 
 int command_diff(int argc, char **argv) {
@@ -477,37 +404,38 @@ int command_diff(int argc, char **argv) {
       char *end;
       mem_mib = strtoul(optarg, &end, 10);
       if (*optarg < '0' || *optarg > '9' || *end || mem_mib < 2 || mem_mib > 1048576)
-        return usage_error("--sort-mem: '%s' is not a number of MiB from 2 to 1048576",
-                           optarg);
+        return cmd_usage_error("diff", diff_usage,
+                               "--sort-mem: '%s' is not a number of MiB from 2 to 1048576", optarg);
       break;
     }
     case 'q': quiet = 1; break;
-    case 'h': fputs(diff_usage, stdout); return EXIT_OK;
-    case ':': return usage_error("%s needs a value", argv[optind - 1]);
+    case 'h': fputs(diff_usage, stdout); return EXIT_CLEAN;
+    case ':': return cmd_usage_error("diff", diff_usage, "%s needs a value", argv[optind - 1]);
     default:
-      if (optopt) return usage_error("unknown option '-%c'", optopt);
-      return usage_error("unknown option '%s'", argv[optind - 1]);
+      if (optopt) return cmd_usage_error("diff", diff_usage, "unknown option '-%c'", optopt);
+      return cmd_usage_error("diff", diff_usage, "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (argc - optind != 2)
-    return usage_error("expected two reports, OLD and NEW (got %d)", argc - optind);
+    return cmd_usage_error("diff", diff_usage, "expected two reports, OLD and NEW (got %d)",
+                           argc - optind);
 
   memset(&d, 0, sizeof d);
   d.old.path = argv[optind];
   d.new_.path = argv[optind + 1];
   if (!strcmp(d.old.path, "-") && !strcmp(d.new_.path, "-"))
-    return usage_error("only one of OLD and NEW can be '-' (stdin)");
+    return cmd_usage_error("diff", diff_usage, "only one of OLD and NEW can be '-' (stdin)");
 
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&d.rep, out, force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("diff", "%s", err);
     return EXIT_USAGE;
   }
   size_t mem = (size_t)mem_mib * 1024 * 1024 / 2;
   status = load(&d.old, mem, allow_trunc);
   if (!status) status = load(&d.new_, mem, allow_trunc);
   if (!status && setup_output_row(&d) < 0) {
-    msg("out of memory");
+    cmd_msg("diff", "out of memory");
     status = EXIT_RUNTIME;
   }
   if (status) {
@@ -531,7 +459,7 @@ int command_diff(int argc, char **argv) {
     if (wrc == 0 && !status && cmp >= 0) status = advance(&d.new_);
   }
   if (wrc < 0) {
-    msg("%s", report_error(d.rep));
+    cmd_msg("diff", "%s", report_error(d.rep));
     status = EXIT_RUNTIME;
   }
   if (status) {
@@ -541,12 +469,12 @@ int command_diff(int argc, char **argv) {
     return status;
   }
   if (report_close(d.rep, 1, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("diff", "%s", err);
     run_free(&d);
     return EXIT_RUNTIME;
   }
   if (!quiet) print_summary(&d);
-  status = d.counts[DIFF_WORSE] ? EXIT_WORSE : EXIT_OK;
+  status = d.counts[DIFF_WORSE] ? EXIT_FINDINGS : EXIT_CLEAN;
   run_free(&d);
   return status;
 }

@@ -17,13 +17,13 @@
  * without a checked_at column merges by input order alone.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
+#include "cmdutil.h"
 #include "commands.h"
 #include "extsort.h"
 #include "report.h"
@@ -52,32 +52,6 @@ static const char merge_usage[] =
 "Exit status: 0 merged; 2 usage or input error (file and line named, nothing\n"
 "written); 3 the output or a temporary file could not be written.\n";
 
-#define EXIT_OK 0
-#define EXIT_USAGE 2
-#define EXIT_RUNTIME 3
-
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void msg(const char *fmt, ...) {
-  va_list ap;
-  fputs("ptraudit merge: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...) {
-  va_list ap;
-  fputs("ptraudit merge: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\n\n", stderr);
-  fputs(merge_usage, stderr);
-  return EXIT_USAGE;
-}
-
 struct merge {
   size_t ncols;
   char **names;         /* header of the first input */
@@ -87,72 +61,49 @@ struct merge {
   int allow_trunc, quiet;
   unsigned truncated;
   uint64_t rows;
-  /* unescaped copy of a row for report_write_fields */
-  char *ubuf;
-  size_t ucap;
-  const char **uf;
-  size_t *ul;
+  struct cmd_rowcopy copy; /* unescaped copy of a row */
 };
-
-static int write_cells(struct merge *m, struct report *rep, const char *const *f,
-                       const size_t *l) {
-  size_t total = 0, off = 0;
-  for (size_t i = 0; i < m->ncols; i++) total += l[i];
-  if (total > m->ucap) {
-    size_t cap = m->ucap ? m->ucap : 4096;
-    while (cap < total) cap *= 2;
-    char *nb = realloc(m->ubuf, cap);
-    if (!nb) return UV_ENOMEM;
-    m->ubuf = nb;
-    m->ucap = cap;
-  }
-  for (size_t i = 0; i < m->ncols; i++) {
-    m->uf[i] = m->ubuf + off;
-    m->ul[i] = reportread_unescape(m->ubuf + off, f[i], l[i]);
-    off += l[i];
-  }
-  return report_write_fields(rep, m->uf, m->ul, m->ncols);
-}
 
 /* The first input fixes the header and creates the sorter. */
 static int take_header(struct merge *m, struct reportread *rr, const char *path) {
   char err[1024];
   int ip = reportread_col(rr, "ip"), t = reportread_col(rr, "checked_at");
   if (ip < 0) {
-    msg("%s: not a ptraudit report: no column 'ip' in the header", reportread_path(rr));
+    cmd_msg("merge", "%s: not a ptraudit report: no column 'ip' in the header",
+            reportread_path(rr));
     return EXIT_USAGE;
   }
   m->ncols = reportread_ncols(rr);
   m->first = path;
   m->names = calloc(m->ncols, sizeof *m->names);
-  m->uf = calloc(m->ncols, sizeof *m->uf);
-  m->ul = calloc(m->ncols, sizeof *m->ul);
-  if (!m->names || !m->uf || !m->ul) goto nomem;
+  if (!m->names || cmd_rowcopy_init(&m->copy, m->ncols) < 0) goto nomem;
   for (size_t i = 0; i < m->ncols; i++)
     if (!(m->names[i] = strdup(reportread_colname(rr, i)))) goto nomem;
   if (extsort_open(&m->es, m->ncols, (size_t)ip, t, m->mem, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("merge", "%s", err);
     return EXIT_RUNTIME;
   }
   extsort_set_unique(m->es, 1);
   return 0;
 nomem:
-  msg("out of memory");
+  cmd_msg("merge", "out of memory");
   return EXIT_RUNTIME;
 }
 
 static int same_header(const struct merge *m, struct reportread *rr) {
   size_t n = reportread_ncols(rr);
   if (n != m->ncols) {
-    msg("%s: header has %zu columns, %s has %zu: merge needs reports with the same header",
-        reportread_path(rr), n, m->first, m->ncols);
+    cmd_msg("merge",
+            "%s: header has %zu columns, %s has %zu: merge needs reports with the same header",
+            reportread_path(rr), n, m->first, m->ncols);
     return EXIT_USAGE;
   }
   for (size_t i = 0; i < n; i++)
     if (strcmp(reportread_colname(rr, i), m->names[i])) {
-      msg("%s: header column %zu is '%.64s', in %s it is '%.64s': merge needs reports with the "
-          "same header", reportread_path(rr), i + 1, reportread_colname(rr, i), m->first,
-          m->names[i]);
+      cmd_msg("merge",
+              "%s: header column %zu is '%.64s', in %s it is '%.64s': merge needs reports "
+              "with the same header",
+              reportread_path(rr), i + 1, reportread_colname(rr, i), m->first, m->names[i]);
       return EXIT_USAGE;
     }
   return 0;
@@ -162,13 +113,11 @@ static int same_header(const struct merge *m, struct reportread *rr) {
 static int load(struct merge *m, const char *path) {
   struct reportread *rr;
   char err[1024];
-  const char *const *f;
-  const size_t *l;
-  int rc, status;
+  int rc, status, truncated = 0;
 
   rc = reportread_open(&rr, path, err, sizeof err);
   if (rc < 0) {
-    msg("%s", err);
+    cmd_msg("merge", "%s", err);
     return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
   }
   status = m->es ? same_header(m, rr) : take_header(m, rr, path);
@@ -176,26 +125,10 @@ static int load(struct merge *m, const char *path) {
     reportread_close(rr);
     return status;
   }
-  while ((rc = reportread_next(rr, &f, &l, err, sizeof err)) == 1) {
-    m->rows++;
-    if (extsort_add(m->es, f, l, err, sizeof err) < 0) {
-      msg("%s", err);
-      reportread_close(rr);
-      return EXIT_RUNTIME;
-    }
-  }
+  status = cmd_sort_report("merge", rr, m->es, m->allow_trunc, &m->rows, &truncated);
   reportread_close(rr);
-  if (rc == UV_EOF && m->allow_trunc) {
-    msg("warning: %s", err); /* even with -q: the merge is partial */
-    m->truncated++;
-    return 0;
-  }
-  if (rc < 0) {
-    msg("%s", err);
-    if (rc == UV_EOF) msg("(--allow-truncated uses the complete rows of a cut report)");
-    return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-  }
-  return 0;
+  m->truncated += (unsigned)truncated;
+  return status;
 }
 
 static void merge_free(struct merge *m) {
@@ -203,9 +136,7 @@ static void merge_free(struct merge *m) {
   if (m->names)
     for (size_t i = 0; i < m->ncols; i++) free(m->names[i]);
   free(m->names);
-  free(m->ubuf);
-  free(m->uf);
-  free(m->ul);
+  cmd_rowcopy_free(&m->copy);
 }
 
 int command_merge(int argc, char **argv) {
@@ -238,33 +169,34 @@ int command_merge(int argc, char **argv) {
       char *end;
       mem_mib = strtoul(optarg, &end, 10);
       if (*optarg < '0' || *optarg > '9' || *end || mem_mib < 1 || mem_mib > 1048576)
-        return usage_error("--sort-mem: '%s' is not a number of MiB from 1 to 1048576",
-                           optarg);
+        return cmd_usage_error("merge", merge_usage,
+                               "--sort-mem: '%s' is not a number of MiB from 1 to 1048576", optarg);
       break;
     }
     case 'q': m.quiet = 1; break;
-    case 'h': fputs(merge_usage, stdout); return EXIT_OK;
-    case ':': return usage_error("%s needs a value", argv[optind - 1]);
+    case 'h': fputs(merge_usage, stdout); return EXIT_CLEAN;
+    case ':': return cmd_usage_error("merge", merge_usage, "%s needs a value", argv[optind - 1]);
     default:
-      if (optopt) return usage_error("unknown option '-%c'", optopt);
-      return usage_error("unknown option '%s'", argv[optind - 1]);
+      if (optopt) return cmd_usage_error("merge", merge_usage, "unknown option '-%c'", optopt);
+      return cmd_usage_error("merge", merge_usage, "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (!out) return usage_error("-o OUT is required ('-o -' writes to stdout)");
-  if (optind >= argc) return usage_error("no reports to merge");
+  if (!out)
+    return cmd_usage_error("merge", merge_usage, "-o OUT is required ('-o -' writes to stdout)");
+  if (optind >= argc) return cmd_usage_error("merge", merge_usage, "no reports to merge");
   for (int i = optind; i < argc; i++)
     if (!strcmp(argv[i], "-") && stdin_seen++)
-      return usage_error("'-' (stdin) can be given only once");
+      return cmd_usage_error("merge", merge_usage, "'-' (stdin) can be given only once");
   m.mem = (size_t)mem_mib * 1024 * 1024;
 
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&rep, out, force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("merge", "%s", err);
     return EXIT_USAGE;
   }
   for (int i = optind; i < argc && !status; i++) status = load(&m, argv[i]);
   if (!status && extsort_finish(m.es, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("merge", "%s", err);
     status = EXIT_RUNTIME;
   }
   if (status) {
@@ -283,30 +215,30 @@ int command_merge(int argc, char **argv) {
       rc = UV_ENOMEM;
     } else {
       for (size_t i = 0; i < m.ncols; i++) hl[i] = strlen(m.names[i]);
-      rc = write_cells(&m, rep, (const char *const *)m.names, hl);
+      rc = cmd_rowcopy_write(&m.copy, rep, (const char *const *)m.names, hl);
       free(hl);
     }
   }
   while (rc == 0 && (rc = extsort_next(m.es, &f, &l, err, sizeof err)) == 1) {
     targets++;
-    rc = write_cells(&m, rep, f, l);
+    rc = cmd_rowcopy_write(&m.copy, rep, f, l);
   }
   if (rc < 0) {
     /* extsort's message, or the report's sticky one */
-    msg("%s", report_error(rep)[0] ? report_error(rep) : err);
+    cmd_msg("merge", "%s", report_error(rep)[0] ? report_error(rep) : err);
     report_close(rep, 0, NULL, 0);
     merge_free(&m);
     return EXIT_RUNTIME;
   }
   if (report_close(rep, 1, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("merge", "%s", err);
     merge_free(&m);
     return EXIT_RUNTIME;
   }
   if (!m.quiet) {
     uint64_t dup = extsort_duplicates(m.es);
-    fprintf(stderr, "ptraudit merge: %d report%s, %llu rows -> %llu targets in %s\n",
-            argc - optind, argc - optind == 1 ? "" : "s", (unsigned long long)m.rows,
+    cmd_msg("merge", "%d report%s, %llu rows -> %llu targets in %s", argc - optind,
+            argc - optind == 1 ? "" : "s", (unsigned long long)m.rows,
             (unsigned long long)targets, strcmp(out, "-") ? out : "stdout");
     if (dup)
       fprintf(stderr, "  %llu duplicate row%s dropped (kept the latest checked_at)\n",
@@ -316,5 +248,5 @@ int command_merge(int argc, char **argv) {
               m.truncated, m.truncated == 1 ? " was" : "s were");
   }
   merge_free(&m);
-  return EXIT_OK;
+  return EXIT_CLEAN;
 }

@@ -15,7 +15,6 @@
  * line); 3 the output (stdout or the page) could not be written.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +22,10 @@
 #include <uv.h>
 
 #include "cell.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "reportread.h"
 #include "summary.h"
-
-#define EXIT_OK 0
-#define EXIT_USAGE 2
-#define EXIT_RUNTIME 3
 
 static const char usage[] =
   "Usage: ptraudit summary [OPTIONS] REPORT...\n"
@@ -49,16 +45,6 @@ static const char usage[] =
   "\n"
   "Exit status: 0 done; 2 usage error or bad report (file and line named);\n"
   "3 the output could not be written.\n";
-
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void msg(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("ptraudit summary: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-}
 
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -141,7 +127,7 @@ static int bind_columns(struct run *x, struct reportread *r) {
     int rc = summary_new(&x->s, (const char *const *)x->names, x->ncols, x->by, err,
                          sizeof err);
     if (rc < 0) {
-      msg("%s: %s", reportread_path(r), err);
+      cmd_msg("summary", "%s: %s", reportread_path(r), err);
       return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
     x->by_col = (size_t)-1;
@@ -154,17 +140,17 @@ static int bind_columns(struct run *x, struct reportread *r) {
   static const char *const need[] = {"ip", "verdict", "flags"};
   for (size_t i = 0; i < 3; i++)
     if (find_col(r, need[i]) < 0) {
-      msg("%s: not a ptraudit report: no '%s' column in the header", reportread_path(r),
-          need[i]);
+      cmd_msg("summary", "%s: not a ptraudit report: no '%s' column in the header",
+              reportread_path(r), need[i]);
       return EXIT_USAGE;
     }
   if (x->by && find_col(r, x->by) < 0)
-    fprintf(stderr, "ptraudit summary: warning: %s has no column '%s'; its rows are grouped "
-            "as (empty)\n", reportread_path(r), x->by);
+    cmd_msg("summary", "warning: %s has no column '%s'; its rows are grouped as (empty)",
+            reportread_path(r), x->by);
   for (size_t i = 0; i < x->ncols; i++) x->map[i] = find_col(r, x->names[i]);
-  return EXIT_OK;
+  return EXIT_CLEAN;
 nomem:
-  msg("out of memory");
+  cmd_msg("summary", "out of memory");
   return EXIT_RUNTIME;
 }
 
@@ -173,14 +159,14 @@ static int read_report(struct run *x, const char *path) {
   char err[1024];
   struct reportread *r;
   if (reportread_open(&r, path, err, sizeof err) < 0) {
-    msg("%s", err);
+    cmd_msg("summary", "%s", err);
     return EXIT_USAGE;
   }
   int status = bind_columns(x, r);
   const char *const *f;
   const size_t *l;
   int rc;
-  while (status == EXIT_OK && (rc = reportread_next(r, &f, &l, err, sizeof err)) == 1) {
+  while (status == EXIT_CLEAN && (rc = reportread_next(r, &f, &l, err, sizeof err)) == 1) {
     for (size_t i = 0; i < x->ncols; i++) {
       long c = x->map[i];
       x->fields[i] = c >= 0 ? f[c] : NULL;
@@ -194,20 +180,18 @@ static int read_report(struct run *x, const char *path) {
     }
     int arc = summary_add(x->s, x->fields, x->lens);
     if (arc < 0) {
-      char where[64];
-      snprintf(where, sizeof where, "%lu", reportread_line(r));
-      fprintf(stderr, "ptraudit summary: %s:%s: %s\n", reportread_path(r), where,
+      cmd_msg("summary", "%s:%lu: %s", reportread_path(r), reportread_line(r),
               summary_error(x->s));
       status = arc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
   }
-  if (status == EXIT_OK && rc < 0) {
+  if (status == EXIT_CLEAN && rc < 0) {
     if (rc == UV_EOF) {
       /* A gzip report cut short (a killed run): the complete rows before
        * the cut are counted; say so and carry on. */
-      fprintf(stderr, "ptraudit summary: warning: %s\n", err);
+      cmd_msg("summary", "warning: %s", err);
     } else {
-      msg("%s", err);
+      cmd_msg("summary", "%s", err);
       status = rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
   }
@@ -235,14 +219,14 @@ int command_summary(int argc, char **argv) {
     switch (c) {
     case OPT_BY:
       if (!optarg[0]) {
-        msg("--by: empty column name");
+        cmd_msg("summary", "--by: empty column name");
         return EXIT_USAGE;
       }
       x.by = optarg;
       break;
     case OPT_HTML:
       if (!optarg[0]) {
-        msg("--html: empty file name");
+        cmd_msg("summary", "--html: empty file name");
         return EXIT_USAGE;
       }
       html = optarg;
@@ -251,7 +235,7 @@ int command_summary(int argc, char **argv) {
       char *end;
       unsigned long long v = strtoull(optarg, &end, 10);
       if (!optarg[0] || *end || optarg[0] == '-' || v > 100000000ull) {
-        msg("--top: '%.40s' is not a number from 0 to 100000000", optarg);
+        cmd_msg("summary", "--top: '%.40s' is not a number from 0 to 100000000", optarg);
         return EXIT_USAGE;
       }
       top = (size_t)v;
@@ -259,24 +243,24 @@ int command_summary(int argc, char **argv) {
     }
     case 'h':
       fputs(usage, stdout);
-      return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+      return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_RUNTIME;
     case ':':
-      msg("option '%s' needs a value", argv[optind - 1]);
+      cmd_msg("summary", "option '%s' needs a value", argv[optind - 1]);
       return EXIT_USAGE;
     default:
-      msg("unknown option '%s' (see ptraudit summary --help)", argv[optind - 1]);
+      cmd_msg("summary", "unknown option '%s' (see ptraudit summary --help)", argv[optind - 1]);
       return EXIT_USAGE;
     }
   }
   if (optind >= argc) {
-    msg("no report given (see ptraudit summary --help)");
+    cmd_msg("summary", "no report given (see ptraudit summary --help)");
     return EXIT_USAGE;
   }
 
   char title[512] = "ptraudit summary:";
-  int status = EXIT_OK;
+  int status = EXIT_CLEAN;
   int nreports = argc - optind;
-  for (int i = optind; i < argc && status == EXIT_OK; i++) {
+  for (int i = optind; i < argc && status == EXIT_CLEAN; i++) {
     status = read_report(&x, argv[i]);
     if (i - optind < 4) title_add(title, sizeof title, strcmp(argv[i], "-") ? argv[i] : "stdin");
   }
@@ -284,14 +268,14 @@ int command_summary(int argc, char **argv) {
     size_t len = strlen(title);
     snprintf(title + len, sizeof title - len, " and %d more", nreports - 4);
   }
-  if (status != EXIT_OK) {
+  if (status != EXIT_CLEAN) {
     run_free(&x);
     return status;
   }
   summary_set_top(x.s, top);
   if (!html || strcmp(html, "-") != 0) {
     if (summary_print(x.s, stdout) < 0) {
-      msg("standard output: write error");
+      cmd_msg("summary", "standard output: write error");
       run_free(&x);
       return EXIT_RUNTIME;
     }
@@ -299,11 +283,11 @@ int command_summary(int argc, char **argv) {
   if (html) {
     char err[1024];
     if (summary_html(x.s, html, title, err, sizeof err) < 0) {
-      msg("--html: %s", err);
+      cmd_msg("summary", "--html: %s", err);
       run_free(&x);
       return EXIT_RUNTIME;
     }
   }
   run_free(&x);
-  return EXIT_OK;
+  return EXIT_CLEAN;
 }

@@ -5,8 +5,9 @@
  *   ptraudit summary R...      counts per verdict and flag, per prefix/column
  * Each takes the argv that follows the subcommand name (argv[0] is the
  * subcommand) and returns the process exit status; main() only dispatches.
- * Exit statuses follow the main command: 0 ok, 1 findings (diff: something
- * became worse), 2 usage or input error, 3 runtime error.
+ * Exit statuses follow the main command (enum cmd_exit, cmdutil.h): 0 ok,
+ * 1 findings (diff: something became worse), 2 usage or input error,
+ * 3 runtime error.
  */
 #ifndef PTRAUDIT_COMMANDS_H
 #define PTRAUDIT_COMMANDS_H

@@ -20,19 +20,13 @@
 #include "audit.h"
 #include "cell.h"
 #include "checkpoint.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
 #include "verdict.h"
 #include "version.h"
-
-enum {
-  EXIT_CLEAN = 0,    /* done, nothing at or above --fail-on */
-  EXIT_FINDINGS = 1, /* done, rows at or above --fail-on */
-  EXIT_USAGE = 2,    /* usage or input error */
-  EXIT_RUNTIME = 3   /* runtime error (report not writable, resolver failure) */
-};
 
 /* File descriptors kept aside for the report, stdin, c-ares sockets. */
 #define FD_RESERVE 32

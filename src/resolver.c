@@ -61,6 +61,7 @@ struct rq {
   int status;          /* deferred delivery: the status to report */
   unsigned char *abuf; /* deferred delivery: our copy of the packet */
   int alen;
+  uint64_t t_sent;     /* uv_hrtime() when handed to c-ares */
   struct rq *next;
   char name[2 * RESOLVER_NAME_MAX + 1]; /* as handed to c-ares: '\\' escaped */
 };
@@ -78,6 +79,8 @@ struct resolver {
   size_t window;   /* cap on `sent`; SIZE_MAX = none (resolver_set_window) */
   size_t inflight; /* accepted, not yet delivered */
   size_t sent;     /* inside c-ares */
+  uint64_t rtt_sum, rtt_n; /* latency of answered queries since resolver_rtt() */
+  uint64_t rtt_base;       /* lowest latency seen: the path without queueing */
   unsigned in_dispatch; /* >0 while we are inside ares_query / resolver_query */
   struct rq *wait_head, *wait_tail;
   struct rq *done_head, *done_tail;
@@ -192,9 +195,14 @@ static void tick_update(struct resolver *r) {
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
   struct rq *q = arg;
   struct resolver *r = q->r;
-  (void)timeouts;
   q->ch->inflight--;
   r->sent--;
+  if (abuf && timeouts == 0) { /* a first-try answer: a clean latency sample */
+    uint64_t rtt = uv_hrtime() - q->t_sent;
+    r->rtt_sum += rtt;
+    r->rtt_n++;
+    if (!r->rtt_base || rtt < r->rtt_base) r->rtt_base = rtt;
+  }
   if (r->in_dispatch) {
     /* Completed inside ares_query, i.e. inside resolver_query or our own
      * FIFO pump: never call the caller back from there. */
@@ -214,6 +222,7 @@ static struct chan *least_loaded(struct resolver *r) {
 
 static void dispatch(struct resolver *r, struct rq *q, struct chan *c) {
   q->ch = c;
+  q->t_sent = uv_hrtime();
   c->inflight++;
   r->sent++;
   tick_update(r);
@@ -477,6 +486,14 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
 }
 
 size_t resolver_inflight(const struct resolver *r) { return r->inflight; }
+
+int resolver_rtt(struct resolver *r, uint64_t *avg_ns, uint64_t *base_ns) {
+  if (!r->rtt_n) return 0;
+  *avg_ns = r->rtt_sum / r->rtt_n;
+  *base_ns = r->rtt_base;
+  r->rtt_sum = r->rtt_n = 0;
+  return 1;
+}
 
 void resolver_set_window(struct resolver *r, size_t window) {
   size_t old = r->window;

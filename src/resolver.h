@@ -23,6 +23,7 @@
 #define PTRAUDIT_RESOLVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "verdict.h"
@@ -79,6 +80,13 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
  * watch: a server's receive buffer holds only so many datagrams.  O(1) plus
  * the queries it releases. */
 void resolver_set_window(struct resolver *r, size_t window);
+
+/* Latency of the queries answered on their first try since the last call
+ * (average) and over the resolver's life (lowest: the path without any
+ * queue).  Returns 0 when nothing was answered since the last call.  A
+ * rising average means a queue is building at the server: the audit stops
+ * widening its window then, before the server starts dropping.  O(1). */
+int resolver_rtt(struct resolver *r, uint64_t *avg_ns, uint64_t *base_ns);
 
 /* Queries accepted and not yet completed (sent, waiting in the FIFO, or
  * completed but not yet delivered).  O(1). */
