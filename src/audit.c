@@ -96,6 +96,7 @@ struct audit {
   unsigned busy;
   unsigned limit;                 /* busy slots allowed now (shrinks on EMFILE) */
   unsigned dns_window;            /* DNS queries sent at once (UDP drop watch) */
+  int slow_start;                 /* double the window until the first signal */
   uv_timer_t drop_timer;
   uint64_t drops_seen;            /* last RcvbufErrors reading */
   size_t nextra;
@@ -579,11 +580,15 @@ static void on_drop_timer(uv_timer_t *t) {
   if (now > a->drops_seen) { /* loss: back off hard */
     a->st.udp_drops += now - a->drops_seen;
     w -= w / 4;
+    a->slow_start = 0;
   } else if (queueing) { /* a queue is building: back off a little, before loss */
     w -= w / 16;
+    a->slow_start = 0;
   } else if (w < DNS_WINDOW_MAX && resolver_inflight(a->res) >= w) {
-    /* widen only when the window is what holds us back */
-    w += w / 8 + 1;
+    /* widen only when the window is what holds us back: fast until the
+     * first signal (a short run must not spend itself ramping up), then by
+     * an eighth */
+    w += a->slow_start ? w : w / 8 + 1;
     if (w > DNS_WINDOW_MAX) w = DNS_WINDOW_MAX;
   }
   if (w < DNS_WINDOW_MIN) w = DNS_WINDOW_MIN;
@@ -837,6 +842,7 @@ void audit_start(struct audit *a, audit_done_cb cb, void *arg) {
   (void)netstat_rcvbuf_errors(&a->drops_seen);
   {
     a->dns_window = DNS_WINDOW_START;
+    a->slow_start = 1;
     resolver_set_window(a->res, a->dns_window);
     uv_timer_start(&a->drop_timer, on_drop_timer, DROP_CHECK_MS, DROP_CHECK_MS);
     uv_unref((uv_handle_t *)&a->drop_timer);

@@ -24,8 +24,9 @@
  *   - delay: the average first-try latency rose above twice the lowest seen
  *     plus DNS_QUEUE_NS, so a queue is building at the server and loss is
  *     next.  The window shrinks by a sixteenth.
- * Otherwise, when the window is what holds queries back, it widens by an
- * eighth, up to DNS_WINDOW_MAX, never below DNS_WINDOW_MIN.  Starting low
+ * Otherwise, when the window is what holds queries back, it doubles until
+ * the first signal (slow start) and then widens by an eighth, up to
+ * DNS_WINDOW_MAX, never below DNS_WINDOW_MIN.  Starting low
  * and growing only while neither signal fires avoids loss instead of
  * reacting to it.  The loss counter is host-wide: another program's drops
  * also slow us down, which errs on the safe side.  Targets in flight

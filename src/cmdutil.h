@@ -30,7 +30,8 @@ enum cmd_exit {
 void cmd_msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A usage error: cmd_msg(cmd, fmt, ...), a blank line, then the usage text,
- * all on stderr.  Returns EXIT_USAGE, for `return cmd_usage_error(...)`. */
+ * all on stderr.  Returns EXIT_USAGE, for `return cmd_usage_error(...)`.
+ * O(message + usage). */
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -66,7 +67,8 @@ int cmd_rowcopy_init(struct cmd_rowcopy *rc, size_t n);
 int cmd_rowcopy_write(struct cmd_rowcopy *rc, struct report *rep, const char *const *f,
                       const size_t *l);
 
-/* Free the buffers (rc itself is the caller's); rc may be all zeroes. */
+/* Free the buffers (rc itself is the caller's); rc may be all zeroes.
+ * O(1). */
 void cmd_rowcopy_free(struct cmd_rowcopy *rc);
 
 #endif

@@ -106,12 +106,13 @@ struct csvread_config {
 };
 
 /* New reader with cfg (copied).  No input is read yet.  Returns 0 and *out,
- * or UV_ENOMEM / UV_EINVAL (no read callback, max_fields 0) with *out NULL.
+ * or UV_ENOMEM / UV_EINVAL (no read callback or name, max_fields 0) with
+ * *out NULL.
  * Cost: the chunk, the two field arrays and libcsv's parser (no buffer
  * yet). */
 int csvread_new(struct csvread **out, const struct csvread_config *cfg);
 
-/* Free the reader (cr may be NULL).  Closes nothing of the input. */
+/* Free the reader (cr may be NULL).  Closes nothing of the input.  O(1). */
 void csvread_free(struct csvread *cr);
 
 /* Read up to the next non-blank row.  Returns 1 with the row available
@@ -139,27 +140,32 @@ const size_t *csvread_lens(const struct csvread *cr);
  * out of memory.  Cost: one malloc of the row's bytes plus the pointers. */
 char **csvread_row_dup(const struct csvread *cr);
 
-/* Physical line on which the current row (or the row in progress) began. */
+/* Physical line on which the current row (or the row in progress) began.
+ * O(1). */
 unsigned long csvread_row_line(const struct csvread *cr);
 
-/* Physical line of the next byte to be parsed. */
+/* Physical line of the next byte to be parsed.  O(1). */
 unsigned long csvread_line(const struct csvread *cr);
 
-/* 1 if part of a row has been parsed and the row is not complete yet. */
+/* 1 if part of a row has been parsed and the row is not complete yet.
+ * O(1). */
 int csvread_in_row(const struct csvread *cr);
 
-/* The name given in the config (the reader's copy). */
+/* The name given in the config (the reader's copy, valid until
+ * csvread_free).  O(1). */
 const char *csvread_name(const struct csvread *cr);
 
 /* Fail the reader: set the sticky status to code (<0) and the message to
  * "NAME:LINE: " (or "NAME: " when line is 0) followed by fmt, cut to 511
  * bytes.  If the reader had already failed, nothing changes.  Returns the
- * status.  For the callbacks, and for a client's own rules on a row. */
+ * status.  For the callbacks, and for a client's own rules on a row.
+ * O(message), no allocation. */
 int csvread_fail(struct csvread *cr, int code, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* The sticky status (0 if none), and the message copied into err (when
- * err and errlen are non-zero).  csvread_errmsg returns the status. */
+ * err and errlen are non-zero; cut to fit).  csvread_errmsg returns the
+ * status.  O(1) / O(message). */
 int csvread_status(const struct csvread *cr);
 int csvread_errmsg(const struct csvread *cr, char *err, size_t errlen);
 
