@@ -46,31 +46,6 @@ static const char usage[] =
   "Exit status: 0 done; 2 usage error or bad report (file and line named);\n"
   "3 the output could not be written.\n";
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* Undo cell_escape() (cell.h): drop a leading `'` guard, turn `\xHH` back
- * into the byte.  dst has room for len bytes; returns the length. */
-static size_t cell_decode(char *dst, const char *src, size_t len) {
-  size_t i = 0, o = 0;
-  if (len > 0 && src[0] == '\'') i = 1;
-  for (; i < len; i++) {
-    int hi, lo;
-    if (src[i] == '\\' && i + 3 < len && src[i + 1] == 'x' &&
-        (hi = hexval(src[i + 2])) >= 0 && (lo = hexval(src[i + 3])) >= 0) {
-      dst[o++] = (char)(hi << 4 | lo);
-      i += 3;
-    } else {
-      dst[o++] = src[i];
-    }
-  }
-  return o;
-}
-
 /* Column of r named `name` (ASCII case-insensitive), or -1. */
 static long find_col(const struct reportread *r, const char *name) {
   for (size_t i = 0; i < reportread_ncols(r); i++)
@@ -175,7 +150,7 @@ static int read_report(struct run *x, const char *path) {
     if (x->by_col != (size_t)-1 && x->fields[x->by_col]) {
       /* summary_add() takes raw cells (summary.h); a report holds them
        * escaped. */
-      x->lens[x->by_col] = cell_decode(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
+      x->lens[x->by_col] = reportread_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
       x->fields[x->by_col] = x->dec;
     }
     int arc = summary_add(x->s, x->fields, x->lens);
