@@ -143,17 +143,25 @@ static void inv_problem(void *ctx, struct csvread *cr, enum csvread_problem what
 }
 
 /* Column whose trimmed header name is `name` (trimmed too): exact case
- * first, then case-insensitive; leftmost wins.  NO_COL if none. */
-static size_t find_col(const struct inventory *inv, const char *name) {
+ * first, then case-insensitive; leftmost wins; column `except` is never
+ * returned (the usual expected-column search must not pick the IP column
+ * the user named).  NO_COL if none. */
+static size_t find_col_except(const struct inventory *inv, const char *name, size_t except) {
   size_t len;
   while (*name == ' ' || *name == '\t') name++;
   len = strlen(name);
   while (len && (name[len - 1] == ' ' || name[len - 1] == '\t')) len--;
   for (size_t i = 0; i < inv->ncols; i++)
-    if (strlen(inv->names[i]) == len && !memcmp(inv->names[i], name, len)) return i;
+    if (i != except && strlen(inv->names[i]) == len && !memcmp(inv->names[i], name, len))
+      return i;
   for (size_t i = 0; i < inv->ncols; i++)
-    if (strlen(inv->names[i]) == len && !strncasecmp(inv->names[i], name, len)) return i;
+    if (i != except && strlen(inv->names[i]) == len && !strncasecmp(inv->names[i], name, len))
+      return i;
   return NO_COL;
+}
+
+static size_t find_col(const struct inventory *inv, const char *name) {
+  return find_col_except(inv, name, NO_COL);
 }
 
 /* "name, owner, ..." for messages, escaped, cut to fit buf. */
@@ -230,7 +238,7 @@ static int take_header(struct inventory *inv, const char *ip_column, const char 
     inv->exp_col = NO_COL;
     for (size_t k = 0;
          k < sizeof expected_names / sizeof *expected_names && inv->exp_col == NO_COL; k++)
-      inv->exp_col = find_col(inv, expected_names[k]);
+      inv->exp_col = find_col_except(inv, expected_names[k], inv->ip_col);
   }
 
   inv->nextra = inv->ncols - 1 - (inv->exp_col != NO_COL);

@@ -193,6 +193,32 @@ START_TEST(test_explicit_columns) {
 }
 END_TEST
 
+/* Found by fuzz_inventory: an explicit IP column whose name the usual
+ * expected-column search also knows must not become the expected column
+ * too (it overflowed the extras array). */
+START_TEST(test_ip_column_named_like_expected) {
+  struct inventory_row row;
+  static const char csv[] = "ip,expected,owner\n192.0.2.1,mail.example,A\n";
+  ck_assert_int_eq(open_mem(csv, sizeof csv - 1, "expected", NULL), 0);
+  ck_assert_str_eq(inventory_ip_name(inv), "expected");
+  ck_assert_ptr_null(inventory_expected_name(inv));
+  ck_assert_uint_eq(inventory_extra_count(inv), 2);
+  ck_assert_str_eq(inventory_extra_name(inv, 0), "ip");
+  ck_assert_str_eq(inventory_extra_name(inv, 1), "owner");
+  ck_assert_int_eq(next(&row), 1);
+  cell_is(row.ip, row.ip_len, "mail.example");
+  ck_assert_ptr_null(row.expected);
+  teardown();
+
+  static const char one[] = "hostname\n192.0.2.1\n";
+  ck_assert_int_eq(open_mem(one, sizeof one - 1, "hostname", NULL), 0);
+  ck_assert_ptr_null(inventory_expected_name(inv));
+  ck_assert_uint_eq(inventory_extra_count(inv), 0);
+  ck_assert_int_eq(next(&row), 1);
+  cell_is(row.ip, row.ip_len, "192.0.2.1");
+}
+END_TEST
+
 START_TEST(test_column_preference_and_duplicates) {
   struct inventory_row row;
   ck_assert_int_eq(OPEN("address,x,ip,x,hostname,expected\n"
@@ -523,6 +549,7 @@ Suite *inventory_suite(void) {
   tcase_add_test(tc, test_lone_cr_and_no_final_newline);
   tcase_add_test(tc, test_quoted_fields);
   tcase_add_test(tc, test_explicit_columns);
+  tcase_add_test(tc, test_ip_column_named_like_expected);
   tcase_add_test(tc, test_column_preference_and_duplicates);
   tcase_add_test(tc, test_bad_ip_cell_as_is);
   tcase_add_test(tc, test_header_only_and_empty);
