@@ -573,18 +573,25 @@ static void slot_start(struct audit *a, struct slot *s, const struct target *t) 
 
 static void on_drop_timer(uv_timer_t *t) {
   struct audit *a = t->data;
-  uint64_t now, avg, base;
+  uint64_t now, avg = 0, base = 0;
   unsigned w = a->dns_window;
-  int queueing = resolver_rtt(a->res, &avg, &base) && avg > 2 * base + DNS_QUEUE_NS;
+  size_t waiting = resolver_inflight(a->res); /* sent + queued behind the window */
+  /* TCP Vegas's estimate of our queries sitting in queues (the server's
+   * socket buffer, ours): in flight x (latency - base latency) / latency.
+   * It is a count of datagrams whatever the path's round-trip time, which
+   * is what a receive buffer limits. */
+  double queued = 0;
+  int have = resolver_rtt(a->res, &avg, &base) && avg > base;
+  if (have) queued = (double)(waiting < w ? waiting : w) * (double)(avg - base) / (double)avg;
   if (netstat_rcvbuf_errors(&now) < 0) now = a->drops_seen;
   if (now > a->drops_seen) { /* loss: back off hard */
     a->st.udp_drops += now - a->drops_seen;
     w -= w / 4;
     a->slow_start = 0;
-  } else if (queueing) { /* a queue is building: back off a little, before loss */
-    w -= w / 16;
+  } else if (have && queued > DNS_QUEUE_HIGH) { /* a queue is building: before loss */
+    w -= w / 8;
     a->slow_start = 0;
-  } else if (w < DNS_WINDOW_MAX && resolver_inflight(a->res) >= w) {
+  } else if (w < DNS_WINDOW_MAX && waiting >= w && (!have || queued < DNS_QUEUE_LOW)) {
     /* widen only when the window is what holds us back: fast until the
      * first signal (a short run must not spend itself ramping up), then by
      * an eighth */

@@ -21,12 +21,13 @@
  *     on this host: Linux's default buffer holds about 256 query-sized
  *     datagrams); a lost query only comes back as a retry after
  *     --dns-timeout.  The window shrinks by a quarter.
- *   - delay: the average first-try latency rose above twice the lowest seen
- *     plus DNS_QUEUE_NS, so a queue is building at the server and loss is
- *     next.  The window shrinks by a sixteenth.
- * Otherwise, when the window is what holds queries back, it doubles until
- * the first signal (slow start) and then widens by an eighth, up to
- * DNS_WINDOW_MAX, never below DNS_WINDOW_MIN.  Starting low
+ *   - delay: TCP Vegas's estimate of our queries waiting in queues,
+ *     in flight x (latency - lowest latency) / latency, is above
+ *     DNS_QUEUE_HIGH datagrams, so the server's buffer is filling and loss is
+ *     next.  The window shrinks by an eighth.
+ * Otherwise, when the window is what holds queries back and fewer than
+ * DNS_QUEUE_LOW are queued, it doubles until the first signal (slow start)
+ * and then widens by an eighth, up to DNS_WINDOW_MAX, never below DNS_WINDOW_MIN.  Starting low
  * and growing only while neither signal fires avoids loss instead of
  * reacting to it.  The loss counter is host-wide: another program's drops
  * also slow us down, which errs on the safe side.  Targets in flight
@@ -52,7 +53,8 @@ struct audit;
 
 #define DROP_CHECK_MS 100
 #define DNS_WINDOW_START 64
-#define DNS_QUEUE_NS 1000000ull /* latency above 2 x base + 1 ms: a queue */
+#define DNS_QUEUE_LOW 16  /* queued datagrams (Vegas estimate): room to grow */
+#define DNS_QUEUE_HIGH 64 /* queued datagrams: shrink before the server drops */
 #define DNS_WINDOW_MIN 16
 #define DNS_WINDOW_MAX 4096
 #define HEALTH_WINDOW 100
