@@ -591,7 +591,9 @@ static void on_drop_timer(uv_timer_t *t) {
   } else if (have && queued > DNS_QUEUE_HIGH) { /* a queue is building: before loss */
     w -= w / 8;
     a->slow_start = 0;
-  } else if (w < DNS_WINDOW_MAX && waiting >= w && (!have || queued < DNS_QUEUE_LOW)) {
+  } else if (w < DNS_WINDOW_MAX && waiting >= w && have && queued < DNS_QUEUE_LOW) {
+    /* (no answers this tick: no evidence, so no growth - a slow path must not
+     * have its window doubled blindly while the first replies travel) */
     /* widen only when the window is what holds us back: fast until the
      * first signal (a short run must not spend itself ramping up), then by
      * an eighth */

@@ -51,7 +51,7 @@
 
 struct audit;
 
-#define DROP_CHECK_MS 100
+#define DROP_CHECK_MS 25
 #define DNS_WINDOW_START 64
 #define DNS_QUEUE_LOW 16  /* queued datagrams (Vegas estimate): room to grow */
 #define DNS_QUEUE_HIGH 64 /* queued datagrams: shrink before the server drops */
