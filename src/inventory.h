@@ -19,7 +19,10 @@
  *     `ip_address`, `address`, `addr` present (in that order of
  *     preference).  Expected-PTR column: the explicit expect_column if
  *     given (absent: error), else the first of `expected_ptr`, `expected`,
- *     `hostname` present, else none.  Names match case-insensitively (an
+ *     `hostname` present other than the IP column itself (an explicit
+ *     ip_column named "hostname" is not also the expected column; a later
+ *     column of the same name can be), else none.  Names match
+ *     case-insensitively (an
  *     exact-case match wins when both exist); with duplicates the leftmost
  *     column is used.  Every other column is an "extra" (passed through to
  *     the report), in file order.
