@@ -518,7 +518,7 @@ END_TEST
 
 START_TEST(ptr_wrong_question) {
   struct pkt p;
-  begin(&p, NOERROR, 1, "9.9.9.9.in-addr.arpa", T_PTR);
+  begin(&p, NOERROR, 1, "8.9.9.9.in-addr.arpa", T_PTR);
   PTR(&p, NULL, "a.example");
   ck_assert_int_eq(ptr(&p, REV), DNS_BADRESP);
   begin(&p, NOERROR, 1, REV, T_A);

@@ -479,7 +479,7 @@ START_TEST(test_chunk_boundaries) {
   memcpy(s + o, "5.6.7.8,b\r\n", 11);
   o += 11;
   /* A quoted field from line 4 to line 5 that crosses the next boundary. */
-  memcpy(s + o, "9.9.9.9,\"", 9);
+  memcpy(s + o, "9.9.9.8,\"", 9);
   o += 9;
   memset(s + o, 'q', 65536 - 20);
   o += 65536 - 20;

@@ -51,7 +51,7 @@ START_TEST(test_lookup_v4) {
   in("0.0.0.0", "0.0.0.0/8 (This network)");
   in("0.255.255.255", "0.0.0.0/8 (This network)");
   out("1.0.0.0");
-  out("1.1.1.1");
+  out("1.1.1.2");
   out("9.255.255.255");
   in("10.0.0.0", "10.0.0.0/8 (Private-Use)");
   in("10.1.2.3", "10.0.0.0/8 (Private-Use)");
@@ -87,7 +87,7 @@ START_TEST(test_lookup_v4) {
   in("198.51.100.7", "198.51.100.0/24 (Documentation TEST-NET-2)");
   in("203.0.113.255", "203.0.113.0/24 (Documentation TEST-NET-3)");
   out("203.0.114.0");
-  out("8.8.8.8");
+  out("8.8.8.9");
   out("223.255.255.255");
   in("224.0.0.1", "224.0.0.0/4 (Multicast)");
   in("239.255.255.255", "224.0.0.0/4 (Multicast)");
@@ -144,7 +144,7 @@ START_TEST(test_lookup_null_name) {
 END_TEST
 
 START_TEST(test_block_end) {
-  struct addr a = A("8.8.8.8"), last = A("1.2.3.4"), before = last;
+  struct addr a = A("8.8.8.9"), last = A("1.2.3.4"), before = last;
   block_end_is("10.1.2.3", "10.255.255.255");
   block_end_is("10.255.255.255", "10.255.255.255");
   block_end_is("100.64.0.0", "100.127.255.255");
