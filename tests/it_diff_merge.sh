@@ -184,7 +184,7 @@ row() { printf '%s,%s,%s,pass,ok,h.example,%s,banner,220,h.example,220 h.example
 { echo "$H"
   row 10.0.0.10 ok "" 2024-03-02T00:00:10Z c2
   row 192.0.2.1 fail NO_PTR 2024-03-02T00:00:09Z c2
-  row 9.9.9.9 warn MULTI_PTR 2024-03-02T00:00:01Z '"c2, ltd"'; } | gzip > shard2.csv.gz
+  row 9.9.9.8 warn MULTI_PTR 2024-03-02T00:00:01Z '"c2, ltd"'; } | gzip > shard2.csv.gz
 { echo "$H"
   row 2001:db8:0:0::1 ok "" 2024-03-02T00:00:03Z c3
   row 10.0.0.1 ok "" 2024-03-02T00:00:01Z c3
@@ -192,7 +192,7 @@ row() { printf '%s,%s,%s,pass,ok,h.example,%s,banner,220,h.example,220 h.example
   row ::1 ok "" 2024-03-02T00:00:04Z c3
   row 10.0.0.2 ok "" 2024-03-02T00:00:02Z c3-tie; } > shard3.csv
 EXPECTED_MERGE="$H
-$(row 9.9.9.9 warn MULTI_PTR 2024-03-02T00:00:01Z '"c2, ltd"' )
+$(row 9.9.9.8 warn MULTI_PTR 2024-03-02T00:00:01Z '"c2, ltd"' )
 $(row 10.0.0.1 ok "" 2024-03-02T00:00:01Z c3)
 $(row 10.0.0.2 ok "" 2024-03-02T00:00:02Z c3-tie)
 $(row 10.0.0.10 ok "" 2024-03-02T00:00:10Z c2)
