@@ -38,7 +38,9 @@ static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned
   return 0;
 }
 
-int options_add_resolver(struct config *c, const char *spec, char *err, size_t errlen) {
+/* Append one --resolver value (ADDR, ADDR:PORT, [V6ADDR]:PORT or bare V6ADDR)
+ * to c->resolvers in c-ares CSV form.  Returns 0 or UV_EINVAL. */
+static int options_add_resolver(struct config *c, const char *spec, char *err, size_t errlen) {
   char host[64];
   unsigned port = 53;
   const char *h = spec, *p = NULL;

@@ -68,10 +68,6 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
 /* Free what options_parse allocated (the exclude lists). */
 void options_free(struct config *c);
 
-/* Append one --resolver value (ADDR, ADDR:PORT, [V6ADDR]:PORT or bare V6ADDR)
- * to c->resolvers in c-ares CSV form.  Returns 0 or UV_EINVAL. */
-int options_add_resolver(struct config *c, const char *spec, char *err, size_t errlen);
-
 /* Fold every option that decides which targets are scanned, in what order
  * and into which columns (not pacing, timeouts or the output name) into a
  * 64-bit hash, starting from h: --resume refuses a run whose hash differs. */
