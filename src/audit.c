@@ -100,6 +100,7 @@ struct audit {
   int slow_start;                 /* double the window until the first signal */
   uv_timer_t drop_timer;
   uint64_t drops_seen;            /* last RcvbufErrors reading */
+  uint64_t own_drops_seen;        /* last resolver_drops() reading */
   size_t nextra;
 
   size_t nfixed;                  /* NFIXED, +1 with --ehlo */
@@ -590,7 +591,11 @@ static void on_drop_timer(uv_timer_t *t) {
   int have = resolver_rtt(a->res, &avg, &base) && avg > base;
   if (have) queued = (double)(waiting < w ? waiting : w) * (double)(avg - base) / (double)avg;
   if (netstat_rcvbuf_errors(&now) < 0) now = a->drops_seen;
-  if (now > a->drops_seen) { /* loss: back off hard */
+  uint64_t own = resolver_drops(a->res);
+  int lost = now > a->drops_seen || own > a->own_drops_seen;
+  a->st.udp_drops_ours += own - a->own_drops_seen;
+  a->own_drops_seen = own;
+  if (lost) { /* loss: back off hard */
     a->st.udp_drops += now - a->drops_seen;
     w -= w / 4;
     a->slow_start = 0;
@@ -607,7 +612,7 @@ static void on_drop_timer(uv_timer_t *t) {
     if (w > DNS_WINDOW_MAX) w = DNS_WINDOW_MAX;
   }
   if (w < DNS_WINDOW_MIN) w = DNS_WINDOW_MIN;
-  if (now > a->drops_seen && (!a->st.min_window || w < a->st.min_window)) a->st.min_window = w;
+  if (lost && (!a->st.min_window || w < a->st.min_window)) a->st.min_window = w;
   a->drops_seen = now;
   if (w != a->dns_window) {
     a->dns_window = w;
@@ -714,6 +719,11 @@ static void maybe_finish(struct audit *a) {
   if (!a->source_done && !a->stopping) return;
   a->finishing = 1;
   if (a->end == AUDIT_COMPLETE && a->stopping && !a->source_done) a->end = AUDIT_STOPPED;
+  /* The last drops since the previous tick (the count is read off the
+   * sockets, which close with the resolver). */
+  uint64_t own = resolver_drops(a->res);
+  a->st.udp_drops_ours += own - a->own_drops_seen;
+  a->own_drops_seen = own;
   a->handles_open = 4;
   uv_close((uv_handle_t *)&a->drop_timer, on_handle_closed);
   uv_close((uv_handle_t *)&a->pump_timer, on_handle_closed);

@@ -16,7 +16,8 @@
  * DNS window: the number of queries sent to the resolver at once starts at
  * DNS_WINDOW_START and is steered every DROP_CHECK_MS, like a TCP
  * congestion window, by two signals:
- *   - loss: the host's UDP RcvbufErrors counter (/proc/net/snmp) grew, so
+ *   - loss: the host's UDP RcvbufErrors counter (/proc/net/snmp) or the
+ *     kernel's drop count of our own sockets (resolver_drops) grew, so
  *     datagrams were dropped at a full socket buffer (ours, or a resolver's
  *     on this host: Linux's default buffer holds about 256 query-sized
  *     datagrams); a lost query only comes back as a retry after
@@ -71,6 +72,9 @@ struct audit_stats {
   uint64_t backoffs;             /* times the resolver's refusals slowed us down */
   uint64_t udp_drops;            /* UDP datagrams this host dropped for a full receive
                                     buffer during the run (/proc/net/snmp) */
+  uint64_t udp_drops_ours;       /* of those, dropped at our own DNS sockets
+                                    (SO_RXQ_OVFL; counted also where the host
+                                    counter cannot be read) */
   unsigned min_window;           /* narrowest DNS window used because of them */
 };
 

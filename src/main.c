@@ -212,10 +212,13 @@ static void print_summary(struct run *r, const char *path) {
   if (st->backoffs)
     fprintf(stderr, "  note: the resolver refused most queries %llu times; the rate was "
             "halved each time\n", (unsigned long long)st->backoffs);
-  if (st->udp_drops)
+  if (st->udp_drops || st->udp_drops_ours)
     fprintf(stderr, "  note: this host dropped %llu UDP datagrams (full receive buffers) during "
-            "the run; the in-flight window went down to %u\n",
-            (unsigned long long)st->udp_drops, st->min_window);
+            "the run, %llu of them at ptraudit's own DNS sockets; the in-flight window went "
+            "down to %u\n",
+            (unsigned long long)(st->udp_drops > st->udp_drops_ours ? st->udp_drops
+                                                                    : st->udp_drops_ours),
+            (unsigned long long)st->udp_drops_ours, st->min_window);
   if (st->smtp_backpressure)
     fprintf(stderr, "  note: %llu SMTP connects waited for free sockets\n",
             (unsigned long long)st->smtp_backpressure);

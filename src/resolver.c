@@ -14,6 +14,7 @@
  *                   outstanding queries, so memory stays flat.
  */
 #include "resolver.h"
+#include "sockio.h"
 
 #include <ares.h>
 #include <stdarg.h>
@@ -88,8 +89,10 @@ struct resolver {
   struct rq *free_list;
   struct oom_entry oom[OOM_RING];
   unsigned oom_n;
+  struct sockio *sio; /* batched UDP I/O of every channel (sockio.h) */
   uv_timer_t tick;
   uv_idle_t idle;
+  uv_prepare_t flush; /* hands queued datagrams to the kernel before the loop blocks */
   unsigned tick_ms;
   unsigned handles; /* initialised handles not yet closed */
   int lib_init;
@@ -262,6 +265,28 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   pump(r);
 }
 
+/* c-ares should read `fd` although the kernel may not report it readable
+ * (sockio.h): find its channel. */
+static void on_sockio_read(void *arg, ares_socket_t fd) {
+  struct resolver *r = arg;
+  for (unsigned i = 0; i < r->nchan; i++)
+    for (struct sockw *w = r->chans[i].socks; w; w = w->next)
+      if (w->fd == fd) {
+        ares_process_fd(r->chans[i].ch, fd, ARES_SOCKET_BAD);
+        return;
+      }
+}
+
+/* Once per loop iteration, just before it blocks: every query c-ares sent
+ * in this iteration leaves in one sendmmsg() per socket. */
+static void on_prepare(uv_prepare_t *h) {
+  struct resolver *r = h->data;
+  if (r->destroyed) return;
+  sockio_flush(r->sio);
+  pump(r);
+  sockio_flush(r->sio);
+}
+
 static void on_tick(uv_timer_t *t) {
   struct resolver *r = t->data;
   for (unsigned i = 0; i < r->nchan; i++)
@@ -367,6 +392,7 @@ static int chan_init(struct resolver *r, struct chan *c, const struct resolver_o
     return fail(err, errlen, rc == ARES_ENOMEM ? UV_ENOMEM : UV_EINVAL,
                 "cannot set up the DNS resolver: %s", ares_strerror(rc));
   }
+  sockio_install(r->sio, c->ch);
   if (o->servers_csv && o->servers_csv[0]) {
     rc = ares_set_servers_ports_csv(c->ch, o->servers_csv);
     if (rc != ARES_SUCCESS)
@@ -384,6 +410,7 @@ static void resolver_free(struct resolver *r) {
     free(q);
   }
   free(r->chans);
+  sockio_free(r->sio);
   if (r->lib_init) ares_library_cleanup();
   free(r);
 }
@@ -426,6 +453,11 @@ int resolver_new(struct resolver **out, uv_loop_t *loop, const struct resolver_o
     return fail(err, errlen, UV_ENOMEM, "c-ares: %s", ares_strerror(rc));
   }
   r->lib_init = 1;
+  if (sockio_new(&r->sio, o->rcvbuf < 0 ? 0 : o->rcvbuf ? o->rcvbuf : DEFAULT_RCVBUF,
+                 on_sockio_read, r) != 0) {
+    resolver_free(r);
+    return fail(err, errlen, UV_ENOMEM, "out of memory");
+  }
   for (unsigned i = 0; i < nchan; i++) {
     if ((rc = chan_init(r, &r->chans[i], o, timeout_ms, tries, err, errlen)) != 0) {
       for (unsigned j = 0; j <= i; j++)
@@ -436,9 +468,14 @@ int resolver_new(struct resolver **out, uv_loop_t *loop, const struct resolver_o
   }
   uv_timer_init(loop, &r->tick);
   uv_idle_init(loop, &r->idle);
+  uv_prepare_init(loop, &r->flush);
   r->tick.data = r;
   r->idle.data = r;
-  r->handles = 2;
+  r->flush.data = r;
+  r->handles = 3;
+  /* Runs every iteration but never keeps the loop alive by itself. */
+  uv_prepare_start(&r->flush, on_prepare);
+  uv_unref((uv_handle_t *)&r->flush);
   *out = r;
   return 0;
 }
@@ -490,6 +527,8 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
 
 size_t resolver_inflight(const struct resolver *r) { return r->inflight; }
 
+uint64_t resolver_drops(const struct resolver *r) { return sockio_drops(r->sio); }
+
 int resolver_rtt(struct resolver *r, uint64_t *avg_ns, uint64_t *base_ns) {
   if (!r->rtt_n) return 0;
   *avg_ns = r->rtt_sum / r->rtt_n;
@@ -514,6 +553,7 @@ static void close_handles(struct resolver *r) {
   }
   uv_close((uv_handle_t *)&r->tick, on_handle_closed);
   uv_close((uv_handle_t *)&r->idle, on_handle_closed);
+  uv_close((uv_handle_t *)&r->flush, on_handle_closed);
 }
 
 /* The close sequence, run from the idle handle (outside any c-ares

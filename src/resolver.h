@@ -88,6 +88,11 @@ void resolver_set_window(struct resolver *r, size_t window);
  * widening its window then, before the server starts dropping.  O(1). */
 int resolver_rtt(struct resolver *r, uint64_t *avg_ns, uint64_t *base_ns);
 
+/* UDP datagrams the kernel dropped at this resolver's own sockets because
+ * their receive buffer was full, as counted by the kernel (SO_RXQ_OVFL,
+ * sockio.h); 0 where that count is not available.  O(sockets). */
+uint64_t resolver_drops(const struct resolver *r);
+
 /* Queries accepted and not yet completed (sent, waiting in the FIFO, or
  * completed but not yet delivered).  O(1). */
 size_t resolver_inflight(const struct resolver *r);
