@@ -25,9 +25,11 @@ or stdout) with:
                  "drops" column of /proc/net/udp (exact, per socket)
   client_drops   with --client-drops: sum of the "drops" column over the UDP
                  sockets of the command and its descendants, sampled every
-                 20 ms while it runs
-                 (a socket's count is kept once seen, so drops in the last
-                 20 ms before a socket closes can be missed)
+                 50 ms while it runs (often enough for sockets that live the
+                 whole run, rarely enough not to steal much CPU from it);
+                 a socket's count is kept once seen, so drops in the last
+                 50 ms before a socket closes can be missed: the udp
+                 RcvbufErrors delta covers those
 
 Linux only; standard library only.
 """
@@ -166,7 +168,7 @@ def main():
             for ino in socket_inodes(p):
                 if ino in tab:
                     seen[ino] = tab[ino][1]
-        time.sleep(0.02)
+        time.sleep(0.05)
     t1 = time.monotonic()
     snmp1 = udp_snmp()
     tab1 = udp_table()

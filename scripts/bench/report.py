@@ -175,18 +175,47 @@ def main():
         med = statistics.median(rates) if rates else None
         allc = all(r["correct"] for r in dflt)
         ratio = med / ceiling if med and ceiling else None
+        # Each default run against the dnsperf run just before it (same
+        # minute, same machine state): the drift-free comparison.
+        paired = []
+        for r in dflt:
+            p = next((x for x in rows if x["id"] == "dnsperf-pair" + r["id"].rsplit("-", 1)[1]), None)
+            if p and p.get("qps") and r["rate"]:
+                paired.append(r["rate"] / p["qps"])
+        pmed = statistics.median(paired) if paired else None
         L.append("| 1. DNS-only /16, defaults: every verdict correct, ≥ 100,000 q/s, within "
                  "20%% of the dnsperf ceiling | accuracy %s; median %s q/s over %d runs "
-                 "(%s); ratio %s | %s |" % (
+                 "(%s); ratio to the ceiling (best dnsperf of the whole bench) %s; ratio to "
+                 "the dnsperf run just before each: %s (median %s) | %s |" % (
                      ", ".join(r["accs"] for r in dflt), num(med), len(dflt),
                      ", ".join("%.2f s" % r["wall"] for r in dflt if r["wall"]),
-                     num(ratio, 2),
+                     num(ratio, 2), ", ".join("%.2f" % x for x in paired) or "–",
+                     num(pmed, 2),
                      "yes" if allc and med and med >= 100000 and ratio and ratio >= 0.8 else "**no**"))
         us = [r["us_per"] for r in dflt if r["us_per"] is not None]
         mus = statistics.median(us) if us else None
         L.append("| 2. ≤ 10 µs CPU (user+sys) per address, DNS-only | median %s µs "
                  "(%s) | %s |" % (num(mus, 1), ", ".join("%.1f" % u for u in us),
                                   "yes" if mus is not None and mus <= 10 else "**no**"))
+    ordr = by("pa-ordered-")
+    if dflt and ordr:
+        # Each --ordered run against the default run just before it.
+        pairs = []
+        for r in ordr:
+            d = next((x for x in dflt if x["id"] == "pa-default-" + r["id"].rsplit("-", 1)[1]), None)
+            if d and d["wall"] and r["wall"]:
+                pairs.append(r["wall"] / d["wall"])
+        ow = statistics.median([r["wall"] for r in ordr if r["wall"]])
+        dw = statistics.median([r["wall"] for r in dflt if r["wall"]])
+        slower = ow / dw - 1 if dw else None
+        L.append("| --ordered at most 10%% slower than the default completion order | median "
+                 "%.2f s vs %.2f s (%+.0f%%); each run against the default run just before it: "
+                 "%s; accuracy %s | %s |" % (
+                     ow, dw, 100 * slower if slower is not None else 0,
+                     ", ".join("%+.0f%%" % (100 * (x - 1)) for x in pairs) or "–",
+                     ", ".join(r["accs"] for r in ordr),
+                     "yes" if slower is not None and slower <= 0.10
+                     and all(r["correct"] for r in ordr) else "**no**"))
     full = next((r for r in rows if r["id"] == "tn-full16"), None)
     nb = next((r for r in rows if r["id"] == "nmap-banner"), None)
     if full:
