@@ -4,7 +4,8 @@
 #include "sockio.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -109,15 +110,17 @@ static ares_socket_t io_socket(int domain, int type, int protocol, void *user) {
     free(k);
     return ARES_SOCKET_BAD;
   }
+  int one = 1;
   k->fd = fd;
-  k->udp = type == SOCK_DGRAM;
+  k->udp = (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_DGRAM;
   if (k->udp) {
-    int one = 1;
     if (s->rcvbuf > 0) (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf, sizeof s->rcvbuf);
 #if SOCKIO_BATCHED
     (void)setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
 #endif
-    (void)one;
+  } else {
+    /* What c-ares does for its own TCP sockets: a query is one write. */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   k->next = s->socks;
   s->socks = k;
