@@ -12,7 +12,7 @@
 #      and again at the best one just before each default ptraudit run.
 #   3. Peers on the same server: adnshost (PTR + forward check) fed 100
 #      addresses per process and as one process; nmap -sL (PTR only).
-#   4. ptraudit --no-smtp --rate 0 on the /16: default settings (3 runs,
+#   4. ptraudit --no-smtp --rate 0 on the /16: default settings (5 runs,
 #      each followed by one with --ordered) and
 #      other -c / --channels / --dns-timeout values; accuracy per address
 #      against the expectations; UDP drops at Knot's socket and at
@@ -276,7 +276,7 @@ pa_dns() { # ID LABEL [extra options]
 BESTQ=$(for q in 50 100 200 500; do
           sed -n "s/^ *Queries per second: *\([0-9.]*\).*/\1 $q/p" "$M/dnsperf-q$q.txt" 2>/dev/null
         done | sort -rn | awk 'NR == 1 {print $2}')
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
   if [ -n "$BESTQ" ]; then
     log "dnsperf -q $BESTQ (2 s), paired with ptraudit default run $i"
     LIMIT=30 measure "dnsperf-pair$i" "${KW[@]}" -- \
