@@ -401,6 +401,45 @@ START_TEST(unreachable_server_is_error) {
 }
 END_TEST
 
+START_TEST(unreachable_server_burst) {
+  /* 200 queries leave in one batch (sockio.h) to a port nobody listens on.
+   * The ICMP errors come back while later batches are sent; whether a send
+   * or a read meets them, every query must complete exactly once, and as
+   * a resolver fault, never as an answer.  With a 2 s timeout, the run
+   * would take 4 s if the errors were lost; that is not timed here, but
+   * every status must be the refusal itself. */
+  struct responder rs;
+  struct sockaddr_in sa;
+  socklen_t sl = sizeof sa;
+  uv_loop_t loop;
+  enum { N = 200 };
+  static struct qres s[N];
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+  close(fd);
+  snprintf(rs.csv, sizeof rs.csv, "127.0.0.1:%d", ntohs(sa.sin_port));
+  uv_loop_init(&loop);
+  struct resolver *r = mk(&loop, &rs, 2000, 2, 1, 0);
+  memset(s, 0, sizeof s);
+  for (int i = 0; i < N; i++) {
+    s[i].family = 4;
+    s[i].qname = "ok.test";
+    resolver_query(r, s[i].qname, ns_t_a, on_result, &s[i]);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  for (int i = 0; i < N; i++) {
+    ck_assert_int_eq(s[i].calls, 1);
+    ck_assert_msg(s[i].status == ARES_ECONNREFUSED, "query %d: status %d", i, s[i].status);
+    ck_assert_int_eq(s[i].dns, DNS_ERROR);
+  }
+  finish(&loop, r);
+}
+END_TEST
+
 START_TEST(truncated_udp_retried_over_tcp) {
   struct responder rs;
   uv_loop_t loop;
@@ -643,6 +682,7 @@ Suite *resolver_suite(void) {
   tcase_add_test(tc, servfail_and_refused_pass_through);
   tcase_add_test(tc, timeout_silent_server);
   tcase_add_test(tc, unreachable_server_is_error);
+  tcase_add_test(tc, unreachable_server_burst);
   tcase_add_test(tc, truncated_udp_retried_over_tcp);
   tcase_add_test(tc, close_with_queries_in_flight);
   tcase_add_test(tc, fifo_beyond_channel_limits);
