@@ -11,6 +11,10 @@
  *   - one uv_poll_t per c-ares socket (ARES_OPT_SOCK_STATE_CB) and one
  *     repeating timer that runs c-ares timeouts while queries are in
  *     flight (ares_timeout() is linear in the number of queries in 1.18);
+ *   - c-ares's socket I/O goes through sockio.h: UDP replies read in
+ *     batches, the queries of one loop iteration sent in one sendmmsg()
+ *     from a uv_prepare handle, and the kernel's drop count of each socket
+ *     kept (resolver_drops);
  *   - ARES_FLAG_NOCHECKRESP, so SERVFAIL and REFUSED answers reach the
  *     caller with their packet instead of being retried into
  *     ARES_ECONNREFUSED; ARES_FLAG_STAYOPEN; lookups "b" (DNS only, never
