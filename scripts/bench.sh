@@ -12,8 +12,8 @@
 #      and again at the best one just before each default ptraudit run.
 #   3. Peers on the same server: adnshost (PTR + forward check) fed 100
 #      addresses per process and as one process; nmap -sL (PTR only).
-#   4. ptraudit --no-smtp --rate 0 on the /16: default settings (5 runs,
-#      each followed by one with --ordered) and
+#   4. ptraudit --no-smtp --rate 0 on the /16: default settings (7 runs,
+#      each next to a dnsperf run and to an --ordered run) and
 #      other -c / --channels / --dns-timeout values; accuracy per address
 #      against the expectations; UDP drops at Knot's socket and at
 #      ptraudit's sockets; a perf profile of one default run.
@@ -261,31 +261,50 @@ fi
 
 # --- 4. ptraudit, DNS only ----------------------------------------------
 PA_DNS=(--no-smtp --rate 0 -r "$RES" -q --force)
-pa_dns() { # ID LABEL [extra options]
-  local id=$1 label=$2; shift 2
-  log "ptraudit DNS-only: $label"
+# pa_run ID [extra options]: one run, kept for pa_score.
+pa_run() {
+  local id=$1; shift
+  log "ptraudit DNS-only: $id"
   LIMIT=120 measure "$id" "${KW[@]}" --client-drops -- \
     "$PTRAUDIT" "${PA_DNS[@]}" "$@" -o "$W/$id.csv.gz" "$BLOCK" 2>"$M/$id.err"
-  python3 "$BD/compare.py" file "$Z/expected.csv" "$W/$id.csv.gz" --json >"$M/$id.acc.json"
-  row "$id" dns "ptraudit --no-smtp $label" "$NADDR" "$NQ" ptraudit
-  rm -f "$W/$id.csv.gz"
 }
-# The default runs are interleaved with dnsperf at its best setting above,
-# so a ratio compares two measurements a few seconds apart: this machine's
-# speed drifts (a VM's neighbours) by more than the 20% the target allows.
+# pa_score ID LABEL: check every verdict of run ID, add its row.
+pa_score() {
+  python3 "$BD/compare.py" file "$Z/expected.csv" "$W/$1.csv.gz" --json >"$M/$1.acc.json"
+  row "$1" dns "ptraudit --no-smtp $2" "$NADDR" "$NQ" ptraudit
+  rm -f "$W/$1.csv.gz"
+}
+pa_dns() { # ID LABEL [extra options]
+  local id=$1 label=$2; shift 2
+  pa_run "$id" "$@"
+  pa_score "$id" "$label"
+}
+# This machine's speed drifts (a VM's neighbours) by more than the 20% a
+# target allows, for seconds at a time.  So every comparison is made
+# between runs seconds apart: each default run follows a dnsperf run at
+# the best setting above, and runs back to back with an --ordered run, the
+# two in alternating order (ABBA) so that a drift does not favour either;
+# the verdicts are checked after both.  Seven pairs; the report judges the
+# medians of the pairwise ratios.
 BESTQ=$(for q in 50 100 200 500; do
           sed -n "s/^ *Queries per second: *\([0-9.]*\).*/\1 $q/p" "$M/dnsperf-q$q.txt" 2>/dev/null
         done | sort -rn | awk 'NR == 1 {print $2}')
-for i in 1 2 3 4 5; do
+for i in 1 2 3 4 5 6 7; do
   if [ -n "$BESTQ" ]; then
     log "dnsperf -q $BESTQ (2 s), paired with ptraudit default run $i"
     LIMIT=30 measure "dnsperf-pair$i" "${KW[@]}" -- \
       dnsperf -s 127.0.0.1 -p "$KNOT_PORT" -d "$Z/queries.txt" -l 2 -q "$BESTQ" >"$M/dnsperf-pair$i.txt" 2>&1
-    row "dnsperf-pair$i" dns "dnsperf -q $BESTQ, just before ptraudit run $i" - - dnsperf
+    row "dnsperf-pair$i" dns "dnsperf -q $BESTQ, just before ptraudit runs $i" - - dnsperf
   fi
-  pa_dns "pa-default-$i" "defaults (-c 256, auto channels), run $i"
-  # --ordered right after, for its "at most 10% slower" target.
-  pa_dns "pa-ordered-$i" "--ordered, run $i" --ordered
+  if [ $((i % 2)) = 1 ]; then
+    pa_run "pa-default-$i"
+    pa_run "pa-ordered-$i" --ordered
+  else
+    pa_run "pa-ordered-$i" --ordered
+    pa_run "pa-default-$i"
+  fi
+  pa_score "pa-default-$i" "defaults (-c 256, auto channels), run $i"
+  pa_score "pa-ordered-$i" "--ordered, run $i"
 done
 pa_dns pa-c64 "-c 64" -c 64
 pa_dns pa-c128 "-c 128" -c 128

@@ -209,7 +209,7 @@ def main():
                                   "yes" if mus is not None and mus <= 10 else "**no**"))
     ordr = by("pa-ordered-")
     if dflt and ordr:
-        # Each --ordered run against the default run just before it.
+        # Each --ordered run against the default run next to it (ABBA order).
         pairs = []
         for r in ordr:
             d = next((x for x in dflt if x["id"] == "pa-default-" + r["id"].rsplit("-", 1)[1]), None)
@@ -221,7 +221,7 @@ def main():
         # moves both runs of a pair, not their ratio.
         slower = statistics.median(pairs) - 1 if pairs else None
         L.append("| --ordered at most 10%% slower than the default completion order | median "
-                 "wall %.2f s vs %.2f s; each run against the default run just before it: "
+                 "wall %.2f s vs %.2f s; each run against the default run next to it (ABBA order): "
                  "%s (median %s); accuracy %s | %s |" % (
                      ow, dw, ", ".join("%+.0f%%" % (100 * (x - 1)) for x in pairs) or "–",
                      "%+.0f%%" % (100 * slower) if slower is not None else "–",
