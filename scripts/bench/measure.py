@@ -7,7 +7,8 @@
 Runs COMMAND (stdout/stderr inherited) and writes one JSON object (to FILE
 or stdout) with:
 
-  wall_s         elapsed time, monotonic clock, fork to exit
+  wall_s         elapsed time, monotonic clock, fork to exit (the exit is
+                 seen at once: the drop sampler runs in its own thread)
   user_s, sys_s  CPU of the command and its waited-for children (wait4's
                  rusage, microsecond resolution)
   maxrss_kib     peak resident set size of COMMAND (VmHWM), as GNU time's %M
@@ -37,6 +38,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -159,17 +161,29 @@ def main():
             os.write(2, ("measure.py: %s: %s\n" % (cmd[0], e)).encode())
             os._exit(127)
     seen = {}  # inode -> last drops count of the command's UDP sockets
-    while True:
-        wpid, status, ru = os.wait4(pid, os.WNOHANG if client else 0)
-        if wpid == pid:
-            break
-        tab = udp_table()
-        for p in descendants(pid):
-            for ino in socket_inodes(p):
-                if ino in tab:
-                    seen[ino] = tab[ino][1]
-        time.sleep(0.05)
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            try:
+                tab = udp_table()
+                for p in descendants(pid):
+                    for ino in socket_inodes(p):
+                        if ino in tab:
+                            seen[ino] = tab[ino][1]
+            except OSError:
+                pass
+
+    # The sampler has its own thread: this one blocks in wait4, so the
+    # wall time ends when the command does, not at the sampler's next tick.
+    sampler = threading.Thread(target=sample, daemon=True) if client else None
+    if sampler:
+        sampler.start()
+    wpid, status, ru = os.wait4(pid, 0)
     t1 = time.monotonic()
+    done.set()
+    if sampler:
+        sampler.join()
     snmp1 = udp_snmp()
     tab1 = udp_table()
     cpu1 = {n: proc_cpu(p) for n, p in watch.items()}
