@@ -371,13 +371,12 @@ START_TEST(timeout_silent_server) {
 }
 END_TEST
 
-START_TEST(unreachable_server_is_error) {
-  /* A UDP port nobody listens on: ICMP port unreachable, which c-ares
-   * reports as ECONNREFUSED -- a resolver fault, not an answer. */
-  struct responder rs;
+/* Point rs at a UDP port on 127.0.0.1 that nobody listens on (bound to
+ * learn a free one, then closed): queries there meet ICMP port
+ * unreachable. */
+static void unused_port(struct responder *rs) {
   struct sockaddr_in sa;
   socklen_t sl = sizeof sa;
-  uv_loop_t loop;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
@@ -385,7 +384,15 @@ START_TEST(unreachable_server_is_error) {
   ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
   ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
   close(fd);
-  snprintf(rs.csv, sizeof rs.csv, "127.0.0.1:%d", ntohs(sa.sin_port));
+  snprintf(rs->csv, sizeof rs->csv, "127.0.0.1:%d", ntohs(sa.sin_port));
+}
+
+START_TEST(unreachable_server_is_error) {
+  /* A UDP port nobody listens on: ICMP port unreachable, which c-ares
+   * reports as ECONNREFUSED -- a resolver fault, not an answer. */
+  struct responder rs;
+  uv_loop_t loop;
+  unused_port(&rs);
   uv_loop_init(&loop);
   struct resolver *r = mk(&loop, &rs, 300, 2, 1, 0);
   struct qres s = {.family = 4, .qname = "ok.test"};
@@ -409,19 +416,10 @@ START_TEST(unreachable_server_burst) {
    * would take 4 s if the errors were lost; that is not timed here, but
    * every status must be the refusal itself. */
   struct responder rs;
-  struct sockaddr_in sa;
-  socklen_t sl = sizeof sa;
   uv_loop_t loop;
   enum { N = 200 };
   static struct qres s[N];
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-  close(fd);
-  snprintf(rs.csv, sizeof rs.csv, "127.0.0.1:%d", ntohs(sa.sin_port));
+  unused_port(&rs);
   uv_loop_init(&loop);
   struct resolver *r = mk(&loop, &rs, 2000, 2, 1, 0);
   memset(s, 0, sizeof s);

@@ -48,6 +48,20 @@ static struct sockaddr_in local_addr(int fd) {
   return a;
 }
 
+/* A sockio with receive buffer `rcvbuf` and read callback `cb`, a peer,
+ * and a sockio UDP socket connected to the peer (returned). */
+static int open_pair(struct sockio **s, struct peer *p, int rcvbuf, sockio_read_cb cb) {
+  ck_assert_int_eq(sockio_new(s, rcvbuf, cb, NULL), 0);
+  peer_open(p);
+  return client_open(*s, p);
+}
+
+static void close_pair(struct sockio *s, struct peer *p, int fd) {
+  ck_assert_int_eq(sockio_functions()->aclose(fd, s), 0);
+  if (p->fd >= 0) close(p->fd);
+  sockio_free(s);
+}
+
 /* Wait until fd has something to read (or 1 s). */
 static void wait_readable(int fd) {
   struct pollfd pf = {.fd = fd, .events = POLLIN};
@@ -67,9 +81,7 @@ START_TEST(test_reads_in_order_with_source) {
   struct peer p;
   const struct ares_socket_functions *f = sockio_functions();
   ck_assert_ptr_nonnull(f);
-  ck_assert_int_eq(sockio_new(&s, 0, NULL, NULL), 0);
-  peer_open(&p);
-  int fd = client_open(s, &p);
+  int fd = open_pair(&s, &p, 0, NULL);
   struct sockaddr_in me = local_addr(fd);
   /* 70 datagrams: more than two receive batches. */
   for (int i = 0; i < 70; i++) {
@@ -94,9 +106,7 @@ START_TEST(test_reads_in_order_with_source) {
   ck_assert_int_eq(f->arecvfrom(fd, (char[8]){0}, 8, 0, NULL, NULL, s), -1);
   ck_assert(errno == EAGAIN || errno == EWOULDBLOCK);
   ck_assert_uint_eq(sockio_drops(s), 0);
-  ck_assert_int_eq(f->aclose(fd, s), 0);
-  close(p.fd);
-  sockio_free(s);
+  close_pair(s, &p, fd);
 }
 END_TEST
 
@@ -104,9 +114,7 @@ START_TEST(test_short_buffer_truncates_like_recvfrom) {
   struct sockio *s;
   struct peer p;
   const struct ares_socket_functions *f = sockio_functions();
-  ck_assert_int_eq(sockio_new(&s, 0, NULL, NULL), 0);
-  peer_open(&p);
-  int fd = client_open(s, &p);
+  int fd = open_pair(&s, &p, 0, NULL);
   struct sockaddr_in me = local_addr(fd);
   ck_assert_int_eq(sendto(p.fd, "abcdefgh", 8, 0, (struct sockaddr *)&me, sizeof me), 8);
   ck_assert_int_eq(sendto(p.fd, "xyz", 3, 0, (struct sockaddr *)&me, sizeof me), 3);
@@ -120,9 +128,7 @@ START_TEST(test_short_buffer_truncates_like_recvfrom) {
   /* The rest of the first datagram is gone, as with recvfrom(). */
   ck_assert_int_eq(f->arecvfrom(fd, b, sizeof b, 0, NULL, NULL, s), 3);
   ck_assert(memcmp(b, "xyz", 3) == 0);
-  f->aclose(fd, s);
-  close(p.fd);
-  sockio_free(s);
+  close_pair(s, &p, fd);
 }
 END_TEST
 
@@ -130,9 +136,7 @@ START_TEST(test_sends_wait_for_flush) {
   struct sockio *s;
   struct peer p;
   const struct ares_socket_functions *f = sockio_functions();
-  ck_assert_int_eq(sockio_new(&s, 0, NULL, NULL), 0);
-  peer_open(&p);
-  int fd = client_open(s, &p);
+  int fd = open_pair(&s, &p, 0, NULL);
   for (int i = 0; i < 3; i++) {
     char hdr[8], body[16];
     int hn = snprintf(hdr, sizeof hdr, "q%d:", i), bn = snprintf(body, sizeof body, "body%d", i);
@@ -152,9 +156,7 @@ START_TEST(test_sends_wait_for_flush) {
     ck_assert_int_eq(recv(p.fd, got, sizeof got, 0), n);
     ck_assert(memcmp(got, want, (size_t)n) == 0);
   }
-  f->aclose(fd, s);
-  close(p.fd);
-  sockio_free(s);
+  close_pair(s, &p, fd);
 }
 END_TEST
 
@@ -162,11 +164,9 @@ START_TEST(test_full_queue_sends_in_order) {
   struct sockio *s;
   struct peer p;
   const struct ares_socket_functions *f = sockio_functions();
-  ck_assert_int_eq(sockio_new(&s, 0, NULL, NULL), 0);
-  peer_open(&p);
-  int rb = 1 << 20;
+  int fd = open_pair(&s, &p, 0, NULL);
+  int rb = 1 << 20; /* room for every datagram before the test reads */
   setsockopt(p.fd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof rb);
-  int fd = client_open(s, &p);
   /* 150 small datagrams and one over the 512-octet queue slot: order kept. */
   char big[600];
   memset(big, 'B', sizeof big);
@@ -196,9 +196,7 @@ START_TEST(test_full_queue_sends_in_order) {
       ck_assert(memcmp(got, want, (size_t)n) == 0);
     }
   }
-  f->aclose(fd, s);
-  close(p.fd);
-  sockio_free(s);
+  close_pair(s, &p, fd);
 }
 END_TEST
 
@@ -208,10 +206,9 @@ START_TEST(test_send_error_reaches_the_reader) {
   const struct ares_socket_functions *f = sockio_functions();
   reads_named = 0;
   last_named = ARES_SOCKET_BAD;
-  ck_assert_int_eq(sockio_new(&s, 0, on_read, NULL), 0);
-  peer_open(&p);
-  int fd = client_open(s, &p);
+  int fd = open_pair(&s, &p, 0, on_read);
   close(p.fd); /* nobody listens now: ICMP port unreachable */
+  p.fd = -1;
   struct iovec v = {"q", 1};
   ck_assert_int_eq(f->asendv(fd, &v, 1, s), 1);
   sockio_flush(s);
@@ -237,8 +234,7 @@ START_TEST(test_send_error_reaches_the_reader) {
   /* Reported once: a later flush names nobody. */
   sockio_flush(s);
   ck_assert_int_eq(reads_named, 1);
-  f->aclose(fd, s);
-  sockio_free(s);
+  close_pair(s, &p, fd);
 }
 END_TEST
 
@@ -247,9 +243,7 @@ START_TEST(test_drops_counted) {
   struct peer p;
   const struct ares_socket_functions *f = sockio_functions();
   /* The smallest receive buffer the kernel allows: it overflows at once. */
-  ck_assert_int_eq(sockio_new(&s, 1, NULL, NULL), 0);
-  peer_open(&p);
-  int fd = client_open(s, &p);
+  int fd = open_pair(&s, &p, 1, NULL);
   struct sockaddr_in me = local_addr(fd);
   char m[200];
   memset(m, 'x', sizeof m);
