@@ -273,18 +273,18 @@ static void on_sockio_read(void *arg, ares_socket_t fd) {
     for (struct sockw *w = r->chans[i].socks; w; w = w->next)
       if (w->fd == fd) {
         ares_process_fd(r->chans[i].ch, fd, ARES_SOCKET_BAD);
+        pump(r);
         return;
       }
 }
 
 /* Once per loop iteration, just before it blocks: every query c-ares sent
- * in this iteration leaves in one sendmmsg() per socket. */
+ * in this iteration leaves in one sendmmsg() per socket.  The read
+ * callback may send again; a second pass sends those. */
 static void on_prepare(uv_prepare_t *h) {
   struct resolver *r = h->data;
   if (r->destroyed) return;
-  sockio_flush(r->sio);
-  pump(r);
-  sockio_flush(r->sio);
+  if (sockio_flush(r->sio)) sockio_flush(r->sio);
 }
 
 static void on_tick(uv_timer_t *t) {
