@@ -288,15 +288,14 @@ static ares_ssize_t io_sendv(ares_socket_t fd, const struct iovec *iov, int cnt,
     return -1;
   }
   if (!k->sx && !(k->sx = malloc(SEND_BATCH * sizeof *k->sx))) return writev(fd, iov, cnt);
-  if (k->sn == SEND_BATCH) tx_flush(k);
-  if (total > SEND_SLOT || k->sn == SEND_BATCH) {
-    tx_flush(k); /* keep the order */
-    if (k->sn) {
-      errno = EAGAIN;
-      return -1;
-    }
-    return writev(fd, iov, cnt);
+  /* A full queue makes room; a datagram too long for a slot goes
+   * directly, after the queue, to keep the order. */
+  if (k->sn == SEND_BATCH || total > SEND_SLOT) tx_flush(k);
+  if (k->sn == SEND_BATCH || (total > SEND_SLOT && k->sn)) {
+    errno = EAGAIN; /* the kernel takes nothing now: as send() would say */
+    return -1;
   }
+  if (total > SEND_SLOT) return writev(fd, iov, cnt);
   struct sx *x = &k->sx[k->sn++];
   x->len = 0;
   for (int i = 0; i < cnt; i++) {
