@@ -27,16 +27,16 @@ static int parse(const char *first, ...) {
 
 START_TEST(defaults) {
   ck_assert_int_eq(parse("192.0.2.1", NULL), 0);
-  ck_assert_uint_eq(c.dns_timeout_ms, 2000);
-  ck_assert_uint_eq(c.dns_tries, 2);
-  ck_assert_uint_eq(c.smtp_port, 25);
-  ck_assert_uint_eq(c.smtp_timeout_ms, 10000);
-  ck_assert(c.rate == 100.0);
-  ck_assert_uint_eq(c.concurrency, 256);
+  ck_assert_uint_eq(c.scan.dns_timeout_ms, 2000);
+  ck_assert_uint_eq(c.scan.dns_tries, 2);
+  ck_assert_uint_eq(c.scan.smtp_port, 25);
+  ck_assert_uint_eq(c.scan.smtp_timeout_ms, 10000);
+  ck_assert(c.scan.rate == 100.0);
+  ck_assert_uint_eq(c.scan.concurrency, 256);
   ck_assert_int_eq(c.fail_on, FAIL_ON_FAIL);
-  ck_assert_str_eq(c.resolvers, "");
-  ck_assert_uint_eq(c.ntargets, 1);
-  ck_assert_str_eq(c.targets[0], "192.0.2.1");
+  ck_assert_str_eq(c.scan.resolvers, "");
+  ck_assert_uint_eq(c.src.ntargets, 1);
+  ck_assert_str_eq(c.src.targets[0], "192.0.2.1");
   ck_assert_ptr_null(c.output);
 }
 END_TEST
@@ -48,23 +48,23 @@ START_TEST(all_options) {
                          "--fail-on", "warn", "--no-smtp", "--allow-huge", "192.0.2.0/24",
                          "2001:db8::1", NULL), 0);
   ck_assert_str_eq(c.output, "x.csv.gz");
-  ck_assert(c.force && c.ordered && c.quiet && c.no_smtp && c.allow_huge);
-  ck_assert_str_eq(c.resolvers, "127.0.0.1:5300");
-  ck_assert_uint_eq(c.dns_timeout_ms, 500);
-  ck_assert_uint_eq(c.dns_tries, 3);
-  ck_assert_uint_eq(c.smtp_port, 2525);
-  ck_assert_uint_eq(c.smtp_timeout_ms, 1500);
-  ck_assert(c.rate == 0.0);
-  ck_assert_uint_eq(c.concurrency, 10);
+  ck_assert(c.force && c.scan.ordered && c.quiet && c.scan.no_smtp && c.src.allow_huge);
+  ck_assert_str_eq(c.scan.resolvers, "127.0.0.1:5300");
+  ck_assert_uint_eq(c.scan.dns_timeout_ms, 500);
+  ck_assert_uint_eq(c.scan.dns_tries, 3);
+  ck_assert_uint_eq(c.scan.smtp_port, 2525);
+  ck_assert_uint_eq(c.scan.smtp_timeout_ms, 1500);
+  ck_assert(c.scan.rate == 0.0);
+  ck_assert_uint_eq(c.scan.concurrency, 10);
   ck_assert_int_eq(c.fail_on, FAIL_ON_WARN);
-  ck_assert_uint_eq(c.ntargets, 2);
+  ck_assert_uint_eq(c.src.ntargets, 2);
 }
 END_TEST
 
 START_TEST(resolver_forms) {
   ck_assert_int_eq(parse("-r", "127.0.0.1", "-r", "[::1]:5353", "-r", "::1", "-r",
                          "127.0.0.2:53", "192.0.2.1", NULL), 0);
-  ck_assert_str_eq(c.resolvers, "127.0.0.1:53,[::1]:5353,[::1]:53,127.0.0.2:53");
+  ck_assert_str_eq(c.scan.resolvers, "127.0.0.1:53,[::1]:5353,[::1]:53,127.0.0.2:53");
   ck_assert_uint_eq(c.nresolvers, 4);
   ck_assert_int_eq(parse("-r", "resolver.example", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "not an IP address"));
@@ -82,7 +82,7 @@ START_TEST(bad_numbers) {
   ck_assert_int_eq(parse("--rate", "fast", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_int_eq(parse("--rate", "nan", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_int_eq(parse("--rate", "2.5", "192.0.2.1", NULL), 0);
-  ck_assert(c.rate == 2.5);
+  ck_assert(c.scan.rate == 2.5);
   ck_assert_int_eq(parse("--dns-timeout", "0", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "--dns-timeout: 0 is out of range"));
   ck_assert_int_eq(parse("--dns-timeout", "-5", "192.0.2.1", NULL), UV_EINVAL);
@@ -100,13 +100,13 @@ START_TEST(inputs) {
   ck_assert_int_eq(parse(NULL), UV_EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "no targets"));
   ck_assert_int_eq(parse("-i", "inv.csv", NULL), 0);
-  ck_assert_str_eq(c.inventory, "inv.csv");
+  ck_assert_str_eq(c.src.inventory, "inv.csv");
   ck_assert_int_eq(parse("-i", "inv.csv", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_int_eq(parse("--ip-column", "x", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_int_eq(parse("-i", "inv.csv", "--ip-column", "IP", "--expect-column", "ptr", NULL),
                    0);
-  ck_assert_str_eq(c.ip_column, "IP");
-  ck_assert_str_eq(c.expect_column, "ptr");
+  ck_assert_str_eq(c.src.ip_column, "IP");
+  ck_assert_str_eq(c.src.expect_column, "ptr");
   ck_assert_int_eq(parse("--nope", "192.0.2.1", NULL), UV_EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "--nope"));
   ck_assert_int_eq(parse("192.0.2.1", "-o", NULL), UV_EINVAL);
@@ -125,14 +125,14 @@ START_TEST(batch_and_safety_options) {
                          "--exclude", "198.51.100.1", "--exclude-file", "x.txt", "--dry-run",
                          "--ehlo", "scanner.example.net", "--format", "jsonl", "--html",
                          "p.html", "--checkpoint", "c.cp", "192.0.2.0/24", NULL), 0);
-  ck_assert_uint_eq(c.shard_k, 2);
-  ck_assert_uint_eq(c.shard_n, 5);
-  ck_assert(c.seeded && c.seed == 42 && c.dry_run);
-  ck_assert_uint_eq(c.nexcludes, 2);
-  ck_assert_str_eq(c.excludes[1], "198.51.100.1");
-  ck_assert_uint_eq(c.nexclude_files, 1);
-  ck_assert_str_eq(c.ehlo, "scanner.example.net");
-  ck_assert_int_eq(c.format, FORMAT_JSONL);
+  ck_assert_uint_eq(c.src.shard_k, 2);
+  ck_assert_uint_eq(c.src.shard_n, 5);
+  ck_assert(c.src.seeded && c.src.seed == 42 && c.dry_run);
+  ck_assert_uint_eq(c.src.nexcludes, 2);
+  ck_assert_str_eq(c.src.excludes[1], "198.51.100.1");
+  ck_assert_uint_eq(c.src.nexclude_files, 1);
+  ck_assert_str_eq(c.scan.ehlo, "scanner.example.net");
+  ck_assert_int_eq(c.scan.format, FORMAT_JSONL);
   ck_assert_str_eq(c.html, "p.html");
   ck_assert_str_eq(c.checkpoint, "c.cp");
 

@@ -36,7 +36,7 @@ static const char *write_file(const char *name, const char *text) {
   return p;
 }
 
-static void config_targets(struct config *c, char **targets, size_t n) {
+static void config_targets(struct source_opts *c, char **targets, size_t n) {
   memset(c, 0, sizeof *c);
   c->targets = targets;
   c->ntargets = n;
@@ -63,7 +63,7 @@ static int drain(struct source *s, char *out, size_t size) {
 
 START_TEST(operands_in_order) {
   char *targets[] = {"11.0.0.254-11.0.1.1", "2001:db8::/127", "198.51.100.7"};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   char out[512];
   uint64_t total;
@@ -82,7 +82,7 @@ END_TEST
 START_TEST(special_inside_wider_target_skipped) {
   /* 9.255.255.254/31 is public; 10.0.0.0/8 is private: skipped, counted. */
   char *targets[] = {"9.255.255.254-10.0.0.1"};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   char out[256];
   config_targets(&c, targets, 1);
@@ -96,7 +96,7 @@ END_TEST
 
 START_TEST(bad_operand_found_before_run) {
   char *targets[] = {"192.0.2.1", "192.0.2.0/33"};
-  struct config c;
+  struct source_opts c;
   struct source *s = (struct source *)1;
   config_targets(&c, targets, 2);
   ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
@@ -111,7 +111,7 @@ START_TEST(file_list) {
   char arg[160];
   snprintf(arg, sizeof arg, "@%s", p);
   char *targets[] = {arg, "198.51.100.1"};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   char out[256];
   uint64_t total;
@@ -130,7 +130,7 @@ START_TEST(file_list_bad_line) {
   char arg[160];
   snprintf(arg, sizeof arg, "@%s", p);
   char *targets[] = {arg};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   char want[200];
   config_targets(&c, targets, 1);
@@ -143,7 +143,7 @@ END_TEST
 
 START_TEST(file_list_missing) {
   char *targets[] = {"@/nonexistent/list.txt"};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   config_targets(&c, targets, 1);
   ck_assert_int_eq(source_open(&s, &c, err, sizeof err), UV_EINVAL);
@@ -153,7 +153,7 @@ END_TEST
 
 START_TEST(huge_needs_flag) {
   char *targets[] = {"0.0.0.0/0"};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   uint64_t total;
   config_targets(&c, targets, 1);
@@ -171,7 +171,7 @@ START_TEST(inventory_rows) {
                                         "Acme, 192.0.2.1 ,*.example.net ,\"a, b\"\r\n"
                                         "Bolt,not-an-ip,,\r\n"
                                         "Cork,2001:db8::9,mx.example.org,x\r\n");
-  struct config c;
+  struct source_opts c;
   struct source *s;
   struct target t;
   memset(&c, 0, sizeof c);
@@ -205,7 +205,7 @@ END_TEST
 
 START_TEST(inventory_syntax_error_before_run) {
   const char *p = write_file("broken.csv", "ip,name\n192.0.2.1,a\n192.0.2.2,\"b\n");
-  struct config c;
+  struct source_opts c;
   struct source *s;
   memset(&c, 0, sizeof c);
   c.inventory = p;
@@ -217,7 +217,7 @@ END_TEST
 /* Collect the addresses of one shard as u32 marks in `seen` (IPv4 only). */
 static void shard_walk(char **targets, size_t n, unsigned k, unsigned of, int seeded,
                        unsigned char *seen, size_t seen_size, uint64_t *count) {
-  struct config c;
+  struct source_opts c;
   struct source *s;
   struct target t;
   config_targets(&c, targets, n);
@@ -263,7 +263,7 @@ END_TEST
 START_TEST(shards_of_an_inventory) {
   const char *p = write_file("shard.csv", "ip,name\n11.1.0.1,a\n11.1.0.2,b\n11.1.0.3,c\n"
                                            "bogus,d\n11.1.0.5,e\n");
-  struct config c;
+  struct source_opts c;
   struct source *s;
   struct target t;
   unsigned rows = 0, invalid = 0;
@@ -287,7 +287,7 @@ END_TEST
 
 START_TEST(seed_permutes_within_a_block) {
   char *targets[] = {"11.2.0.0/24"};
-  struct config c;
+  struct source_opts c;
   struct source *s;
   struct target t;
   unsigned in_order = 0, i = 0;

@@ -3,11 +3,11 @@
 # man page ptraudit.1 must describe what the built binary does.
 #   - the README's quick start holds exactly the two set-up commands;
 #   - every long option that `ptraudit --help` (and each subcommand's --help)
-#     prints, and every option in src/options.c's getopt table, appears in
+#     prints, and every option in src/cli/options.c's getopt table, appears in
 #     README.md and ptraudit.1; every option of the table is in --help;
 #   - every column of the binary's header row (with and without --ehlo),
 #     every flag name and every verdict / iprev / ptr_status / smtp_status
-#     value (from src/verdict.c's name tables) appears in the README and in
+#     value (from src/core/verdict.c's name tables) appears in the README and in
 #     the man page;
 #   - groff reports no warnings for ptraudit.1 and man renders it;
 #   - every relative link in README.md points at a file that exists.
@@ -18,7 +18,7 @@ cd "$TOP" || exit 1
 
 README=README.md
 MAN=ptraudit.1
-for f in "$README" "$MAN" "$PTRAUDIT" src/options.c src/verdict.c; do
+for f in "$README" "$MAN" "$PTRAUDIT" src/cli/options.c src/core/verdict.c; do
   [ -e "$f" ] || { not_ok "$f exists"; finish; }
 done
 
@@ -56,10 +56,10 @@ MAIN_HELP=$(help_opts)
 [ -n "$MAIN_HELP" ] && ok "ptraudit --help prints long options" \
   || not_ok "ptraudit --help prints long options"
 # The getopt table: lines like  {"ip-column", required_argument, ...
-TABLE_OPTS=$(sed -n '/longopts\[\] = {/,/^};/p' src/options.c |
+TABLE_OPTS=$(sed -n '/longopts\[\] = {/,/^};/p' src/cli/options.c |
   grep -oE '^[[:space:]]*\{"[a-z0-9-]+"' | sed -E 's/.*\{"/--/; s/"$//' | sort -u)
-[ "$(wc -l <<<"$TABLE_OPTS")" -ge 20 ] && ok "src/options.c getopt table read" \
-  || not_ok "src/options.c getopt table read" "$TABLE_OPTS"
+[ "$(wc -l <<<"$TABLE_OPTS")" -ge 20 ] && ok "src/cli/options.c getopt table read" \
+  || not_ok "src/cli/options.c getopt table read" "$TABLE_OPTS"
 
 missing_help=""
 for o in $TABLE_OPTS; do has_opt "$MAIN_HELP" "$o" || missing_help="$missing_help $o"; done
@@ -100,16 +100,16 @@ readme_cols=$(sed -n '/^## The report/,/^### /p' "$README" |
   grep -oE '^\| [0-9()]+ \| `[a-z_]+`' | sed -E 's/.*`([a-z_]+)`/\1/' | paste -sd, -)
 check "README column table is in the header row's order" "$HDR_EHLO" "$readme_cols"
 
-# ---- flags and values (the name tables of src/verdict.c) -------------------
+# ---- flags and values (the name tables of src/core/verdict.c) -------------------
 table_names() { # TABLE-START-REGEX: quoted strings up to the closing "};"
-  sed -n "/$1/,/^};/p" src/verdict.c | grep -oE '"[A-Za-z_]+"' | tr -d '"' | sort -u
+  sed -n "/$1/,/^};/p" src/core/verdict.c | grep -oE '"[A-Za-z_]+"' | tr -d '"' | sort -u
 }
 FLAGS=$(table_names 'flag_names\[F_COUNT\] = {')
-check "src/verdict.c: 13 flag names read" 13 "$(grep -c . <<<"$FLAGS")"
+check "src/core/verdict.c: 13 flag names read" 13 "$(grep -c . <<<"$FLAGS")"
 VALUES=$(for t in verdict_names iprev_names dns_names smtp_names; do
   table_names "$t\\[\\] = {"; done | sort -u)
-[ "$(grep -c . <<<"$VALUES")" -ge 15 ] && ok "src/verdict.c: value names read" \
-  || not_ok "src/verdict.c: value names read" "$VALUES"
+[ "$(grep -c . <<<"$VALUES")" -ge 15 ] && ok "src/core/verdict.c: value names read" \
+  || not_ok "src/core/verdict.c: value names read" "$VALUES"
 missing_r="" missing_m=""
 for f in $FLAGS $VALUES; do
   grep -qF -- "\`$f\`" "$README" || missing_r="$missing_r $f"

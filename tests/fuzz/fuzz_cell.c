@@ -1,5 +1,5 @@
 /*
- * fuzz_cell.c - libFuzzer target for the report cell escaper (src/cell.h).
+ * fuzz_cell.c - libFuzzer target for the report cell escaper (src/core/cell.h).
  *
  * The input is one raw cell.  Beyond "does not crash", every property the
  * contract promises is checked against code written here, independently of

@@ -1,6 +1,6 @@
 /*
  * fuzz_dnsreply.c - libFuzzer target for the DNS reply parser
- * (src/dnsreply.h).
+ * (src/core/dnsreply.h).
  *
  * The input is one raw DNS reply, so seeds are real packets.  The question
  * name is read back from the packet (uncompressed labels, joined with '.')

@@ -1,6 +1,6 @@
 /*
  * fuzz_greeting.c - libFuzzer target for the SMTP greeting parser
- * (src/greeting.h).
+ * (src/core/greeting.h).
  *
  * The input is the byte stream a peer sends.  It is fed three ways (in one
  * call, byte by byte, and in chunks of pseudo-random sizes derived from the

@@ -1,6 +1,6 @@
 /*
  * fuzz_inventory.c - libFuzzer target for the CSV inventory reader
- * (src/inventory.h).
+ * (src/input/inventory.h).
  *
  * The input is the file's content, read through fmemopen().  The reader is
  * compared, row by row, with a reference model written here from

@@ -1,6 +1,6 @@
 /*
  * fuzz_target.c - libFuzzer target for the TARGET operand parser
- * (src/target.h).
+ * (src/core/target.h).
  *
  * The input is one operand, passed with its exact length (not
  * NUL-terminated: a read past it is an ASan error).  It is parsed with and

@@ -1,0 +1,434 @@
+/*
+ * main.c - process-level concerns only: options, resource limits, signals,
+ * the progress line, the summary, checkpoints and the exit status.
+ * Everything else is in the modules; this is the only file that calls exit().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <ares.h>
+#include <uv.h>
+#include <zlib.h>
+
+#include "audit.h"
+#include "cell.h"
+#include "checkpoint.h"
+#include "cmdutil.h"
+#include "commands.h"
+#include "options.h"
+#include "report.h"
+#include "source.h"
+#include "verdict.h"
+#include "version.h"
+
+/* File descriptors kept aside for the report, stdin, c-ares sockets. */
+#define FD_RESERVE 32
+/* After SIGINT/SIGTERM, targets in flight get this long to finish; those
+ * still running then are left to --resume. */
+#define GRACE_MS 10000
+/* --dry-run walks the stream to count it; it stops counting here. */
+#define DRY_RUN_WALK_MAX 100000000ull
+
+struct run {
+  uv_loop_t loop;
+  struct config cfg;
+  struct source *src;
+  struct report *rep;
+  struct audit *audit;
+  struct checkpoint prev;  /* --resume */
+  int resuming;
+  uint64_t fingerprint;
+  int resumable;           /* inputs can be read again: a checkpoint is useful */
+  char cp_path[4200];
+  const char *out;
+  uv_signal_t sigint, sigterm;
+  uv_timer_t progress;
+  uv_timer_t flush;        /* ends a gzip member every second even when stalled */
+  uv_timer_t grace;
+  int signo;               /* first stop signal received */
+  int progress_on;
+  int progress_drawn;
+  enum audit_end end;
+  uint64_t t0;
+  uint64_t total;
+  int total_known;
+};
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("ptraudit: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(code);
+}
+
+/* Raise RLIMIT_NOFILE to the hard limit and return the usable count. */
+static rlim_t raise_nofile(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t want = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+    struct rlimit nl = {want, rl.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &nl) == 0) rl.rlim_cur = want;
+  }
+  return rl.rlim_cur;
+}
+
+static double elapsed_s(const struct run *r) { return (double)(uv_hrtime() - r->t0) / 1e9; }
+
+static void draw_progress(struct run *r) {
+  const struct audit_stats *st = audit_stats(r->audit);
+  double el = elapsed_s(r);
+  char total[32] = "";
+  if (r->total_known) snprintf(total, sizeof total, "/%llu", (unsigned long long)r->total);
+  fprintf(stderr, "\r\033[K%llu%s done, %.0f/s, %llu in flight, %.0fs",
+          (unsigned long long)st->done, total, el > 0 ? (double)st->done / el : 0.0,
+          (unsigned long long)st->inflight, el);
+  r->progress_drawn = 1;
+}
+
+static void on_invalid(void *arg, const char *origin, unsigned long line, const char *cell,
+                       size_t len) {
+  struct run *r = arg;
+  char text[64 * 4 + 8];
+  cell_escape(text, sizeof text, cell, len < 64 ? len : 64);
+  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  fprintf(stderr, "ptraudit: warning: %s:%lu: ip '%s' is not an IP address; reported with "
+          "verdict invalid\n", origin, line, text);
+}
+
+static void on_progress(uv_timer_t *t) { draw_progress(t->data); }
+
+static void on_flush(uv_timer_t *t) {
+  struct run *r = t->data;
+  if (report_flush(r->rep) < 0) audit_stop(r->audit); /* report_close reports the error */
+}
+
+/* Write the checkpoint for what is done; returns 0 or <0 (message printed). */
+static int write_checkpoint(struct run *r) {
+  struct checkpoint cp;
+  char err[512];
+  if (!r->resumable) {
+    fprintf(stderr, "ptraudit: the input came from a pipe: this run cannot be resumed\n");
+    return -1;
+  }
+  if (audit_checkpoint(r->audit, &cp) < 0) {
+    fprintf(stderr, "ptraudit: out of memory writing the checkpoint\n");
+    return -1;
+  }
+  cp.fingerprint = r->fingerprint;
+  snprintf(cp.report, sizeof cp.report, "%s", r->out);
+  int rc = checkpoint_write(r->cp_path, &cp, err, sizeof err);
+  checkpoint_free(&cp);
+  if (rc < 0) {
+    fprintf(stderr, "ptraudit: cannot write the checkpoint: %s\n", err);
+    return rc;
+  }
+  fprintf(stderr, "ptraudit: checkpoint written to %s; continue with the same arguments plus "
+          "--resume %s -o NEW-REPORT\n", r->cp_path, r->cp_path);
+  return 0;
+}
+
+/* Stop now: keep every row written (the report is closed and renamed into
+ * place), record what is not done in the checkpoint, and exit. */
+static void abort_now(struct run *r, const char *why) __attribute__((noreturn));
+static void abort_now(struct run *r, const char *why) {
+  char err[512];
+  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  int rc = report_close(r->rep, 1, err, sizeof err);
+  r->rep = NULL;
+  fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->out);
+  if (rc < 0) fprintf(stderr, "ptraudit: %s\n", err);
+  write_checkpoint(r);
+  _exit(rc < 0 ? EXIT_RUNTIME : 128 + r->signo);
+}
+
+static void on_grace(uv_timer_t *t) {
+  abort_now(t->data, "targets still in flight after the grace period were left for --resume");
+}
+
+static void on_signal(uv_signal_t *h, int signo) {
+  struct run *r = h->data;
+  if (r->signo) abort_now(r, "aborted by a second signal");
+  r->signo = signo;
+  if (!r->cfg.quiet) {
+    if (r->progress_drawn) fputs("\r\033[K", stderr);
+    fprintf(stderr, "ptraudit: %s: finishing the targets in flight (at most %d s; send it "
+            "again to stop at once)\n", signo == SIGINT ? "SIGINT" : "SIGTERM", GRACE_MS / 1000);
+  }
+  uv_timer_start(&r->grace, on_grace, GRACE_MS, 0);
+  audit_stop(r->audit);
+}
+
+static void on_done(struct audit *a, enum audit_end end, void *arg) {
+  struct run *r = arg;
+  (void)a;
+  r->end = end;
+  uv_close((uv_handle_t *)&r->sigint, NULL);
+  uv_close((uv_handle_t *)&r->sigterm, NULL);
+  uv_close((uv_handle_t *)&r->progress, NULL);
+  uv_close((uv_handle_t *)&r->flush, NULL);
+  uv_close((uv_handle_t *)&r->grace, NULL);
+}
+
+static void print_summary(struct run *r, const char *path) {
+  const struct audit_stats *st = audit_stats(r->audit);
+  double el = elapsed_s(r);
+  static const enum verdict order[] = {VERDICT_OK, VERDICT_WARN, VERDICT_UNKNOWN,
+                                       VERDICT_FAIL, VERDICT_INVALID, VERDICT_SKIPPED};
+  fprintf(stderr, "ptraudit: %llu targets in %.1f s (%.0f/s); report: %s\n",
+          (unsigned long long)st->done, el, el > 0 ? (double)st->done / el : 0.0, path);
+  fputs("  verdicts:", stderr);
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    fprintf(stderr, " %s %llu", verdict_name(order[i]),
+            (unsigned long long)st->verdicts[order[i]]);
+  fputc('\n', stderr);
+  int any = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    if (!st->flags[i]) continue;
+    fprintf(stderr, "%s %s %llu", any ? "," : "  flags:", flag_name(i),
+            (unsigned long long)st->flags[i]);
+    any = 1;
+  }
+  if (any) fputc('\n', stderr);
+  uint64_t sk = source_skipped_special(r->src), ex = source_skipped_excluded(r->src);
+  if (sk)
+    fprintf(stderr, "  skipped: %llu addresses in special-purpose blocks (private, "
+            "documentation, ...) inside wider targets\n", (unsigned long long)sk);
+  if (ex) fprintf(stderr, "  excluded: %llu addresses\n", (unsigned long long)ex);
+  if (st->resumed)
+    fprintf(stderr, "  resumed: %llu targets were done by the interrupted run\n",
+            (unsigned long long)st->resumed);
+  if (st->backoffs)
+    fprintf(stderr, "  note: the resolver refused most queries %llu times; the rate was "
+            "halved each time\n", (unsigned long long)st->backoffs);
+  if (st->udp_drops || st->udp_drops_ours)
+    fprintf(stderr, "  note: this host dropped %llu UDP datagrams (full receive buffers) during "
+            "the run, %llu of them at ptraudit's own DNS sockets; the in-flight window went "
+            "down to %u\n",
+            (unsigned long long)(st->udp_drops > st->udp_drops_ours ? st->udp_drops
+                                                                    : st->udp_drops_ours),
+            (unsigned long long)st->udp_drops_ours, st->min_window);
+  if (st->smtp_backpressure)
+    fprintf(stderr, "  note: %llu SMTP connects waited for free sockets\n",
+            (unsigned long long)st->smtp_backpressure);
+}
+
+static int exit_status(const struct run *r) {
+  const struct audit_stats *st = audit_stats(r->audit);
+  uint64_t bad = 0;
+  switch (r->cfg.fail_on) {
+  case FAIL_ON_WARN:
+    bad += st->verdicts[VERDICT_WARN] + st->verdicts[VERDICT_UNKNOWN];
+    /* fall through */
+  case FAIL_ON_FAIL:
+    bad += st->verdicts[VERDICT_FAIL] + st->verdicts[VERDICT_INVALID];
+    break;
+  case FAIL_ON_NEVER:
+    break;
+  }
+  return bad ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/* --dry-run: walk the stream, print what would be scanned, send nothing. */
+static int dry_run(struct run *r) {
+  struct target t;
+  char err[1024], a[ADDR_STRLEN];
+  uint64_t n = 0, invalid = 0, skipped = 0;
+  int rc;
+  printf("dry run: nothing is sent\n");
+  if (r->cfg.src.shard_n) printf("shard: %u of %u\n", r->cfg.src.shard_k, r->cfg.src.shard_n);
+  if (r->cfg.src.seeded) printf("order: permuted with seed %llu\n", r->cfg.src.seed);
+  printf("first targets:");
+  while (n < DRY_RUN_WALK_MAX && (rc = source_next(r->src, &t, err, sizeof err)) > 0) {
+    if (t.kind == TARGET_INVALID) invalid++;
+    else if (t.kind == TARGET_SKIPPED) skipped++;
+    if (n < 10) {
+      if (t.kind == TARGET_INVALID) printf(" (invalid '%.*s')", (int)(t.text_len > 40 ? 40 : t.text_len), t.text);
+      else printf(" %s", (addr_format(&t.addr, a), a));
+    }
+    n++;
+  }
+  printf("%s\n", n > 10 ? " ..." : "");
+  if (rc < 0) die(EXIT_USAGE, "%s", err);
+  printf("targets to scan: %llu%s\n", (unsigned long long)(n - invalid - skipped),
+         n >= DRY_RUN_WALK_MAX ? " (stopped counting)" : "");
+  if (invalid) printf("invalid inventory rows: %llu\n", (unsigned long long)invalid);
+  if (skipped) printf("excluded inventory rows: %llu\n", (unsigned long long)skipped);
+  printf("skipped, special-purpose blocks inside wider targets: %llu\n",
+         (unsigned long long)source_skipped_special(r->src));
+  printf("skipped, excluded: %llu\n", (unsigned long long)source_skipped_excluded(r->src));
+  if (r->cfg.scan.rate > 0)
+    printf("pace: %.0f targets/s, concurrency %u: about %.0f s\n", r->cfg.scan.rate,
+           r->cfg.scan.concurrency, (double)n / r->cfg.scan.rate);
+  else
+    printf("pace: no rate cap, concurrency %u\n", r->cfg.scan.concurrency);
+  return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv) {
+  static struct run run;
+  struct run *r = &run;
+  char err[1024];
+  char defname[64];
+  int rc;
+
+  /* libuv does not ignore SIGPIPE on Linux; a peer closing early must not
+   * kill us (field-notes). */
+  signal(SIGPIPE, SIG_IGN);
+  /* A file-size limit (ulimit -f) must make write() fail with EFBIG, which
+   * the report turns into a clear error and exit 3, not kill us. */
+  signal(SIGXFSZ, SIG_IGN);
+
+  if (argc > 1) {
+    if (!strcmp(argv[1], "diff")) return command_diff(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "merge")) return command_merge(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "summary")) return command_summary(argc - 1, argv + 1);
+  }
+
+  if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
+    die(EXIT_USAGE, "%s", err);
+  if (r->cfg.action == ACTION_HELP) {
+    fputs(options_usage(), stdout);
+    options_free(&r->cfg);
+    return EXIT_CLEAN;
+  }
+  if (r->cfg.action == ACTION_VERSION) {
+    printf("ptraudit %s (libuv %s, c-ares %s, zlib %s)\n", PTRAUDIT_VERSION,
+           uv_version_string(), ares_version(NULL), zlibVersion());
+    options_free(&r->cfg);
+    return EXIT_CLEAN;
+  }
+
+  rlim_t nofile = raise_nofile();
+  if (!r->cfg.scan.no_smtp && (rlim_t)r->cfg.scan.concurrency + FD_RESERVE > nofile) {
+    unsigned fit = nofile > FD_RESERVE + 8 ? (unsigned)(nofile - FD_RESERVE) : 8;
+    if (!r->cfg.quiet)
+      fprintf(stderr, "ptraudit: concurrency %u does not fit the open-file limit %llu; "
+              "using %u\n", r->cfg.scan.concurrency, (unsigned long long)nofile, fit);
+    r->cfg.scan.concurrency = fit;
+  }
+
+  rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
+  if (rc < 0) die(rc == UV_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", err);
+  r->total_known = source_total(r->src, &r->total);
+  uint64_t fp = 0;
+  r->resumable = source_fingerprint(r->src, &fp);
+  r->fingerprint = options_fingerprint(&r->cfg, fp);
+  if (r->total_known && r->total == 0) die(EXIT_USAGE, "no targets in the input");
+  if (r->cfg.dry_run) {
+    rc = dry_run(r);
+    source_close(r->src);
+    options_free(&r->cfg);
+    return rc;
+  }
+
+  if (r->cfg.resume) {
+    if (!r->resumable)
+      die(EXIT_USAGE, "--resume needs inputs that can be read again (not stdin or a pipe)");
+    if (checkpoint_read(r->cfg.resume, &r->prev, err, sizeof err) < 0) die(EXIT_USAGE, "%s", err);
+    if (r->prev.fingerprint != r->fingerprint)
+      die(EXIT_USAGE, "%s: the inputs or options differ from the interrupted run's (targets, "
+          "inventory contents, exclusions, shard, seed, SMTP and format options must be the "
+          "same)", r->cfg.resume);
+    r->resuming = 1;
+  }
+
+  const char *out = r->cfg.output;
+  if (!out) {
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(defname, sizeof defname, r->cfg.scan.format == FORMAT_JSONL
+             ? "ptraudit-%Y%m%dT%H%M%SZ.jsonl.gz" : "ptraudit-%Y%m%dT%H%M%SZ.csv.gz", &tm);
+    out = defname;
+  }
+  r->out = out;
+  if (r->cfg.checkpoint)
+    snprintf(r->cp_path, sizeof r->cp_path, "%s", r->cfg.checkpoint);
+  else
+    snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
+             strcmp(out, "-") ? out : "ptraudit-stdout");
+  rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
+  if (rc < 0) die(EXIT_USAGE, "%s", err);
+
+  uv_loop_init(&r->loop);
+  rc = audit_new(&r->audit, &r->loop, &r->cfg.scan, r->src, r->rep, err, sizeof err);
+  if (rc < 0 && !r->audit) {
+    report_close(r->rep, 0, NULL, 0);
+    die(EXIT_RUNTIME, "%s", err);
+  }
+  if (r->resuming) audit_resume_from(r->audit, &r->prev);
+
+  uv_signal_init(&r->loop, &r->sigint);
+  uv_signal_init(&r->loop, &r->sigterm);
+  uv_timer_init(&r->loop, &r->progress);
+  uv_timer_init(&r->loop, &r->flush);
+  uv_timer_init(&r->loop, &r->grace);
+  r->sigint.data = r->sigterm.data = r->progress.data = r->flush.data = r->grace.data = r;
+  uv_signal_start(&r->sigint, on_signal, SIGINT);
+  uv_signal_start(&r->sigterm, on_signal, SIGTERM);
+  uv_unref((uv_handle_t *)&r->sigint);
+  uv_unref((uv_handle_t *)&r->sigterm);
+  uv_timer_start(&r->flush, on_flush, 1000, 1000);
+  uv_unref((uv_handle_t *)&r->flush);
+  r->progress_on = !r->cfg.quiet && isatty(STDERR_FILENO);
+  if (r->progress_on) {
+    uv_timer_start(&r->progress, on_progress, 1000, 1000);
+    uv_unref((uv_handle_t *)&r->progress);
+  }
+
+  audit_on_invalid(r->audit, on_invalid, r);
+  r->t0 = uv_hrtime();
+  audit_start(r->audit, on_done, r);
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  if (r->progress_drawn) {
+    draw_progress(r);
+    fputc('\n', stderr);
+  }
+
+  int status;
+  const char *msg = audit_error(r->audit);
+  /* Always commit: after a write error the rows already written are kept
+   * under the final name, and report_close still returns the first error. */
+  rc = report_close(r->rep, 1, err, sizeof err);
+  if (r->end == AUDIT_OUTPUT_ERROR || rc < 0) {
+    fprintf(stderr, "ptraudit: %s\n", r->end == AUDIT_OUTPUT_ERROR ? msg : err);
+    status = EXIT_RUNTIME;
+  } else if (r->end == AUDIT_INPUT_ERROR) {
+    fprintf(stderr, "ptraudit: %s (stopped; rows before it were written to %s)\n", msg, out);
+    status = EXIT_USAGE;
+  } else if (r->end == AUDIT_RUNTIME_ERROR) {
+    fprintf(stderr, "ptraudit: %s\n", msg);
+    write_checkpoint(r);
+    status = EXIT_RUNTIME;
+  } else {
+    status = exit_status(r);
+    if (r->signo) write_checkpoint(r);
+  }
+  if (r->cfg.html && status != EXIT_RUNTIME) {
+    if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
+      fprintf(stderr, "ptraudit: %s\n", err);
+      status = EXIT_RUNTIME;
+    }
+  }
+  if (!r->cfg.quiet) print_summary(r, strcmp(out, "-") ? out : "stdout");
+  if (r->signo && status != EXIT_RUNTIME) status = 128 + r->signo;
+
+  audit_free(r->audit);
+  source_close(r->src);
+  checkpoint_free(&r->prev);
+  options_free(&r->cfg);
+  if (uv_loop_close(&r->loop) != 0) fprintf(stderr, "ptraudit: internal: handles left open\n");
+  return status;
+}

@@ -1,0 +1,129 @@
+/*
+ * report.h - the report writer: CSV records, plain or gzip, written under a
+ * temporary name and renamed into place.
+ *
+ * Record format (RFC 4180 quoting, Unix line ends):
+ *   - every field is first made safe with cell_escape() (cell.h): printable
+ *     UTF-8 only, `\xHH` escapes, the CSV-injection guard;
+ *   - a field is then double-quoted when it contains `,` or `"` or starts or
+ *     ends with a space, inner quotes doubled (RFC 4180 section 2, rules 6
+ *     and 7).  CR and LF cannot occur: cell_escape() has escaped them;
+ *   - fields are separated by `,` and a record ends with "\n" (not RFC
+ *     4180's CRLF: the report is read by zcat, grep, awk, cut and sort far
+ *     more often than by spreadsheets, which accept LF anyway).
+ *
+ * Output files:
+ *   - path "-": plain CSV to standard output (fd 1; the report owns fd 1
+ *     while open, so write nothing else to stdout meanwhile).  Never closed.
+ *   - a name ending in ".gz": gzip; anything else: plain CSV.
+ *   - The data goes to ".NAME.tmp.PID" in the final name's directory
+ *     (O_CREAT|O_EXCL, mode 0644 less the umask) and report_close() renames
+ *     it to NAME.
+ *   - Existing final path: a regular file or a symbolic link is refused
+ *     (-EEXIST) unless REPORT_FORCE.  With REPORT_FORCE the rename
+ *     replaces the directory entry itself: a symlink is replaced by the
+ *     report, never written through, and its target is left untouched.
+ *     Anything else (directory, device, FIFO, socket) is always refused:
+ *     use "-" for standard output.  Without REPORT_FORCE the final rename
+ *     also refuses to replace a file that appeared during the run
+ *     (renameat2 RENAME_NOREPLACE, or link+unlink where unsupported).
+ *
+ * Crash safety: the output is cut into complete "members" every
+ * REPORT_MEMBER_ROWS records or REPORT_MEMBER_MS milliseconds (checked on
+ * each write against the monotonic clock; call report_flush() from a timer
+ * when rows may stop coming).  For gzip a member is a complete gzip stream
+ * (gzflush Z_FINISH), so after a SIGKILL `zcat` of the temporary file
+ * recovers every record up to the last member boundary; for plain files it
+ * is a write(2) of everything buffered.  Members always end on a record
+ * boundary.
+ *
+ * Errors: every function returns 0 or a negative code (UV_E* from uv.h, for
+ * I/O errors the errno translated with uv_translate_sys_error, e.g.
+ * -ENOSPC on a full disk).  The first error is sticky: later writes
+ * return it at once, and report_error() says what went wrong.
+ *
+ * Cost: no allocation per record; one output buffer and one formatting
+ * buffer that grows to the longest record once.
+ */
+#ifndef PTRAUDIT_REPORT_H
+#define PTRAUDIT_REPORT_H
+
+#include <stddef.h>
+
+#define REPORT_FORCE 1u /* replace an existing file or symlink at the path */
+#define REPORT_GZIP 2u  /* report_open_fd(): gzip the output */
+
+#define REPORT_MEMBER_ROWS 10000 /* records per gzip member, at most */
+#define REPORT_MEMBER_MS 2000    /* milliseconds per gzip member, about */
+
+struct report;
+
+/* Open a report at `path` ("-" for stdout) as described above.  Checks the
+ * final path (exists, symlink, not a regular file) and creates the
+ * temporary file now, so an unwritable directory is reported before any
+ * work is done.  Returns 0, -EEXIST (exists; err says how to override),
+ * -EINVAL (bad path), or the translated errno of the failing call; err
+ * gets a one-line message naming the path and the system's reason. */
+int report_open(struct report **out, const char *path, unsigned flags, char *err,
+                size_t errlen);
+
+/* Open a report on an already open descriptor `fd` (e.g. a pipe, or
+ * /dev/full in tests).  No temporary file, no rename; `name` is used in
+ * messages.  flags: REPORT_GZIP.  report_close() closes fd unless it is
+ * 0, 1 or 2. */
+int report_open_fd(struct report **out, int fd, const char *name, unsigned flags, char *err,
+                   size_t errlen);
+
+/* Change the member limits (rows, milliseconds; 0 keeps the current
+ * value).  For tests and for callers that want smaller members. */
+void report_set_member(struct report *r, unsigned rows, unsigned ms);
+
+/* Format one record (fields[i] of lens[i] bytes; lens NULL means the fields
+ * are NUL-terminated; a NULL field is empty) into dst, NUL-terminated,
+ * including the final "\n".  Returns the record's length excluding the NUL,
+ * like snprintf: if the result is >= size, nothing usable was written (dst
+ * holds "" when size > 0) and the caller retries with a bigger buffer.
+ * Pure, O(total length), no allocation. */
+size_t report_format(char *dst, size_t size, const char *const *fields, const size_t *lens,
+                     size_t n);
+
+/* Format one record (as report_format) and write it.  0 or <0. */
+int report_write_fields(struct report *r, const char *const *fields, const size_t *lens,
+                        size_t n);
+
+/* Write one record already formatted by report_format() (len bytes, ending
+ * in "\n"; counted as one record for the member limits).  0 or <0. */
+int report_write_raw(struct report *r, const char *line, size_t len);
+
+/* End the current member now if anything was written since the last one
+ * (gzip: finish the gzip stream; plain: write out the buffer).  Cheap when
+ * there is nothing new; meant for a periodic timer.  0 or <0. */
+int report_flush(struct report *r);
+
+/* Finish and free the report (r may be NULL).
+ *   commit = 1: end the last member, fsync, close, and rename the temporary
+ *     file to the final path.  This is also the call for an interrupted or
+ *     failed run: whatever was written is kept under the final name (a
+ *     partial report is still a report; after an earlier write error the
+ *     file may end in a cut member, which zcat recovers up to).  The return
+ *     value is the first error of the report's whole life, so a run that
+ *     hit a full disk is never reported as success.  If the final path
+ *     appeared during the run (and no REPORT_FORCE), the data stays in the
+ *     temporary file, -EEXIST, and err names both paths.
+ *   commit = 0: discard: close and unlink the temporary file.
+ * For "-" and report_open_fd() both just flush and close.  err (may be
+ * NULL) gets the message of the returned error. */
+int report_close(struct report *r, int commit, char *err, size_t errlen);
+
+/* The sticky error's message ("" if none), valid until report_close(). */
+const char *report_error(const struct report *r);
+
+/* The final path as given to report_open() ("-" for stdout, or the name
+ * given to report_open_fd()); the temporary file's path (NULL if none). */
+const char *report_path(const struct report *r);
+const char *report_tmp_path(const struct report *r);
+
+/* Records written so far (the header row included). */
+unsigned long long report_rows(const struct report *r);
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * html.c - the summary page.  See html.h for what it holds.
+ *
+ * Plain fprintf into a FILE: the page is written once, top to bottom, and
+ * the only large parts are the map images (base64 of a PNG that deflate
+ * squeezes to a few KiB for a typical /16).  Writing errors are collected
+ * with ferror() at the end rather than checked per call.
+ */
+#include "html.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "err.h"
+
+#include "png.h"
+#include "summary.h"
+#include "version.h"
+
+const uint8_t html_palette[HTML_NCOLORS * 3] = {
+  0xff, 0xff, 0xff, /* not scanned */
+  0x2c, 0xa0, 0x2c, /* ok */
+  0xf0, 0xa3, 0x0a, /* warn */
+  0x7d, 0x93, 0xb2, /* unknown */
+  0xd6, 0x27, 0x28, /* fail */
+  0xcf, 0xcf, 0xcf, /* invalid */
+  0xe6, 0xe6, 0xe6, /* skipped */
+};
+
+/* Verdicts in the order the page lists them: worst first. */
+static const enum verdict page_order[SUMMARY_NVERDICTS] = {
+  VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
+};
+
+size_t html_escape(char *dst, size_t size, const char *s, size_t len) {
+  size_t o = 0, w = 0;
+  int stop = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *rep;
+    char one[2] = {(char)c, 0};
+    switch (c) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = "&quot;"; break;
+    case '\'': rep = "&#39;"; break;
+    default: rep = (c < 0x20 || c == 0x7f) ? "\xef\xbf\xbd" : one; break; /* U+FFFD */
+    }
+    size_t rl = strlen(rep);
+    if (!stop && w + rl < size) {
+      memcpy(dst + w, rep, rl);
+      w += rl;
+    } else {
+      stop = 1;
+    }
+    o += rl;
+  }
+  if (size) dst[w] = '\0';
+  return o;
+}
+
+/* Escape and write s (NUL-terminated). */
+static void put_text(FILE *f, const char *s) {
+  char buf[512];
+  size_t len = strlen(s);
+  /* Feed in slices; each slice escapes to at most 6x its size. */
+  for (size_t i = 0; i < len; i += 64) {
+    size_t n = len - i < 64 ? len - i : 64;
+    size_t w = html_escape(buf, sizeof buf, s + i, n);
+    fwrite(buf, 1, w, f);
+  }
+}
+
+static void put_base64(FILE *f, const unsigned char *p, size_t n) {
+  static const char tab[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char out[4];
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)p[i] << 16;
+    if (i + 1 < n) v |= (uint32_t)p[i + 1] << 8;
+    if (i + 2 < n) v |= p[i + 2];
+    out[0] = tab[(v >> 18) & 63];
+    out[1] = tab[(v >> 12) & 63];
+    out[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+    out[3] = i + 2 < n ? tab[v & 63] : '=';
+    fwrite(out, 1, 4, f);
+  }
+}
+
+static const char css[] =
+  "body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+  "margin:24px;color:#1d1d1d;background:#fff;max-width:1140px}\n"
+  "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;"
+  "border-bottom:1px solid #ddd;padding-bottom:3px}\n"
+  ".meta{color:#555;margin:0 0 12px}.note{color:#555;font-size:13px}\n"
+  "table{border-collapse:collapse;margin:4px 0}\n"
+  "th,td{padding:3px 10px;text-align:left;border-bottom:1px solid #eee;vertical-align:top}\n"
+  "th{background:#f4f4f4;font-weight:600}\n"
+  "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+  "td.k{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all;max-width:420px}\n"
+  "td.fl{font-size:12px;color:#333;max-width:380px}\n"
+  ".sw{display:inline-block;width:12px;height:12px;border:1px solid #999;"
+  "vertical-align:-1px;margin-right:6px}\n"
+  ".cols{display:flex;flex-wrap:wrap;gap:0 48px}.cols section{flex:0 1 460px}\n"
+  ".bar{display:flex;height:18px;width:100%;border:1px solid #bbb;"
+  "margin:6px 0 10px}.bar span{display:block;height:100%}\n"
+  ".mini{display:flex;height:10px;width:120px;border:1px solid #ccc;margin-top:4px}"
+  ".mini span{display:block;height:100%}\n"
+  ".v0{background:#2ca02c}.v1{background:#f0a30a}.v2{background:#7d93b2}"
+  ".v3{background:#d62728}.v4{background:#cfcfcf}.v5{background:#e6e6e6}"
+  ".none{background:#fff}\n"
+  ".maps{display:flex;flex-wrap:wrap;gap:24px}\n"
+  "figure{margin:0}figure img{width:512px;height:512px;image-rendering:pixelated;"
+  "image-rendering:crisp-edges;border:1px solid #888;display:block}\n"
+  "figcaption{font-size:13px;margin-top:4px;max-width:512px}\n"
+  ".legend span.item{margin-right:14px;white-space:nowrap}\n";
+
+static void put_counts_row(FILE *f, const struct summary_counts *c) {
+  static const enum verdict cols[] = {VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK};
+  fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->rows);
+  for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+    fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->verdict[cols[i]]);
+  fputs("<td class=\"fl\">", f);
+  int any = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    if (!c->flag[i]) continue;
+    fprintf(f, "%s%s&nbsp;%llu", any ? ", " : "", flag_name(i), (unsigned long long)c->flag[i]);
+    any = 1;
+  }
+  if (!any) fputs("&ndash;", f);
+  /* a small stacked bar of the verdicts */
+  if (c->rows) {
+    fputs("<div class=\"mini\">", f);
+    for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
+      enum verdict v = page_order[i];
+      if (c->verdict[v])
+        fprintf(f, "<span class=\"v%d\" style=\"width:%.3f%%\"></span>", (int)v,
+                100.0 * (double)c->verdict[v] / (double)c->rows);
+    }
+    fputs("</div>", f);
+  }
+  fputs("</td>", f);
+}
+
+static int put_group_table(FILE *f, const struct summary *s, enum summary_table t,
+                           size_t top) {
+  struct summary_group *g;
+  size_t n;
+  int rc = summary_worst(s, t, top, &g, &n);
+  if (rc < 0) return rc;
+  size_t total = summary_ngroups(s, t);
+  struct summary_counts oc;
+  uint64_t other = summary_other(s, t, &oc);
+  const char *id = t == SUMMARY_PREFIX ? "prefixes" : "by";
+  if (t == SUMMARY_PREFIX) {
+    fputs("<h2 id=\"prefixes\">Worst prefixes (/24 IPv4, /48 IPv6)</h2>\n", f);
+  } else {
+    fputs("<h2 id=\"by\">Worst by ", f);
+    put_text(f, summary_by_column(s));
+    fputs("</h2>\n", f);
+  }
+  fprintf(f, "<p class=\"note\">%zu of %zu, ordered by the number of <b>fail</b> rows, "
+          "then <b>unknown</b>, then <b>warn</b>.</p>\n", n, total);
+  if (n == 0 && other == 0) {
+    fputs("<p>No rows.</p>\n", f);
+    free(g);
+    return 0;
+  }
+  fprintf(f, "<table class=\"groups\" id=\"%s-table\"><tr><th>", id);
+  if (t == SUMMARY_PREFIX) fputs("prefix", f);
+  else put_text(f, summary_by_column(s));
+  fputs("</th><th class=\"n\">rows</th><th class=\"n\">fail</th><th class=\"n\">unknown</th>"
+        "<th class=\"n\">warn</th><th class=\"n\">ok</th><th>flags</th></tr>\n", f);
+  for (size_t i = 0; i < n; i++) {
+    fputs("<tr><td class=\"k\">", f);
+    if (g[i].key[0]) put_text(f, g[i].key);
+    else fputs("<em>(empty)</em>", f);
+    fputs("</td>", f);
+    put_counts_row(f, &g[i].c);
+    fputs("</tr>\n", f);
+  }
+  if (other) {
+    fputs("<tr><td class=\"k\"><em>(other)</em></td>", f);
+    put_counts_row(f, &oc);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n", f);
+  if (other)
+    fprintf(f, "<p class=\"note\">More distinct groups than the cap allows: %llu rows of "
+            "further groups are counted together as <em>(other)</em>.</p>\n",
+            (unsigned long long)other);
+  free(g);
+  return 0;
+}
+
+static void put_legend(FILE *f) {
+  static const struct { const char *cls, *label; } items[] = {
+    {"v0", "ok"}, {"v1", "warn"}, {"v2", "unknown"}, {"v3", "fail"},
+    {"v4", "invalid"}, {"v5", "skipped"}, {"none", "not scanned"},
+  };
+  fputs("<p class=\"legend\">", f);
+  for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+    fprintf(f, "<span class=\"item\"><span class=\"sw %s\"></span>%s</span>", items[i].cls,
+            items[i].label);
+  fputs("</p>\n", f);
+}
+
+static int put_maps(FILE *f, const struct summary *s) {
+  size_t nm = summary_nmaps(s);
+  fputs("<h2 id=\"maps\">Address maps (IPv4, one picture per /16)</h2>\n", f);
+  if (nm == 0) {
+    fputs("<p>No IPv4 addresses in the report.</p>\n", f);
+  } else {
+    fputs("<p class=\"note\">One cell per address: row = third octet (0 at the top), "
+          "column = fourth octet (0 at the left).  An address reported more than once "
+          "shows its worst verdict.</p>\n", f);
+    put_legend(f);
+    fputs("<div class=\"maps\">\n", f);
+  }
+  for (size_t i = 0; i < nm; i++) {
+    unsigned p16;
+    const uint8_t *cells;
+    struct summary_counts c;
+    summary_map(s, i, &p16, &cells, &c);
+    unsigned char *png;
+    size_t plen;
+    int rc = png_encode_indexed(cells, 256, 256, html_palette, HTML_NCOLORS, &png, &plen);
+    if (rc < 0) return rc;
+    fprintf(f, "<figure id=\"map-%u-%u\"><img alt=\"verdict map of %u.%u.0.0/16\" "
+            "width=\"512\" height=\"512\" src=\"data:image/png;base64,",
+            p16 >> 8, p16 & 255, p16 >> 8, p16 & 255);
+    put_base64(f, png, plen);
+    free(png);
+    fprintf(f, "\"><figcaption><b>%u.%u.0.0/16</b>: %llu rows", p16 >> 8, p16 & 255,
+            (unsigned long long)c.rows);
+    for (int k = 0; k < SUMMARY_NVERDICTS; k++) {
+      enum verdict v = page_order[k];
+      if (c.verdict[v])
+        fprintf(f, ", %s %llu", verdict_name(v), (unsigned long long)c.verdict[v]);
+    }
+    fputs("</figcaption></figure>\n", f);
+  }
+  if (nm) fputs("</div>\n", f);
+  size_t dropped = summary_maps_dropped(s);
+  if (dropped)
+    fprintf(f, "<p class=\"note\">%zu further /16s were scanned but are not drawn (at most "
+            "%zu pictures per page); their rows are in the tables above.</p>\n", dropped, nm);
+  uint64_t v6 = summary_rows_ipv6(s);
+  if (v6)
+    fprintf(f, "<p class=\"note\">IPv6: %llu rows, listed per /48 in the prefix table; "
+            "IPv6 space is not drawn.</p>\n", (unsigned long long)v6);
+  return 0;
+}
+
+int html_summary_page(const struct summary *s, FILE *f, const char *title) {
+  const struct summary_counts *c = summary_total(s);
+  if (!title) title = "ptraudit summary";
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "img-src data:; style-src 'unsafe-inline'\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+        f);
+  put_text(f, title);
+  fprintf(f, "</title>\n<style>\n%s</style>\n</head><body>\n<h1>", css);
+  put_text(f, title);
+  fprintf(f, "</h1>\n<p class=\"meta\"><span id=\"rows\">%llu</span> rows",
+          (unsigned long long)c->rows);
+  if (summary_first_checked(s)[0]) {
+    fputs(", checked ", f);
+    put_text(f, summary_first_checked(s));
+    fputs(" &ndash; ", f);
+    put_text(f, summary_last_checked(s));
+  }
+  fputs(" &middot; ptraudit " PTRAUDIT_VERSION "</p>\n", f);
+
+  fputs("<div class=\"cols\"><section>\n<h2 id=\"verdicts\">Verdicts</h2>\n", f);
+  if (c->rows) {
+    fputs("<div class=\"bar\">", f);
+    for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
+      enum verdict v = page_order[i];
+      if (c->verdict[v])
+        fprintf(f, "<span class=\"v%d\" title=\"%s\" style=\"width:%.3f%%\"></span>", (int)v,
+                verdict_name(v), 100.0 * (double)c->verdict[v] / (double)c->rows);
+    }
+    fputs("</div>\n", f);
+  }
+  fputs("<table class=\"counts\" id=\"verdict-table\"><tr><th>verdict</th>"
+        "<th class=\"n\">rows</th><th class=\"n\">%</th></tr>\n", f);
+  for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
+    enum verdict v = page_order[i];
+    double pct = c->rows ? 100.0 * (double)c->verdict[v] / (double)c->rows : 0.0;
+    fprintf(f, "<tr><td><span class=\"sw v%d\"></span>%s</td><td class=\"n\" "
+            "id=\"verdict-%s\">%llu</td><td class=\"n\">%.1f</td></tr>\n", (int)v,
+            verdict_name(v), verdict_name(v), (unsigned long long)c->verdict[v], pct);
+  }
+  fputs("</table>\n", f);
+  fputs("<p class=\"note\">fail: no PTR, PTR without address, forward mismatch or expected "
+        "name mismatch; unknown: a lookup failed temporarily; warn: several PTRs, CNAME, "
+        "generic name, SMTP reject or banner problems.</p>\n", f);
+
+  fputs("</section><section>\n<h2 id=\"flags\">Flags</h2>\n", f);
+  int any = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    if (!c->flag[i]) continue;
+    if (!any)
+      fputs("<table class=\"counts\" id=\"flag-table\"><tr><th>flag</th>"
+            "<th class=\"n\">rows</th></tr>\n", f);
+    fprintf(f, "<tr><td>%s</td><td class=\"n\" id=\"flag-%s\">%llu</td></tr>\n", flag_name(i),
+            flag_name(i), (unsigned long long)c->flag[i]);
+    any = 1;
+  }
+  fputs(any ? "</table>\n" : "<p>No flags.</p>\n", f);
+  fputs("</section></div>\n", f);
+
+  /* The page lists as many groups as the text output does. */
+  int rc = put_group_table(f, s, SUMMARY_PREFIX, summary_top(s));
+  if (rc == 0 && summary_by_column(s)) rc = put_group_table(f, s, SUMMARY_BY, summary_top(s));
+  if (rc == 0) rc = put_maps(f, s);
+  if (rc < 0) return rc;
+  uint64_t na = summary_rows_without_address(s);
+  if (na)
+    fprintf(f, "<p class=\"note\">%llu rows have no address in the ip column (verdict "
+            "invalid); they are counted above but in no prefix or picture.</p>\n",
+            (unsigned long long)na);
+  fputs("</body></html>\n", f);
+  if (fflush(f) != 0 || ferror(f)) return -EIO;
+  return 0;
+}
+
+int html_write_summary(const struct summary *s, const char *path, const char *title,
+                       char *err, size_t errlen) {
+  if (strcmp(path, "-") == 0) {
+    int rc = html_summary_page(s, stdout, title);
+    if (rc < 0 && err && errlen)
+      snprintf(err, errlen, "%s: %s", "standard output", err_str(rc));
+    return rc;
+  }
+  size_t tl = strlen(path) + 32;
+  char *tmp = malloc(tl);
+  if (!tmp) {
+    if (err && errlen) snprintf(err, errlen, "%s: out of memory", path);
+    return -ENOMEM;
+  }
+  snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wx");
+  if (!f) {
+    int e = err_from_errno(errno);
+    if (err && errlen)
+      snprintf(err, errlen, "%s: cannot create %s: %s", path, tmp, err_str(e));
+    free(tmp);
+    return e;
+  }
+  errno = 0;
+  int rc = html_summary_page(s, f, title);
+  int e = 0;
+  if (rc == -EIO) e = errno ? err_from_errno(errno) : -EIO;
+  if (fclose(f) != 0 && rc == 0) {
+    rc = -EIO;
+    e = err_from_errno(errno);
+  }
+  if (rc == 0 && rename(tmp, path) != 0) {
+    rc = err_from_errno(errno);
+    e = rc;
+  }
+  if (rc < 0) {
+    if (err && errlen) snprintf(err, errlen, "%s: %s", path, err_str(e ? e : rc));
+    unlink(tmp);
+  }
+  free(tmp);
+  return rc;
+}

@@ -1,0 +1,711 @@
+/*
+ * summary.c - aggregation of report rows.  See summary.h for the contract.
+ *
+ * Layout:
+ *   - two group tables (prefix, --by), each an open-addressing hash table
+ *     (linear probing, load <= 1/2, doubling) of pointers to groups carved
+ *     from a chunked arena, so a group never moves and summary_worst() can
+ *     hand out pointers to its key;
+ *   - the /16 maps: 65536 bytes each, found through a 65536-entry index
+ *     (slot + 1, 0 = none), plus a bitmap of every /16 seen so the ones
+ *     beyond the cap can still be counted.
+ * Nothing is allocated per row once a group exists.
+ */
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "err.h"
+
+#include "addr.h"
+#include "cell.h"
+#include "html.h"
+
+#define ARENA_CHUNK (256u * 1024u)
+#define TABLE_MIN 1024u
+
+struct gcounts {
+  uint32_t v[SUMMARY_NVERDICTS];
+  uint32_t f[F_COUNT];
+};
+
+struct group {
+  struct gcounts c;
+  uint32_t hash;
+  uint16_t klen;  /* bytes of key[] used for hashing and equality */
+  uint16_t toff;  /* offset of the NUL-terminated display text in key[] */
+  char key[];     /* prefix: family byte + address bytes, then text; by: text */
+};
+
+struct arena_chunk {
+  struct arena_chunk *next;
+  size_t used;
+  _Alignas(8) char data[];
+};
+
+struct table {
+  struct group **slot;
+  size_t nslot;      /* power of two, or 0 */
+  size_t count;
+  size_t cap;        /* max groups */
+  int is_prefix;
+  struct gcounts other;   /* rows of groups beyond the cap */
+  uint64_t other_rows;
+  struct arena_chunk *arena;
+};
+
+struct map {
+  unsigned prefix16;
+  struct summary_counts c;
+  uint8_t cell[65536];
+};
+
+struct summary {
+  char **colnames;
+  size_t ncols;
+  size_t col_ip, col_verdict, col_flags, col_checked, col_by; /* (size_t)-1 = none */
+  char *by_name;
+  size_t top;
+  struct summary_counts total;
+  uint64_t no_addr;
+  uint64_t ipv6_rows;
+  char first_checked[64], last_checked[64];
+  struct table tab[2];
+  /* prefix cache: the last prefix key and its group */
+  unsigned char last_key[8];
+  size_t last_klen;
+  struct gcounts *last_group;
+  /* maps */
+  size_t max_maps;
+  size_t nmaps;
+  struct map **maps;       /* in address order */
+  uint16_t *map_index;     /* [65536]: slot in maps + 1, 0 = none */
+  uint8_t seen16[65536 / 8];
+  size_t maps_dropped;
+  char err[256];
+  int started;
+};
+
+#define NOCOL ((size_t)-1)
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static void set_err(char *err, size_t errlen, const char *msg) {
+  if (err && errlen) snprintf(err, errlen, "%s", msg);
+}
+
+static uint32_t hash_bytes(const void *p, size_t n) {
+  /* FNV-1a, then a final avalanche (murmur3 fmix32) so the low bits used
+   * for the slot index depend on every input byte. */
+  const unsigned char *b = p;
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+static void *arena_alloc(struct table *t, size_t n) {
+  n = (n + 7u) & ~(size_t)7u;
+  struct arena_chunk *c = t->arena;
+  if (!c || c->used + n > ARENA_CHUNK) {
+    size_t sz = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+    c = malloc(sizeof *c + sz);
+    if (!c) return NULL;
+    c->next = t->arena;
+    c->used = 0;
+    t->arena = c;
+  }
+  void *p = c->data + c->used;
+  c->used += n;
+  return p;
+}
+
+static void sat_inc(uint32_t *x) {
+  if (*x != UINT32_MAX) (*x)++;
+}
+
+/* ---- group tables --------------------------------------------------------- */
+
+static int table_grow(struct table *t) {
+  size_t n = t->nslot ? t->nslot * 2 : TABLE_MIN;
+  struct group **s = calloc(n, sizeof *s);
+  if (!s) return -ENOMEM;
+  for (size_t i = 0; i < t->nslot; i++) {
+    struct group *g = t->slot[i];
+    if (!g) continue;
+    size_t j = g->hash & (n - 1);
+    while (s[j]) j = (j + 1) & (n - 1);
+    s[j] = g;
+  }
+  free(t->slot);
+  t->slot = s;
+  t->nslot = n;
+  return 0;
+}
+
+/* Find the group with key[0..klen) or create it (display text `text`, or the
+ * key itself when text is NULL); *out gets its counters, &t->other when the
+ * table is full.  0 or -ENOMEM. */
+static int table_get(struct table *t, const void *key, size_t klen, const char *text,
+                     struct gcounts **out) {
+  uint32_t h = hash_bytes(key, klen);
+  if (t->nslot) {
+    size_t j = h & (t->nslot - 1);
+    for (struct group *g; (g = t->slot[j]) != NULL; j = (j + 1) & (t->nslot - 1)) {
+      if (g->hash == h && g->klen == klen && memcmp(g->key, key, klen) == 0) {
+        *out = &g->c;
+        return 0;
+      }
+    }
+  }
+  if (t->count >= t->cap) {
+    *out = &t->other;
+    return 0;
+  }
+  if ((t->count + 1) * 2 > t->nslot) {
+    int rc = table_grow(t);
+    if (rc < 0) return rc;
+  }
+  size_t tlen = text ? strlen(text) : 0;
+  size_t need = sizeof(struct group) + klen + 1 + (text ? tlen + 1 : 0);
+  struct group *g = arena_alloc(t, need);
+  if (!g) return -ENOMEM;
+  memset(g, 0, sizeof *g);
+  g->hash = h;
+  g->klen = (uint16_t)klen;
+  memcpy(g->key, key, klen);
+  g->key[klen] = '\0';
+  if (text) {
+    g->toff = (uint16_t)(klen + 1);
+    memcpy(g->key + klen + 1, text, tlen + 1);
+  } else {
+    g->toff = 0;
+  }
+  size_t j = h & (t->nslot - 1);
+  while (t->slot[j]) j = (j + 1) & (t->nslot - 1);
+  t->slot[j] = g;
+  t->count++;
+  *out = &g->c;
+  return 0;
+}
+
+static void table_free(struct table *t) {
+  free(t->slot);
+  for (struct arena_chunk *c = t->arena, *n; c; c = n) {
+    n = c->next;
+    free(c);
+  }
+}
+
+static void group_count(struct gcounts *g, enum verdict v, uint32_t flags) {
+  sat_inc(&g->v[v]);
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (flags & (1u << i)) sat_inc(&g->f[i]);
+}
+
+static void counts_add(struct summary_counts *c, enum verdict v, uint32_t flags) {
+  c->rows++;
+  c->verdict[v]++;
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (flags & (1u << i)) c->flag[i]++;
+}
+
+static void group_counts(const struct gcounts *g, struct summary_counts *c) {
+  memset(c, 0, sizeof *c);
+  for (unsigned i = 0; i < SUMMARY_NVERDICTS; i++) {
+    c->verdict[i] = g->v[i];
+    c->rows += g->v[i];
+  }
+  for (unsigned i = 0; i < F_COUNT; i++) c->flag[i] = g->f[i];
+}
+
+/* ---- construction --------------------------------------------------------- */
+
+static size_t find_col(char *const *names, size_t n, const char *want) {
+  for (size_t i = 0; i < n; i++)
+    if (strcasecmp(names[i], want) == 0) return i;
+  return NOCOL;
+}
+
+int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
+                const char *by_column, char *err, size_t errlen) {
+  *out = NULL;
+  struct summary *s = calloc(1, sizeof *s);
+  if (!s) goto nomem;
+  s->colnames = calloc(ncols ? ncols : 1, sizeof *s->colnames);
+  if (!s->colnames) goto nomem;
+  s->ncols = ncols;
+  for (size_t i = 0; i < ncols; i++) {
+    s->colnames[i] = strdup(colnames[i] ? colnames[i] : "");
+    if (!s->colnames[i]) goto nomem;
+  }
+  s->col_ip = find_col(s->colnames, ncols, "ip");
+  s->col_verdict = find_col(s->colnames, ncols, "verdict");
+  s->col_flags = find_col(s->colnames, ncols, "flags");
+  s->col_checked = find_col(s->colnames, ncols, "checked_at");
+  s->col_by = NOCOL;
+  const char *missing = s->col_ip == NOCOL        ? "ip"
+                        : s->col_verdict == NOCOL ? "verdict"
+                        : s->col_flags == NOCOL   ? "flags"
+                                                  : NULL;
+  if (missing) {
+    if (err && errlen)
+      snprintf(err, errlen, "not a ptraudit report: no '%s' column in the header", missing);
+    summary_free(s);
+    return -EINVAL;
+  }
+  if (by_column) {
+    s->col_by = find_col(s->colnames, ncols, by_column);
+    if (s->col_by == NOCOL) {
+      if (err && errlen) {
+        size_t len = (size_t)snprintf(err, errlen, "--by: no column '%.64s' in the report; "
+                                      "columns are:", by_column);
+        for (size_t i = 0; i < ncols && len < errlen; i++) {
+          char shown[3 * 64 + 8];
+          size_t nl = strlen(s->colnames[i]);
+          cell_escape(shown, sizeof shown, s->colnames[i], nl < 48 ? nl : 48);
+          len += (size_t)snprintf(err + len, errlen - len, "%s %s", i ? "," : "", shown);
+        }
+      }
+      summary_free(s);
+      return -EINVAL;
+    }
+    s->by_name = strdup(s->colnames[s->col_by]);
+    if (!s->by_name) goto nomem;
+  }
+  s->top = SUMMARY_TOP;
+  s->max_maps = SUMMARY_MAX_MAPS;
+  for (int i = 0; i < 2; i++) s->tab[i].cap = SUMMARY_MAX_GROUPS;
+  s->tab[SUMMARY_PREFIX].is_prefix = 1;
+  s->map_index = calloc(65536, sizeof *s->map_index);
+  if (!s->map_index) goto nomem;
+  *out = s;
+  return 0;
+nomem:
+  set_err(err, errlen, "out of memory");
+  summary_free(s);
+  return -ENOMEM;
+}
+
+void summary_set_caps(struct summary *s, size_t max_groups, size_t max_maps) {
+  if (s->started) return;
+  if (max_groups)
+    for (int i = 0; i < 2; i++) s->tab[i].cap = max_groups;
+  if (max_maps) s->max_maps = max_maps > 65535 ? 65535 : max_maps;
+}
+
+void summary_set_top(struct summary *s, size_t top) { s->top = top; }
+size_t summary_top(const struct summary *s) { return s->top; }
+
+void summary_free(struct summary *s) {
+  if (!s) return;
+  for (size_t i = 0; s->colnames && i < s->ncols; i++) free(s->colnames[i]);
+  free(s->colnames);
+  free(s->by_name);
+  for (int i = 0; i < 2; i++) table_free(&s->tab[i]);
+  for (size_t i = 0; i < s->nmaps; i++) free(s->maps[i]);
+  free(s->maps);
+  free(s->map_index);
+  free(s);
+}
+
+/* ---- adding rows ---------------------------------------------------------- */
+
+static int parse_verdict(const char *p, size_t n, enum verdict *v) {
+  for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
+    const char *name = verdict_name((enum verdict)i);
+    if (strlen(name) == n && memcmp(name, p, n) == 0) {
+      *v = (enum verdict)i;
+      return 0;
+    }
+  }
+  return -EINVAL;
+}
+
+/* Space-separated flag names into a mask; the first unknown token's offset
+ * and length come back through *bad / *badlen. */
+static int parse_flags(const char *p, size_t n, uint32_t *mask, size_t *bad, size_t *badlen) {
+  uint32_t m = 0;
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && p[i] == ' ') i++;
+    size_t st = i;
+    while (i < n && p[i] != ' ') i++;
+    if (i == st) break;
+    size_t tl = i - st;
+    unsigned f;
+    for (f = 0; f < F_COUNT; f++) {
+      const char *name = flag_name(f);
+      if (strlen(name) == tl && memcmp(name, p + st, tl) == 0) break;
+    }
+    if (f == F_COUNT) {
+      *bad = st;
+      *badlen = tl;
+      return -EINVAL;
+    }
+    m |= 1u << f;
+  }
+  *mask = m;
+  return 0;
+}
+
+/* Cell rank for the map: the worse verdict wins when an address repeats. */
+static int cell_rank(uint8_t cell) {
+  static const int rank[SUMMARY_NVERDICTS + 1] = {
+    [SUMMARY_CELL_NONE] = 0,       [VERDICT_INVALID + 1] = 1, [VERDICT_SKIPPED + 1] = 2,
+    [VERDICT_OK + 1] = 3,          [VERDICT_WARN + 1] = 4,    [VERDICT_UNKNOWN + 1] = 5,
+    [VERDICT_FAIL + 1] = 6,
+  };
+  return cell < sizeof rank / sizeof rank[0] ? rank[cell] : 0;
+}
+
+static int map_add(struct summary *s, const struct addr *a, enum verdict v, uint32_t flags) {
+  unsigned p16 = (unsigned)a->b[0] << 8 | a->b[1];
+  int seen = s->seen16[p16 >> 3] & (1u << (p16 & 7));
+  struct map *m = NULL;
+  if (s->map_index[p16]) {
+    m = s->maps[s->map_index[p16] - 1];
+  } else if (!seen) {
+    if (s->nmaps >= s->max_maps) {
+      s->seen16[p16 >> 3] |= (uint8_t)(1u << (p16 & 7));
+      s->maps_dropped++;
+      return 0;
+    }
+    if (!s->maps) {
+      s->maps = calloc(s->max_maps, sizeof *s->maps);
+      if (!s->maps) return -ENOMEM;
+    }
+    m = calloc(1, sizeof *m);
+    if (!m) return -ENOMEM;
+    m->prefix16 = p16;
+    /* Keep maps[] in address order: insert, then renumber the index of
+     * the maps that moved (at most max_maps of them). */
+    size_t pos = s->nmaps;
+    while (pos > 0 && s->maps[pos - 1]->prefix16 > p16) {
+      s->maps[pos] = s->maps[pos - 1];
+      s->map_index[s->maps[pos]->prefix16] = (uint16_t)(pos + 1);
+      pos--;
+    }
+    s->maps[pos] = m;
+    s->map_index[p16] = (uint16_t)(pos + 1);
+    s->nmaps++;
+    s->seen16[p16 >> 3] |= (uint8_t)(1u << (p16 & 7));
+  } else {
+    return 0; /* a /16 beyond the cap, already counted */
+  }
+  counts_add(&m->c, v, flags);
+  size_t idx = (size_t)a->b[2] << 8 | a->b[3];
+  uint8_t cell = (uint8_t)(v + 1);
+  if (cell_rank(cell) > cell_rank(m->cell[idx])) m->cell[idx] = cell;
+  return 0;
+}
+
+/* The prefix key of a: family byte then the /24 or /48 bytes; its text. */
+static size_t prefix_key(const struct addr *a, unsigned char *key, char *text) {
+  struct addr p = {.family = a->family};
+  size_t nb = a->family == 4 ? 3 : 6;
+  memcpy(p.b, a->b, nb);
+  key[0] = a->family;
+  memcpy(key + 1, a->b, nb);
+  size_t tl = addr_format(&p, text);
+  memcpy(text + tl, a->family == 4 ? "/24" : "/48", 4);
+  return nb + 1;
+}
+
+static void field_of(const char *const *fields, const size_t *lens, size_t col, const char **p,
+                     size_t *n) {
+  *p = "";
+  *n = 0;
+  if (col == NOCOL || !fields[col]) return;
+  *p = fields[col];
+  *n = lens ? lens[col] : strlen(fields[col]);
+}
+
+/* p[0..n) against the NUL-terminated t, bytewise, shorter first on a tie. */
+static int text_cmp(const char *p, size_t n, const char *t) {
+  size_t tl = strlen(t);
+  int c = memcmp(p, t, n < tl ? n : tl);
+  if (c) return c;
+  return n < tl ? -1 : n > tl;
+}
+
+int summary_add(struct summary *s, const char *const *fields, const size_t *lens) {
+  const char *p;
+  size_t n;
+  enum verdict v;
+  uint32_t flags;
+  char shown[96];
+
+  s->err[0] = '\0';
+  field_of(fields, lens, s->col_verdict, &p, &n);
+  if (parse_verdict(p, n, &v) < 0) {
+    cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
+    snprintf(s->err, sizeof s->err, "verdict '%s%s' is not ok, warn, unknown, fail, invalid "
+             "or skipped", shown, n > 20 ? "..." : "");
+    return -EINVAL;
+  }
+  field_of(fields, lens, s->col_flags, &p, &n);
+  size_t bad = 0, badlen = 0;
+  if (parse_flags(p, n, &flags, &bad, &badlen) < 0) {
+    cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
+    snprintf(s->err, sizeof s->err, "flags: '%s%s' is not a ptraudit flag", shown,
+             badlen > 20 ? "..." : "");
+    return -EINVAL;
+  }
+  s->started = 1;
+
+  /* Find (or create) every group first, so an allocation failure leaves
+   * the counts untouched. */
+  struct addr a;
+  int have_addr = 0;
+  struct gcounts *pg = NULL, *bg = NULL;
+  field_of(fields, lens, s->col_ip, &p, &n);
+  if (n < ADDR_STRLEN && addr_parse(&a, p, n) == 0) {
+    unsigned char key[8];
+    char text[ADDR_STRLEN + 4];
+    have_addr = 1;
+    size_t klen = prefix_key(&a, key, text);
+    if (s->last_group && s->last_klen == klen && memcmp(s->last_key, key, klen) == 0) {
+      pg = s->last_group;
+    } else {
+      int rc = table_get(&s->tab[SUMMARY_PREFIX], key, klen, text, &pg);
+      if (rc < 0) {
+        snprintf(s->err, sizeof s->err, "out of memory");
+        return rc;
+      }
+      memcpy(s->last_key, key, klen);
+      s->last_klen = klen;
+      s->last_group = pg;
+    }
+  }
+  if (s->col_by != NOCOL) {
+    /* cell_escape() cuts cleanly (never inside an escape) at the buffer's
+     * end; its output is at least as long as its input, so no more input
+     * than that is needed. */
+    char key[SUMMARY_KEY_MAX + 1];
+    field_of(fields, lens, s->col_by, &p, &n);
+    size_t kl = cell_escape(key, sizeof key, p, n < SUMMARY_KEY_MAX ? n : SUMMARY_KEY_MAX);
+    int rc = table_get(&s->tab[SUMMARY_BY], key, kl, NULL, &bg);
+    if (rc < 0) {
+      snprintf(s->err, sizeof s->err, "out of memory");
+      return rc;
+    }
+  }
+  if (have_addr && a.family == 4) {
+    int rc = map_add(s, &a, v, flags);
+    if (rc < 0) {
+      snprintf(s->err, sizeof s->err, "out of memory");
+      return rc;
+    }
+  }
+
+  counts_add(&s->total, v, flags);
+  if (!have_addr) s->no_addr++;
+  else if (a.family == 6) s->ipv6_rows++;
+  if (pg) {
+    group_count(pg, v, flags);
+    if (pg == &s->tab[SUMMARY_PREFIX].other) s->tab[SUMMARY_PREFIX].other_rows++;
+  }
+  if (bg) {
+    group_count(bg, v, flags);
+    if (bg == &s->tab[SUMMARY_BY].other) s->tab[SUMMARY_BY].other_rows++;
+  }
+
+  field_of(fields, lens, s->col_checked, &p, &n);
+  if (n > 0 && n < sizeof s->first_checked) {
+    if (!s->first_checked[0] || text_cmp(p, n, s->first_checked) < 0) {
+      memcpy(s->first_checked, p, n);
+      s->first_checked[n] = '\0';
+    }
+    if (!s->last_checked[0] || text_cmp(p, n, s->last_checked) > 0) {
+      memcpy(s->last_checked, p, n);
+      s->last_checked[n] = '\0';
+    }
+  }
+  return 0;
+}
+
+/* ---- reading it back ------------------------------------------------------ */
+
+const char *summary_error(const struct summary *s) { return s->err; }
+const struct summary_counts *summary_total(const struct summary *s) { return &s->total; }
+uint64_t summary_rows_without_address(const struct summary *s) { return s->no_addr; }
+uint64_t summary_rows_ipv6(const struct summary *s) { return s->ipv6_rows; }
+const char *summary_first_checked(const struct summary *s) { return s->first_checked; }
+const char *summary_last_checked(const struct summary *s) { return s->last_checked; }
+const char *summary_by_column(const struct summary *s) { return s->by_name; }
+size_t summary_nmaps(const struct summary *s) { return s->nmaps; }
+size_t summary_maps_dropped(const struct summary *s) { return s->maps_dropped; }
+
+size_t summary_ngroups(const struct summary *s, enum summary_table t) {
+  return s->tab[t].count;
+}
+
+uint64_t summary_other(const struct summary *s, enum summary_table t,
+                       struct summary_counts *c) {
+  if (c) group_counts(&s->tab[t].other, c);
+  return s->tab[t].other_rows;
+}
+
+int summary_map(const struct summary *s, size_t i, unsigned *prefix16, const uint8_t **cells,
+                struct summary_counts *c) {
+  if (i >= s->nmaps) return -EINVAL;
+  const struct map *m = s->maps[i];
+  if (prefix16) *prefix16 = m->prefix16;
+  if (cells) *cells = m->cell;
+  if (c) *c = m->c;
+  return 0;
+}
+
+static int worse_cmp(const void *pa, const void *pb, int is_prefix) {
+  const struct group *a = *(const struct group *const *)pa;
+  const struct group *b = *(const struct group *const *)pb;
+  static const enum verdict order[] = {VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN};
+  for (size_t i = 0; i < 3; i++) {
+    uint32_t x = a->c.v[order[i]], y = b->c.v[order[i]];
+    if (x != y) return x > y ? -1 : 1;
+  }
+  if (is_prefix) {
+    /* family byte first (4 < 6), then the address bytes */
+    size_t n = a->klen < b->klen ? a->klen : b->klen;
+    int c = memcmp(a->key, b->key, n);
+    if (c) return c;
+    return a->klen < b->klen ? -1 : a->klen > b->klen;
+  }
+  return strcmp(a->key, b->key);
+}
+static int worse_prefix(const void *a, const void *b) { return worse_cmp(a, b, 1); }
+static int worse_by(const void *a, const void *b) { return worse_cmp(a, b, 0); }
+
+int summary_worst(const struct summary *s, enum summary_table t, size_t top,
+                  struct summary_group **out, size_t *n) {
+  const struct table *tb = &s->tab[t];
+  *out = NULL;
+  *n = 0;
+  if (tb->count == 0) return 0;
+  struct group **all = malloc(tb->count * sizeof *all);
+  if (!all) return -ENOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < tb->nslot; i++)
+    if (tb->slot[i]) all[k++] = tb->slot[i];
+  qsort(all, k, sizeof *all, tb->is_prefix ? worse_prefix : worse_by);
+  size_t m = top && top < k ? top : k;
+  struct summary_group *r = calloc(m, sizeof *r);
+  if (!r) {
+    free(all);
+    return -ENOMEM;
+  }
+  for (size_t i = 0; i < m; i++) {
+    r[i].key = all[i]->key + all[i]->toff;
+    group_counts(&all[i]->c, &r[i].c);
+  }
+  free(all);
+  *out = r;
+  *n = m;
+  return 0;
+}
+
+/* ---- text output ---------------------------------------------------------- */
+
+/* The order verdicts are listed in: worst first, then the rest. */
+static const enum verdict print_order[SUMMARY_NVERDICTS] = {
+  VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
+};
+
+static void print_flags(FILE *f, const struct summary_counts *c) {
+  int any = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    if (!c->flag[i]) continue;
+    fprintf(f, "%s%s=%llu", any ? " " : "", flag_name(i), (unsigned long long)c->flag[i]);
+    any = 1;
+  }
+  if (!any) fputc('-', f);
+}
+
+static void print_group_line(FILE *f, const char *key, int width,
+                             const struct summary_counts *c) {
+  fprintf(f, "  %-*s %8llu %8llu %8llu %8llu %8llu  ", width, key,
+          (unsigned long long)c->rows, (unsigned long long)c->verdict[VERDICT_FAIL],
+          (unsigned long long)c->verdict[VERDICT_UNKNOWN],
+          (unsigned long long)c->verdict[VERDICT_WARN],
+          (unsigned long long)c->verdict[VERDICT_OK]);
+  print_flags(f, c);
+  fputc('\n', f);
+}
+
+static int print_table(const struct summary *s, FILE *f, enum summary_table t) {
+  struct summary_group *g;
+  size_t n;
+  int rc = summary_worst(s, t, s->top, &g, &n);
+  if (rc < 0) return rc;
+  size_t total = summary_ngroups(s, t);
+  struct summary_counts oc;
+  uint64_t other = summary_other(s, t, &oc);
+  if (t == SUMMARY_PREFIX)
+    fprintf(f, "\nworst prefixes (/24 IPv4, /48 IPv6): %zu of %zu", n, total);
+  else
+    fprintf(f, "\nworst by %s: %zu of %zu", s->by_name, n, total);
+  fputs(", most fail first, then unknown, then warn\n", f);
+  const char *head = t == SUMMARY_PREFIX ? "prefix" : s->by_name;
+  int width = t == SUMMARY_PREFIX ? 20 : (int)strlen(head);
+  if (width > 60) width = 60;
+  for (size_t i = 0; i < n; i++) {
+    int l = (int)strlen(g[i].key);
+    if (l > width) width = l > 60 ? 60 : l;
+  }
+  if (total == 0 && other == 0) {
+    fputs("  (none)\n", f);
+  } else {
+    fprintf(f, "  %-*s %8s %8s %8s %8s %8s  %s\n", width, head, "rows", "fail", "unknown",
+            "warn", "ok", "flags");
+    for (size_t i = 0; i < n; i++)
+      print_group_line(f, g[i].key[0] ? g[i].key : "(empty)", width, &g[i].c);
+  }
+  if (other) {
+    print_group_line(f, "(other)", width, &oc);
+    fprintf(f, "  note: more than %zu distinct groups; %llu rows of further groups are "
+            "counted together as (other)\n", s->tab[t].cap, (unsigned long long)other);
+  }
+  free(g);
+  return 0;
+}
+
+int summary_print(const struct summary *s, FILE *f) {
+  const struct summary_counts *c = &s->total;
+  fprintf(f, "rows: %llu", (unsigned long long)c->rows);
+  if (s->first_checked[0])
+    fprintf(f, ", checked %s .. %s", s->first_checked, s->last_checked);
+  fputc('\n', f);
+  fputs("\nverdict        rows       %\n", f);
+  for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
+    enum verdict v = print_order[i];
+    double pct = c->rows ? 100.0 * (double)c->verdict[v] / (double)c->rows : 0.0;
+    fprintf(f, "%-8s %10llu %7.1f\n", verdict_name(v), (unsigned long long)c->verdict[v], pct);
+  }
+  fputs("\nflag                     rows\n", f);
+  int any = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    if (!c->flag[i]) continue;
+    fprintf(f, "%-18s %10llu\n", flag_name(i), (unsigned long long)c->flag[i]);
+    any = 1;
+  }
+  if (!any) fputs("(none)\n", f);
+  int rc = print_table(s, f, SUMMARY_PREFIX);
+  if (rc == 0 && s->col_by != NOCOL) rc = print_table(s, f, SUMMARY_BY);
+  if (rc < 0) return rc;
+  if (s->no_addr)
+    fprintf(f, "\nnote: %llu rows have no address in the ip column (not in any prefix)\n",
+            (unsigned long long)s->no_addr);
+  if (fflush(f) != 0 || ferror(f)) return -EIO;
+  return 0;
+}
+
+int summary_html(const struct summary *s, const char *path, const char *title, char *err,
+                 size_t errlen) {
+  return html_write_summary(s, path, title, err, errlen);
+}
