@@ -55,18 +55,20 @@ static int prefix_of(const struct addr *a, uint64_t *key) {
   return 0;
 }
 
-static uint32_t *head_of(struct hostlimit *h, uint8_t family, uint64_t key) {
-  return &h->bucket[mix(key ^ (uint64_t)(family == 6) << 63) & h->mask];
+/* (the family is not hashed: an IPv4 key and an IPv6 key are equal only
+ * for IPv6 prefixes outside global unicast, and the lookup compares it) */
+static uint32_t *head_of(struct hostlimit *h, uint64_t key) {
+  return &h->bucket[mix(key) & h->mask];
 }
 
 static uint32_t lookup(struct hostlimit *h, uint8_t family, uint64_t key) {
-  for (uint32_t i = *head_of(h, family, key); i != NIL; i = h->e[i].hnext)
+  for (uint32_t i = *head_of(h, key); i != NIL; i = h->e[i].hnext)
     if (h->e[i].key == key && h->e[i].family == family) return i;
   return NIL;
 }
 
 static void hash_unlink(struct hostlimit *h, uint32_t i) {
-  uint32_t *p = head_of(h, h->e[i].family, h->e[i].key);
+  uint32_t *p = head_of(h, h->e[i].key);
   while (*p != i) p = &h->e[*p].hnext;
   *p = h->e[i].hnext;
 }
@@ -109,7 +111,7 @@ static uint32_t create(struct hostlimit *h, uint8_t family, uint64_t key) {
   }
   struct entry *e = &h->e[i];
   *e = (struct entry){.key = key, .family = family, .state = UNKNOWN, .prev = NIL, .next = NIL};
-  uint32_t *b = head_of(h, family, key);
+  uint32_t *b = head_of(h, key);
   e->hnext = *b;
   *b = i;
   h->used++;
