@@ -25,6 +25,8 @@ START_TEST(doubles_up_to_the_cap) {
   /* far beyond: no overflow of the shift */
   assert_range(40, 1000, 60000, 60000);
   assert_range(1000, 1000, 60000, 60000);
+  assert_range(65, 1000, 60000, 60000); /* a shift by 64 is not a shift by 0 */
+  assert_range(129, 1000, 60000, 60000);
   assert_range(UINT_MAX, 1, 60000, 60000);
   /* a cap below the base wins from the first retry */
   assert_range(1, 5000, 1000, 1000);
