@@ -34,11 +34,12 @@
  * as an idle entry until the table needs room: then the oldest idle entry
  * (the one idle longest) is forgotten and its prefix is UNKNOWN again.  An
  * entry idle in state UNKNOWN holds nothing worth keeping and is dropped at
- * once.  Memory is fixed at creation: max_prefixes entries (about 64 bytes
- * each) and a hash index.  The table is full only when max_prefixes prefixes
- * are active at once, which cannot happen when max_prefixes is at least the
- * caller's connect concurrency (every active prefix holds at least one
- * connect or session: a waiter waits only behind one).
+ * once.  Memory is fixed at creation: max_prefixes entries (56 bytes each
+ * on 64-bit) and a hash index (4 to 8 bytes per entry).  The table is full
+ * only when max_prefixes prefixes are active at once, which cannot happen
+ * when max_prefixes is at least the caller's connect concurrency (every
+ * active prefix holds at least one connect or session: a waiter waits only
+ * behind one).
  *
  * Every call is O(1) on average (hash lookup); none allocates.
  */
