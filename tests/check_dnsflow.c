@@ -350,6 +350,68 @@ START_TEST(clamped_to_max) {
 }
 END_TEST
 
+START_TEST(min_span_bounds) {
+  struct dnsflow *f = mk(NULL);
+  ck_assert_int_eq(dnsflow_set_min_span(f, 0), -EINVAL);
+  ck_assert_int_eq(dnsflow_set_min_span(f, DNSFLOW_MAX_MIN_SPAN + 1), -EINVAL);
+  ck_assert_int_eq(dnsflow_set_min_span(f, DNSFLOW_MAX_MIN_SPAN), 0);
+  ck_assert_int_eq(dnsflow_set_min_span(f, 1), 0);
+  dnsflow_free(f);
+}
+END_TEST
+
+START_TEST(rare_cache_hits) {
+  /* One tick in six has a cache hit (0.1 ms) among its answers; the other
+   * five answer only misses (150 ms).  No queue anywhere. */
+  static const uint64_t rtt[] = {100 * US, 150 * MS, 150 * MS, 150 * MS, 150 * MS, 150 * MS};
+  /* the plain rule: the second tick's fastest answer is a miss, and
+   * 128 x (150 - 0.1)/150 = 127.9 > 64 reads as a queue: 128 - 16 */
+  struct dnsflow *f = mk(NULL);
+  ck_assert_int_eq(full(f, rtt[0]), DNSFLOW_GROW);
+  ck_assert_uint_eq(dnsflow_window(f), 128);
+  ck_assert_int_eq(full(f, rtt[1]), DNSFLOW_DELAY);
+  ck_assert_uint_eq(dnsflow_window(f), 112);
+  dnsflow_free(f);
+  /* a span of 8 ticks always holds the hit: slow start runs to max
+   * (64 -> 4096 in six ticks) and stays */
+  static const unsigned want[] = {128, 256, 512, 1024, 2048, 4096};
+  f = mk(NULL);
+  ck_assert_int_eq(dnsflow_set_min_span(f, 8), 0);
+  for (unsigned i = 0; i < 60; i++) {
+    ck_assert_int_eq(full(f, rtt[i % 6]), i < 6 ? DNSFLOW_GROW : DNSFLOW_HOLD);
+    ck_assert_uint_eq(dnsflow_window(f), want[i < 6 ? i : 5]);
+  }
+  dnsflow_free(f);
+}
+END_TEST
+
+START_TEST(min_span_sees_a_queue_late) {
+  struct dnsflow_params p;
+  dnsflow_defaults(&p);
+  p.start = 1024;
+  struct dnsflow *f = mk(&p);
+  ck_assert_int_eq(dnsflow_set_min_span(f, 4), 0);
+  ck_assert_int_eq(tick(f, 0, 0, 100 * MS, 0), DNSFLOW_HOLD); /* base 100 ms */
+  /* every answer now takes 200 ms: the 100 ms tick stays in the span for
+   * three more ticks */
+  for (int i = 0; i < 3; i++) ck_assert_int_eq(tick(f, 1024, 0, 200 * MS, 0), DNSFLOW_HOLD);
+  /* span all 200 ms: 1024 x 100/200 = 512 > 64: 1024 - 128 */
+  ck_assert_int_eq(tick(f, 1024, 0, 200 * MS, 0), DNSFLOW_DELAY);
+  ck_assert_uint_eq(dnsflow_window(f), 896);
+  /* no answers: no judgement on old evidence */
+  ck_assert_int_eq(tick(f, 896, 0, 0, 0), DNSFLOW_HOLD);
+  ck_assert_uint_eq(dnsflow_window(f), 896);
+  /* answers again; the empty tick is skipped in the minimum: 896 x 100/200
+   * = 448: 896 - 112 */
+  ck_assert_int_eq(tick(f, 896, 0, 200 * MS, 0), DNSFLOW_DELAY);
+  ck_assert_uint_eq(dnsflow_window(f), 784);
+  /* loss is never late */
+  ck_assert_int_eq(tick(f, 784, 0, 100 * MS, 1), DNSFLOW_LOSS);
+  ck_assert_uint_eq(dnsflow_window(f), 588);
+  dnsflow_free(f);
+}
+END_TEST
+
 Suite *dnsflow_suite(void) {
   Suite *s = suite_create("dnsflow");
   TCase *tc = tcase_create("window");
@@ -367,6 +429,9 @@ Suite *dnsflow_suite(void) {
   tcase_add_test(tc, stale_age_follows_base);
   tcase_add_test(tc, clamped_to_min);
   tcase_add_test(tc, clamped_to_max);
+  tcase_add_test(tc, min_span_bounds);
+  tcase_add_test(tc, rare_cache_hits);
+  tcase_add_test(tc, min_span_sees_a_queue_late);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -12,6 +12,9 @@ struct dnsflow {
   int slow_start;
   uint64_t base_ns;        /* 0 until the first answer */
   unsigned min_after_loss; /* 0 until the first loss */
+  unsigned span;           /* ticks in the latency minimum */
+  uint64_t ticks;          /* ticks so far: the ring's write position */
+  uint64_t ring[DNSFLOW_MAX_MIN_SPAN]; /* rtt_min_ns of the latest ticks */
 };
 
 void dnsflow_defaults(struct dnsflow_params *p) {
@@ -35,11 +38,31 @@ int dnsflow_new(struct dnsflow **out, const struct dnsflow_params *p) {
   f->slow_start = 1;
   f->base_ns = 0;
   f->min_after_loss = 0;
+  f->span = 1;
+  f->ticks = 0;
+  for (unsigned i = 0; i < DNSFLOW_MAX_MIN_SPAN; i++) f->ring[i] = 0;
   *out = f;
   return 0;
 }
 
 void dnsflow_free(struct dnsflow *f) { free(f); }
+
+int dnsflow_set_min_span(struct dnsflow *f, unsigned ticks) {
+  if (ticks == 0 || ticks > DNSFLOW_MAX_MIN_SPAN) return -EINVAL;
+  f->span = ticks;
+  return 0;
+}
+
+/* The lowest non-zero rtt_min of the last span ticks, this one included
+ * (already in the ring). */
+static uint64_t span_min(const struct dnsflow *f) {
+  uint64_t m = 0;
+  for (unsigned i = 0; i < f->span && i < f->ticks; i++) {
+    uint64_t v = f->ring[(f->ticks - 1 - i) % DNSFLOW_MAX_MIN_SPAN];
+    if (v && (!m || v < m)) m = v;
+  }
+  return m;
+}
 
 /* Compare queued = n x (rtt - base) / rtt with a threshold without
  * rounding: queued <op> t  <=>  n x (rtt - base) <op> t x rtt, since rtt > 0.
@@ -55,12 +78,14 @@ enum dnsflow_reason dnsflow_tick(struct dnsflow *f, const struct dnsflow_sample 
   uint64_t rtt = s->rtt_min_ns;
   unsigned w = f->window;
   if (rtt && (!f->base_ns || rtt < f->base_ns)) f->base_ns = rtt;
+  f->ring[f->ticks++ % DNSFLOW_MAX_MIN_SPAN] = rtt;
   /* queries beyond the window (left from before a shrink) are not ours to
    * count: Vegas counts what the window lets into the path */
   uint64_t n = s->young < w ? s->young : w;
   /* with rtt == 0 there is no evidence: queued counts as 0 */
-  int above_high = rtt && queued_cmp(n, rtt, f->base_ns, f->p.queue_high) > 0;
-  int below_low = !rtt || queued_cmp(n, rtt, f->base_ns, f->p.queue_low) < 0;
+  uint64_t lat = rtt && f->span > 1 ? span_min(f) : rtt;
+  int above_high = rtt && queued_cmp(n, lat, f->base_ns, f->p.queue_high) > 0;
+  int below_low = !rtt || queued_cmp(n, lat, f->base_ns, f->p.queue_low) < 0;
   if (s->drops > 0) {
     w -= w / 4;
     f->slow_start = 0;

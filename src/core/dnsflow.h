@@ -39,6 +39,17 @@
  * The window is then clamped to [min, max].  queued is compared exactly
  * (integer cross-multiplication, no rounding); with rtt_min == 0 it is 0.
  *
+ * Option (dnsflow_set_min_span, off by default): take the latency in
+ * queued as the lowest rtt_min of the last `span` ticks instead of this
+ * tick's alone.  Why: the rule above reads a tick whose answers were all
+ * cache misses as "everything queued" (its fastest answer is a miss, ~1000
+ * times base), and such ticks are common when cache hits are rare or the
+ * window is narrow (few answers per tick): a queue-free resolver can then
+ * keep the window narrow.  Vegas itself takes the minimum over one round
+ * trip, and a miss's round trip is several ticks; a span of 8 (200 ms)
+ * sees a cache hit in nearly every interval.  The cost: a real queue is
+ * seen up to span - 1 ticks late (LOSS is never delayed).
+ *
  * Memory: one malloc in dnsflow_new; every other call is O(1) and
  * allocates nothing.
  */
@@ -124,6 +135,16 @@ uint64_t dnsflow_base_ns(const struct dnsflow *f);
 /* The narrowest window (after clamping) a LOSS tick led to; 0 if none, for
  * the run's statistics.  O(1). */
 unsigned dnsflow_min_window_after_loss(const struct dnsflow *f);
+
+/* The longest span dnsflow_set_min_span accepts, in ticks (800 ms). */
+#define DNSFLOW_MAX_MIN_SPAN 32
+
+/* Judge queued on the lowest rtt_min_ns of the last `ticks` ticks
+ * (1..DNSFLOW_MAX_MIN_SPAN; 1, the default, is the plain rule).  Ticks
+ * without answers are skipped in that minimum, and a tick without answers
+ * still computes no queue (old evidence is not judged twice).  Returns 0 or
+ * -EINVAL.  O(1); dnsflow_tick then costs O(ticks). */
+int dnsflow_set_min_span(struct dnsflow *f, unsigned ticks);
 
 /* 1 while in slow start (from creation until the first LOSS or DELAY).
  * O(1). */
