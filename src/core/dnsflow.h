@@ -17,7 +17,8 @@
  * authoritative server), so the average of a healthy mix sits far above the
  * lowest latency ever seen and every miss would look queued.  A queue at a
  * socket, however, delays every answer behind it, the fastest included, so
- * the per-tick minimum rises above base only when there is a real queue.
+ * the per-tick minimum rises above base with a real queue (and in a tick
+ * whose answers were all misses: see the option below).
  *
  * Why a stale age: a query still unanswered after dnsflow_stale_ns() is no
  * longer in any socket buffer; it waits on a slow or lame authoritative
@@ -47,11 +48,12 @@
  * window is narrow (few answers per tick): a queue-free resolver can then
  * keep the window narrow.  Vegas itself takes the minimum over one round
  * trip, and a miss's round trip is several ticks; a span of 8 (200 ms)
- * sees a cache hit in nearly every interval.  The cost: a real queue is
- * seen up to span - 1 ticks late (LOSS is never delayed).
+ * holds eight times the answers of one tick, so it lacks a cache hit far
+ * more rarely.  The cost: a real queue is seen up to span - 1 ticks late
+ * (LOSS is never delayed).
  *
- * Memory: one malloc in dnsflow_new; every other call is O(1) and
- * allocates nothing.
+ * Memory: one malloc in dnsflow_new; no other call allocates.  Every call
+ * is O(1) but dnsflow_tick with a span, O(span).
  */
 #ifndef PTRAUDIT_DNSFLOW_H
 #define PTRAUDIT_DNSFLOW_H
@@ -59,9 +61,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* How often the glue calls dnsflow_tick, in milliseconds.  Short enough
- * that a filling socket buffer (a few hundred datagrams) is seen before it
- * overflows at tens of thousands of queries per second. */
+/* How often the glue calls dnsflow_tick, in milliseconds: several ticks
+ * per miss round trip (100-200 ms), so the window follows the path within
+ * one round trip, yet long enough for a tick to hold many answers. */
 #define DNSFLOW_TICK_MS 25
 
 /* Defaults (dnsflow_defaults):
@@ -75,8 +77,9 @@
  *     grow while fewer than 16 wait in queues, shrink when more than 64
  *     do; a count of datagrams whatever the path's latency, which is what
  *     a receive buffer limits.
- *   stale_min_ns 250 ms: no queue we cause lasts that long, so a query
- *     older than this waits on an authoritative server.
+ *   stale_min_ns 250 ms: a socket buffer full of datagrams drains in tens
+ *     of milliseconds at the rates we run, so a query older than this
+ *     waits on an authoritative server, not in a queue.
  *   stale_base_mult 8: on a slow path (base 100 ms) a query is stale after
  *     8 x base = 800 ms, well past any queueing delay on top of base. */
 #define DNSFLOW_DEFAULT_START 64
@@ -119,7 +122,8 @@ int dnsflow_new(struct dnsflow **out, const struct dnsflow_params *p);
 void dnsflow_free(struct dnsflow *f);
 
 /* Take one tick's measurements, update base and the window by the rule
- * above, and say why.  Call every DNSFLOW_TICK_MS.  O(1). */
+ * above, and say why.  Call every DNSFLOW_TICK_MS.  O(1) (O(span) with
+ * dnsflow_set_min_span). */
 enum dnsflow_reason dnsflow_tick(struct dnsflow *f, const struct dnsflow_sample *s);
 
 /* The window: how many young queries may be in flight.  O(1). */
