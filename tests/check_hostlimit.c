@@ -385,6 +385,8 @@ static unsigned rnd(uint64_t *s) {
   return (unsigned)(*s >> 33);
 }
 
+static unsigned released; /* waiters hostlimit_next handed back */
+
 /* Release the prefix's waiters as the model says, checking each one. */
 static void drain(struct hostlimit *h, struct model *m, unsigned p, unsigned limit) {
   struct addr a = prefix_addr(p, 77);
@@ -394,6 +396,7 @@ static void drain(struct hostlimit *h, struct model *m, unsigned p, unsigned lim
     ck_assert_int_eq(((struct target *)w)->id, m->q[m->qh]);
     m->qh++;
     m->connecting++;
+    released++;
   }
   ck_assert_ptr_null(hostlimit_next(h, &a));
 }
@@ -404,8 +407,9 @@ static void run_model(unsigned limit, size_t max_prefixes, uint64_t seed) {
   ck_assert_ptr_nonnull(m);
   ck_assert_ptr_nonnull(t);
   struct hostlimit *h = mk(limit, max_prefixes);
-  unsigned started = 0;
+  unsigned started = 0, waited = 0, silenced = 0;
   size_t waiting = 0;
+  released = 0;
   while (started < STARTS) {
     unsigned p = rnd(&seed) % P, op = rnd(&seed) % 10;
     struct model *mp = &m[p];
@@ -421,6 +425,7 @@ static void run_model(unsigned limit, size_t max_prefixes, uint64_t seed) {
         t[id].w.addr = a;
         hostlimit_wait(h, &t[id].w);
         mp->q[mp->qt++] = id;
+        waited++;
       }
     } else if (op < 6 && mp->connecting) { /* accepted */
       hostlimit_connected(h, &a);
@@ -428,6 +433,7 @@ static void run_model(unsigned limit, size_t max_prefixes, uint64_t seed) {
     } else if (op == 6 && mp->connecting) { /* timed out */
       hostlimit_silent(h, &a);
       mp->connecting--, mp->state = 1;
+      silenced++;
       drain(h, mp, p, limit);
     } else if (op == 7 && mp->connecting) { /* refused */
       hostlimit_done(h, &a, 0);
@@ -442,6 +448,10 @@ static void run_model(unsigned limit, size_t max_prefixes, uint64_t seed) {
     for (unsigned i = 0; i < P; i++) waiting += m[i].qt - m[i].qh;
     ck_assert_uint_eq(hostlimit_waiting(h), waiting);
   }
+  /* the sequence did exercise queues and all three states */
+  ck_assert_uint_ge(waited, 1000);
+  ck_assert_uint_ge(released, 1000);
+  ck_assert_uint_ge(silenced, 100);
   hostlimit_free(h);
   free(t);
   free(m);
