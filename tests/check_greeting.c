@@ -22,7 +22,7 @@ struct outcome {
   char host[GREETING_HOST_MAX + 1];
 };
 
-static struct greeting G; /* 4.5 KiB: keep it off the stack */
+static struct greeting G; /* its buffer is freed by the next feed_cut/parse or at the end */
 
 static void capture(const struct greeting *g, int st, struct outcome *o) {
   memset(o, 0, sizeof *o);
@@ -57,7 +57,7 @@ static void same(const struct outcome *a, const struct outcome *b) {
 static int feed_cut(const char *data, size_t len, const size_t *cuts, size_t ncuts) {
   size_t at = 0;
   int st = GREETING_MORE;
-  greeting_init(&G);
+  greeting_free(&G);
   for (size_t i = 0; i <= ncuts; i++) {
     size_t end = i < ncuts ? cuts[i] : len;
     int r = greeting_feed(&G, data + at, end - at);
@@ -74,7 +74,7 @@ static struct outcome *parse(const char *data, size_t len) {
   capture(&G, st, &one);
 
   /* byte by byte */
-  greeting_init(&G);
+  greeting_free(&G);
   st = GREETING_MORE;
   for (size_t i = 0; i < len; i++) {
     int r = greeting_feed(&G, data + i, 1);
@@ -93,6 +93,7 @@ static struct outcome *parse(const char *data, size_t len) {
       same(&one, &other);
     }
   }
+  greeting_free(&G);
   return &one;
 }
 
@@ -129,7 +130,7 @@ END_TEST
 START_TEST(partial_is_more) {
   struct outcome *o = PARSE("220-mx.example.net hi\r\n220 par");
   ck_assert_int_eq(o->st, GREETING_MORE);
-  ck_assert_int_eq(o->code, 220);
+  ck_assert_int_eq(o->code, 0); /* no final line yet: no code */
   ck_assert_str_eq(o->host, "mx.example.net");
   TEXT_IS(o, "mx.example.net hi | par");
   ck_assert_uint_eq(o->lines, 1);
@@ -175,7 +176,7 @@ START_TEST(code_554_and_421) {
   struct outcome *o = PARSE("554 5.7.1 Service unavailable; client host blocked\r\n");
   ck_assert_int_eq(o->st, GREETING_DONE);
   ck_assert_int_eq(o->code, 554);
-  ck_assert_str_eq(o->host, "5.7.1"); /* the first word, whatever it is */
+  ck_assert_str_eq(o->host, "service"); /* the enhanced code is skipped */
   TEXT_IS(o, "5.7.1 Service unavailable; client host blocked");
 
   o = PARSE("421-mx.example.com busy\r\n421 try again later\r\n");
@@ -222,7 +223,7 @@ START_TEST(too_many_lines) {
   n += (size_t)sprintf(buf + n, "220 end\r\n");
   struct outcome *o = parse(buf, n);
   ck_assert_int_eq(o->st, GREETING_OVERFLOW);
-  ck_assert_int_eq(o->code, 220);
+  ck_assert_int_eq(o->code, 0); /* never completed */
   ck_assert_uint_eq(o->lines, GREETING_MAX_LINES);
   ck_assert_str_eq(o->host, "l0");
   ck_assert(strncmp(o->text, "l0 | l1 | l2 | ", 15) == 0);
@@ -259,7 +260,7 @@ START_TEST(long_line) {
   memset(buf + 4, 'x', sizeof buf - 4);
   struct outcome *o = parse(buf, sizeof buf);
   ck_assert_int_eq(o->st, GREETING_OVERFLOW);
-  ck_assert_int_eq(o->code, 220);
+  ck_assert_int_eq(o->code, 0);
   ck_assert_uint_eq(o->bytes, GREETING_MAX_BYTES);
   ck_assert_uint_eq(o->textlen, GREETING_MAX_BYTES - 4);
   ck_assert_uint_eq(o->hostlen, GREETING_HOST_MAX); /* a 4092-byte word, truncated */
@@ -355,7 +356,8 @@ END_TEST
 START_TEST(malformed_mixed_codes) {
   struct outcome *o = PARSE("220-mx.example.com hi\r\n250 other\r\n");
   ck_assert_int_eq(o->st, GREETING_MALFORMED);
-  ck_assert_int_eq(o->code, 220);
+  ck_assert_int_eq(o->code, 0);
+  ck_assert_str_eq(o->host, "mx.example.com");
   ck_assert_uint_eq(o->lines, 1);
   TEXT_IS(o, "mx.example.com hi | 250 other");
 
@@ -416,9 +418,9 @@ START_TEST(host_extraction) {
 END_TEST
 
 START_TEST(reinit_reuses) {
-  greeting_init(&G);
+  greeting_free(&G);
   ck_assert_int_eq(greeting_feed(&G, "554 no\r\n", 8), GREETING_DONE);
-  greeting_init(&G);
+  greeting_free(&G);
   ck_assert_int_eq(greeting_status(&G), GREETING_MORE);
   ck_assert_int_eq(greeting_code(&G), 0);
   ck_assert_str_eq(greeting_text(&G), "");
@@ -426,6 +428,7 @@ START_TEST(reinit_reuses) {
   ck_assert_int_eq(greeting_feed(&G, "220 b.example\n", 14), GREETING_DONE);
   ck_assert_int_eq(greeting_code(&G), 220);
   ck_assert_str_eq(greeting_host(&G), "b.example");
+  greeting_free(&G);
 }
 END_TEST
 
@@ -444,10 +447,127 @@ START_TEST(scan_ehlo_reply) {
   greeting_scan_init(&s);
   ck_assert_int_eq(greeting_scan_feed(&s, "500 5.5.1 what?\r\n", 17), GREETING_DONE);
   ck_assert_int_eq(greeting_scan_code(&s), 500);
+  ck_assert_str_eq(greeting_scan_host(&s), "what?");
+
+  greeting_scan_init(&s); /* unfinished: no code yet */
+  ck_assert_int_eq(greeting_scan_feed(&s, "250-a.example\r\n", 15), GREETING_MORE);
+  ck_assert_int_eq(greeting_scan_code(&s), 0);
+  ck_assert_str_eq(greeting_scan_host(&s), "a.example");
 
   greeting_scan_init(&s);
   ck_assert_int_eq(greeting_scan_feed(&s, "hello\r\n", 7), GREETING_MALFORMED);
   ck_assert_int_eq(greeting_scan_code(&s), 0);
+}
+END_TEST
+
+
+/* RFC 3463 enhanced status codes as real MTAs send them: skipped as a
+ * whole word before the host is taken; anything else is a word. */
+START_TEST(enhanced_code_skipped) {
+  struct outcome *o = PARSE("554 5.7.1 mx.example.com Access denied\r\n");
+  ck_assert_int_eq(o->code, 554);
+  ck_assert_str_eq(o->host, "mx.example.com");
+  TEXT_IS(o, "5.7.1 mx.example.com Access denied");
+
+  o = PARSE("421 4.7.0 mx1.example.org Error: too many connections\r\n");
+  ck_assert_int_eq(o->code, 421);
+  ck_assert_str_eq(o->host, "mx1.example.org");
+
+  o = PARSE("521 5.3.2 Service currently unavailable\r\n");
+  ck_assert_str_eq(o->host, "service");
+
+  o = PARSE("554-5.7.1\tRelay.Example.NET. blocked\r\n554 5.7.1 see url\r\n");
+  ck_assert_str_eq(o->host, "relay.example.net"); /* tab, case, trailing dot */
+
+  o = PARSE("554 5.7.1\r\n"); /* nothing but the enhanced code */
+  ck_assert_int_eq(o->st, GREETING_DONE);
+  ck_assert_str_eq(o->host, "");
+
+  o = PARSE("421 4.999.999 x.example\r\n"); /* 1-3 digits each */
+  ck_assert_str_eq(o->host, "x.example");
+
+  /* only one, and only as the first word */
+  o = PARSE("554 5.7.1 5.7.2 a\r\n");
+  ck_assert_str_eq(o->host, "5.7.2");
+  o = PARSE("220 mx.example.com 2.0.0 ready\r\n");
+  ck_assert_str_eq(o->host, "mx.example.com");
+
+  /* not enhanced codes: kept as the host word */
+  o = PARSE("554 5.7.1000 x\r\n");
+  ck_assert_str_eq(o->host, "5.7.1000");
+  o = PARSE("554 55.7.1 x\r\n");
+  ck_assert_str_eq(o->host, "55.7.1");
+  o = PARSE("554 5.7.1. x\r\n"); /* a trailing dot: not a whole code */
+  ck_assert_str_eq(o->host, "5.7.1");
+  o = PARSE("554 5.7 x\r\n");
+  ck_assert_str_eq(o->host, "5.7");
+  o = PARSE("554 5.7.1x y\r\n");
+  ck_assert_str_eq(o->host, "5.7.1x");
+  o = PARSE("554 5..1 y\r\n");
+  ck_assert_str_eq(o->host, "5..1");
+  o = PARSE("220 1.2.3.4 y\r\n"); /* an address is a word */
+  ck_assert_str_eq(o->host, "1.2.3.4");
+
+  /* the code is skipped only once the word is complete */
+  o = PARSE("554 5.7.1");
+  ck_assert_int_eq(o->st, GREETING_MORE);
+  ck_assert_str_eq(o->host, "5.7.1");
+  o = PARSE("554 5.7.1 partial.exa");
+  ck_assert_str_eq(o->host, "partial.exa");
+}
+END_TEST
+
+/* First codes outside 200..599 are not SMTP (greeting.h: 1yz has no use
+ * in SMTP, RFC 5321 4.2.1): malformed, no code, the line kept raw. */
+START_TEST(code_range) {
+  struct outcome *o = PARSE("099 x.example\r\n");
+  ck_assert_int_eq(o->st, GREETING_MALFORMED);
+  ck_assert_int_eq(o->code, 0);
+  TEXT_IS(o, "099 x.example");
+  ck_assert_str_eq(o->host, "");
+
+  o = PARSE("199 x.example\r\n");
+  ck_assert_int_eq(o->st, GREETING_MALFORMED);
+  o = PARSE("199-x.example\r\n220 y\r\n");
+  ck_assert_int_eq(o->st, GREETING_MALFORMED);
+  ck_assert_uint_eq(o->bytes, 15);
+  o = PARSE("600 x\r\n");
+  ck_assert_int_eq(o->st, GREETING_MALFORMED);
+  o = PARSE("999\r\n");
+  ck_assert_int_eq(o->st, GREETING_MALFORMED);
+  TEXT_IS(o, "999");
+  o = PARSE("000 x\r\n");
+  ck_assert_int_eq(o->st, GREETING_MALFORMED);
+
+  o = PARSE("200 x.example\r\n"); /* the edges are SMTP */
+  ck_assert_int_eq(o->st, GREETING_DONE);
+  ck_assert_int_eq(o->code, 200);
+  o = PARSE("599 x.example\r\n");
+  ck_assert_int_eq(o->code, 599);
+  o = PARSE("354 x.example\r\n"); /* 3yz: a valid class, kept */
+  ck_assert_int_eq(o->code, 354);
+}
+END_TEST
+
+/* The buffer comes with the first byte, and greeting_free gives it back. */
+START_TEST(lazy_buffer) {
+  struct greeting g;
+  greeting_init(&g);
+  ck_assert_uint_eq(greeting_heap_bytes(&g), 0);
+  ck_assert_uint_le(sizeof g, 64);
+  ck_assert_str_eq(greeting_text(&g), "");
+  ck_assert_str_eq(greeting_host(&g), "");
+  ck_assert_int_eq(greeting_feed(&g, "", 0), GREETING_MORE);
+  ck_assert_uint_eq(greeting_heap_bytes(&g), 0);
+  ck_assert_int_eq(greeting_feed(&g, "2", 1), GREETING_MORE);
+  ck_assert_uint_ge(greeting_heap_bytes(&g), GREETING_TEXT_MAX + GREETING_HOST_MAX);
+  ck_assert_int_eq(greeting_feed(&g, "20 a.example\r\n", 14), GREETING_DONE);
+  ck_assert_str_eq(greeting_host(&g), "a.example");
+  greeting_free(&g);
+  ck_assert_uint_eq(greeting_heap_bytes(&g), 0);
+  ck_assert_int_eq(greeting_code(&g), 0);
+  ck_assert_str_eq(greeting_text(&g), "");
+  greeting_free(&g); /* twice is fine */
 }
 END_TEST
 
@@ -466,6 +586,9 @@ Suite *greeting_suite(void) {
   tcase_add_test(tc, host_extraction);
   tcase_add_test(tc, reinit_reuses);
   tcase_add_test(tc, scan_ehlo_reply);
+  tcase_add_test(tc, enhanced_code_skipped);
+  tcase_add_test(tc, code_range);
+  tcase_add_test(tc, lazy_buffer);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("caps");

@@ -330,6 +330,33 @@ START_TEST(flag_banner_not_fqdn) {
 }
 END_TEST
 
+/* A 4xx/5xx greeting is a rejection, not an identity claim: its text
+ * ("554 5.7.1 Service unavailable", "421 Too many connections") is judged
+ * by SMTP_REJECT alone; the banner rules apply to 2xx greetings only. */
+START_TEST(flag_banner_only_2xx) {
+  static const int rejects[] = {421, 450, 521, 554, 599};
+  for (size_t i = 0; i < sizeof rejects / sizeof rejects[0]; i++) {
+    target("192.0.2.10");
+    ptr("mail.example.com", DNS_OK, "192.0.2.10");
+    banner(rejects[i], "service");
+    expect(IPREV_PASS, F_SMTP_REJECT, VERDICT_WARN);
+    banner(rejects[i], "");
+    expect(IPREV_PASS, F_SMTP_REJECT, VERDICT_WARN);
+  }
+  target("192.0.2.10");
+  ptr("mail.example.com", DNS_OK, "192.0.2.10");
+  banner(354, "localhost"); /* not 2xx either: no identity claim */
+  expect(IPREV_PASS, 0, VERDICT_OK);
+  banner(0, "localhost"); /* no code (cannot come with a banner): nothing judged */
+  expect(IPREV_PASS, 0, VERDICT_OK);
+  /* every 2xx code is a greeting that names the host */
+  banner(200, "other.example.com");
+  expect(IPREV_PASS, F_BANNER_MISMATCH, VERDICT_WARN);
+  banner(299, "localhost");
+  expect(IPREV_PASS, F_BANNER_MISMATCH | F_BANNER_NOT_FQDN, VERDICT_WARN);
+}
+END_TEST
+
 START_TEST(flag_expected_mismatch) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
@@ -372,10 +399,11 @@ START_TEST(verdict_order) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_TIMEOUT, "");
   ptr("b.example.com", DNS_OK, "192.0.2.11");
-  banner(554, "localhost");
-  expect(IPREV_TEMPERROR,
-         F_PTR_TEMPERROR | F_MULTI_PTR | F_SMTP_REJECT | F_BANNER_MISMATCH | F_BANNER_NOT_FQDN,
+  banner(220, "localhost");
+  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR | F_MULTI_PTR | F_BANNER_MISMATCH | F_BANNER_NOT_FQDN,
          VERDICT_UNKNOWN);
+  banner(554, "localhost");
+  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR | F_MULTI_PTR | F_SMTP_REJECT, VERDICT_UNKNOWN);
 
   /* fail beats warn */
   target("192.0.2.10");
@@ -589,6 +617,7 @@ Suite *verdict_suite(void) {
   tcase_add_test(tc, flag_smtp_reject);
   tcase_add_test(tc, flag_banner_mismatch);
   tcase_add_test(tc, flag_banner_not_fqdn);
+  tcase_add_test(tc, flag_banner_only_2xx);
   tcase_add_test(tc, flag_expected_mismatch);
   tcase_add_test(tc, verdict_order);
   suite_add_tcase(s, tc);

@@ -420,8 +420,12 @@ static uint32_t flags_compute(const struct result *r, size_t nptr, enum iprev ip
     if (verdict_name_is_generic(str_or_empty(r->ptr[i]), &r->addr)) f |= F_GENERIC_PTR;
 
   if (r->smtp_status != SMTP_BANNER && r->smtp_status != SMTP_SKIPPED) f |= F_NO_SMTP;
-  if (r->smtp_status == SMTP_BANNER) {
-    if (r->smtp_code >= 400 && r->smtp_code <= 599) f |= F_SMTP_REJECT;
+  if (r->smtp_status == SMTP_BANNER && r->smtp_code >= 400 && r->smtp_code <= 599)
+    f |= F_SMTP_REJECT;
+  /* Only a 2xx greeting claims an identity (RFC 5321 4.2: "220 <domain>");
+   * the text of a 421/554 rejection is often no name at all ("421 Too many
+   * concurrent SMTP connections"): SMTP_REJECT covers those. */
+  if (r->smtp_status == SMTP_BANNER && r->smtp_code >= 200 && r->smtp_code <= 299) {
     if (nptr > 0) {
       int seen = 0;
       for (size_t i = 0; i < nptr && !seen; i++)

@@ -11,6 +11,15 @@
  *   iprev permerror  no PTR: nxdomain or nodata
  *   iprev fail       PTR names came back, every forward lookup completed,
  *                    and none matched (including names with no A/AAAA)
+ *
+ * SMTP rules (RFC 5321 section 4.2), only when smtp_status is SMTP_BANNER:
+ *   SMTP_REJECT      smtp_code is 4xx or 5xx;
+ *   BANNER_MISMATCH  smtp_code is 2xx, the target has PTR names, and the
+ *                    banner host is none of them;
+ *   BANNER_NOT_FQDN  smtp_code is 2xx and the banner host is not an FQDN
+ *                    (verdict_host_is_fqdn).
+ * A 4xx/5xx greeting is a rejection, not an identity claim: its text is
+ * never judged as a host name (SMTP_REJECT alone covers it).
  */
 #ifndef PTRAUDIT_VERDICT_H
 #define PTRAUDIT_VERDICT_H
@@ -43,7 +52,8 @@ enum smtp_status {
   SMTP_SKIPPED = 0, /* --no-smtp, or invalid/skipped target */
   SMTP_BANNER,      /* a complete greeting was read */
   SMTP_REFUSED,     /* connection refused */
-  SMTP_TIMEOUT,     /* connect + greeting exceeded --smtp-timeout */
+  SMTP_TIMEOUT,     /* the connect deadline (--connect-timeout) or the greeting
+                       deadline (--smtp-timeout, from connect start) passed */
   SMTP_CLOSED,      /* peer closed before the greeting's final line */
   SMTP_RESET,       /* connection reset */
   SMTP_ERROR        /* anything else: unreachable, oversized or malformed greeting */
@@ -89,7 +99,7 @@ struct result {
   const char *ptr[RESULT_MAX_PTR]; /* lowercase, no trailing dot, sorted */
   struct forward fwd[RESULT_MAX_FORWARD]; /* fwd[i] is for ptr[i], i < min(nptr, MAX_FORWARD) */
   enum smtp_status smtp_status;
-  int smtp_code;                /* 0 if none */
+  int smtp_code;                /* of a complete greeting; 0 if none */
   const char *banner_host;      /* lowercased, "" if none */
   const char *expected;         /* hostname or "*.domain"; NULL/"" if none */
 };

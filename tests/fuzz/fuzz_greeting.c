@@ -11,7 +11,10 @@
  *   - bytes <= GREETING_MAX_BYTES, lines <= GREETING_MAX_LINES, text and
  *     host within their buffers and NUL-terminated, text holds no LF;
  *   - the host is lowercase, has no space or tab, and is the first word of
- *     the text;
+ *     the text, or the second if the first is an RFC 3463 enhanced status
+ *     code;
+ *   - a code is reported exactly when the reply is complete, and it is the
+ *     first three bytes, in 200..599;
  *   - a final result sticks, and more bytes continue the stream as the
  *     model says (nothing more is consumed after DONE or OVERFLOW).
  */
@@ -77,7 +80,7 @@ static void same(const struct outcome *a, const struct outcome *b) {
 static int feed_chunks(const uint8_t *data, size_t size, uint64_t seed, int mode) {
   size_t at = 0;
   int st = GREETING_MORE, sst = GREETING_MORE;
-  greeting_init(&G);
+  greeting_free(&G);
   greeting_scan_init(&S);
   while (at < size) {
     size_t n;
@@ -118,12 +121,47 @@ static void ref_text(struct outcome *r, const uint8_t *p, size_t n) {
   r->text[r->textlen] = '\0';
 }
 
-/* The first word of the first line's text: SP/TAB delimited, one trailing
- * dot dropped, ASCII-lowercased, cut to GREETING_HOST_MAX bytes. */
-static void ref_host(struct outcome *r, const uint8_t *p, size_t n) {
+/* RFC 3463: digit "." 1-3 digits "." 1-3 digits, nothing else. */
+static int ref_is_esc(const uint8_t *w, size_t n) {
+  size_t i, a = 0, b = 0, dots = 0;
+  if (n < 5 || !is_digit(w[0]) || w[1] != '.') return 0;
+  for (i = 2; i < n; i++) {
+    if (w[i] == '.') {
+      if (++dots > 1) return 0;
+    } else if (!is_digit(w[i])) {
+      return 0;
+    } else if (dots == 0) {
+      a++;
+    } else {
+      b++;
+    }
+  }
+  return dots == 1 && a >= 1 && a <= 3 && b >= 1 && b <= 3;
+}
+
+static int is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
+
+/* Where the host word starts in p[0..n): after leading blanks, and past a
+ * first word that is an enhanced status code, if that word is known to be
+ * over (a blank follows it, or `ended`: the line is complete). */
+static size_t host_start(const uint8_t *p, size_t n, int ended) {
   size_t i = 0, j;
-  while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
-  for (j = i; j < n && p[j] != ' ' && p[j] != '\t'; j++)
+  while (i < n && is_blank(p[i])) i++;
+  for (j = i; j < n && !is_blank(p[j]); j++)
+    ;
+  if ((j < n || ended) && ref_is_esc(p + i, j - i)) {
+    i = j;
+    while (i < n && is_blank(p[i])) i++;
+  }
+  return i;
+}
+
+/* The first word of the first line's text (past an enhanced status code):
+ * SP/TAB delimited, one trailing dot dropped, ASCII-lowercased, cut to
+ * GREETING_HOST_MAX bytes. */
+static void ref_host(struct outcome *r, const uint8_t *p, size_t n, int ended) {
+  size_t i = host_start(p, n, ended), j;
+  for (j = i; j < n && !is_blank(p[j]); j++)
     ;
   if (j > i && p[j - 1] == '.') j--;
   r->hostlen = 0;
@@ -145,6 +183,7 @@ static void ref_parse(const uint8_t *d, size_t size, struct outcome *r) {
   size_t avail = size < GREETING_MAX_BYTES ? size : GREETING_MAX_BYTES;
   int capped = size >= GREETING_MAX_BYTES;
   size_t i = 0;
+  int code = 0; /* the first line's; reported only once the reply is done */
 
   memset(r, 0, sizeof *r);
   r->st = GREETING_MORE;
@@ -172,8 +211,12 @@ static void ref_parse(const uint8_t *d, size_t size, struct outcome *r) {
     }
     if (!bad && head_done) {
       int v = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
-      if (r->lines == 0) r->code = v;
-      else if (v != r->code) bad = 1;
+      if (r->lines == 0) {
+        if (v < 200 || v > 599) bad = 1; /* not SMTP (greeting.h) */
+        code = v;
+      } else if (v != code) {
+        bad = 1;
+      }
     }
     if (bad) { /* the whole line, raw, then nothing more */
       if (r->lines > 0) ref_text(r, (const uint8_t *)" | ", 3);
@@ -188,7 +231,8 @@ static void ref_parse(const uint8_t *d, size_t size, struct outcome *r) {
     }
     if (r->lines > 0) ref_text(r, (const uint8_t *)" | ", 3);
     if (clen > 4) ref_text(r, c + 4, clen - 4);
-    if (r->lines == 0) ref_host(r, c + (clen > 4 ? 4 : clen), clen > 4 ? clen - 4 : 0);
+    if (r->lines == 0)
+      ref_host(r, c + (clen > 4 ? 4 : clen), clen > 4 ? clen - 4 : 0, complete);
     if (!complete) {
       i = avail;
       break;
@@ -196,6 +240,7 @@ static void ref_parse(const uint8_t *d, size_t size, struct outcome *r) {
     r->lines++;
     if (final || r->lines >= GREETING_MAX_LINES) {
       r->st = final ? GREETING_DONE : GREETING_OVERFLOW;
+      if (final) r->code = code;
       r->bytes = next;
       return;
     }
@@ -207,6 +252,17 @@ static void ref_parse(const uint8_t *d, size_t size, struct outcome *r) {
 
 /* ---- the target ---------------------------------------------------------- */
 
+/* 1 if the host is the lowercased text at `at`. */
+static int host_at(const struct outcome *o, size_t at) {
+  size_t i;
+  if (at + o->hostlen > o->textlen) return 0;
+  for (i = 0; i < o->hostlen; i++) {
+    uint8_t c = (uint8_t)o->text[at + i];
+    if ((uint8_t)o->host[i] != (c >= 'A' && c <= 'Z' ? c + 32 : c)) return 0;
+  }
+  return 1;
+}
+
 static void check_shape(const struct outcome *o, const uint8_t *data, size_t size) {
   size_t i, skip = 0;
 
@@ -217,10 +273,11 @@ static void check_shape(const struct outcome *o, const uint8_t *data, size_t siz
   if (o->st == GREETING_DONE) CHECK(o->lines >= 1);
   if (o->st == GREETING_OVERFLOW)
     CHECK(o->bytes == GREETING_MAX_BYTES || o->lines == GREETING_MAX_LINES);
-  CHECK(o->code >= 0 && o->code <= 999);
-  if (o->code != 0 || o->st == GREETING_DONE) {
+  CHECK((o->code != 0) == (o->st == GREETING_DONE));
+  if (o->st == GREETING_DONE) {
     CHECK(size >= 3 && is_digit(data[0]) && is_digit(data[1]) && is_digit(data[2]));
     CHECK(o->code == (data[0] - '0') * 100 + (data[1] - '0') * 10 + (data[2] - '0'));
+    CHECK(o->code >= 200 && o->code <= 599);
   }
   CHECK(o->textlen <= o->bytes);
   CHECK(o->text[o->textlen] == '\0');
@@ -231,13 +288,11 @@ static void check_shape(const struct outcome *o, const uint8_t *data, size_t siz
     CHECK(!(c >= 'A' && c <= 'Z'));
     CHECK(c != ' ' && c != '\t');
   }
-  /* The host is the lowercased start of the first word of the text. */
-  while (skip < o->textlen && (o->text[skip] == ' ' || o->text[skip] == '\t')) skip++;
-  CHECK(skip + o->hostlen <= o->textlen);
-  for (i = 0; i < o->hostlen; i++) {
-    uint8_t c = (uint8_t)o->text[skip + i];
-    CHECK((uint8_t)o->host[i] == (c >= 'A' && c <= 'Z' ? c + 32 : c));
-  }
+  /* The host is the lowercased start of the first word of the text, or of
+   * the second if the first is an enhanced status code (where the first
+   * line ends is not known here: either position will do). */
+  while (skip < o->textlen && is_blank((uint8_t)o->text[skip])) skip++;
+  CHECK(host_at(o, skip) || host_at(o, host_start((const uint8_t *)o->text, o->textlen, 0)));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -261,6 +316,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ref_parse(data, size, &REF);
   same(&ONE, &REF);
 
+  /* The buffer comes with the first byte. */
+  CHECK((greeting_heap_bytes(&G) != 0) == (size != 0));
+
   /* More bytes continue the stream: a final result sticks; after DONE or
    * OVERFLOW nothing more is consumed, after MALFORMED only the rest of
    * the offending line. */
@@ -278,5 +336,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ref_parse(both, size > keep ? GREETING_MAX_BYTES + 1 : keep + sizeof more - 1, &REF);
     same(&CHUNKS, &REF);
   }
+  greeting_free(&G);
   return 0;
 }
