@@ -115,6 +115,29 @@ START_TEST(greeting_deadline_from_connect_start) {
 }
 END_TEST
 
+/* An MTA that delays its greeting on purpose (postscreen, Exim's delay):
+ * connected at once, 220 after 800 ms, well past connect_ms.  The connect
+ * deadline ends with the connect; the greeting gets greeting_ms. */
+static int peer_delayed(int fd) {
+  if (!silent_for(fd, 800)) return 1;
+  PUT(fd, "220 slow.example.net ESMTP\r\n");
+  return expect_quit(fd);
+}
+
+START_TEST(delayed_greeting) {
+  struct peer pe;
+  peer_start(&pe, peer_delayed);
+  struct smtp_timing t = timing(300, 3000, 3000, 3000);
+  struct run *r = probe_timed(4, pe.port, &t, NULL);
+  ck_assert_int_eq(r->st, SMTP_BANNER);
+  ck_assert_int_eq(smtp_probe_code(&r->p), 220);
+  ck_assert_str_eq(smtp_probe_host(&r->p), "slow.example.net");
+  ck_assert_uint_ge(smtp_probe_greeting_ms(&r->p), 780);
+  ck_assert_uint_le(smtp_probe_greeting_ms(&r->p), 1500);
+  ck_assert_int_eq(peer_wait(&pe), 0);
+}
+END_TEST
+
 /* After EHLO the peer drips "250-xxx..." one byte per 100 ms and never
  * ends the line.  QUIT must come ehlo_ms after EHLO regardless. */
 static int peer_ehlo_drip(int fd) {
@@ -263,6 +286,7 @@ Suite *smtpsession_suite(void) {
   tcase_set_timeout(tc, 15);
   tcase_add_test(tc, connect_deadline);
   tcase_add_test(tc, greeting_deadline_from_connect_start);
+  tcase_add_test(tc, delayed_greeting);
   tcase_add_test(tc, ehlo_deadline_drip);
   suite_add_tcase(s, tc);
 

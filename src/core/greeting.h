@@ -29,7 +29,7 @@
  *                         no allocation); the probe uses it for the EHLO and
  *                         QUIT replies;
  *   struct greeting       the same plus the text of every line.  Embedded it
- *                         is ~48 bytes; the host and text buffers (4.3 KiB)
+ *                         is 40 bytes; the host and text buffers (4.3 KiB)
  *                         are allocated when the first byte arrives, so a
  *                         probe still waiting for its peer holds none.
  */

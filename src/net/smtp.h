@@ -30,8 +30,8 @@
  * EHLO after a 2xx greeting), plus event-loop latency.
  *
  * Memory: the struct holds the libuv handles and small state only (about
- * 640 bytes on x86-64 with libuv 1.44).  The greeting's host and text
- * (4.3 KiB) and the read buffer, write requests and EHLO state (2.2 KiB)
+ * 632 bytes on x86-64 with libuv 1.44).  The greeting's host and text
+ * (4.3 KiB) and the read buffer, write requests and EHLO state (2.1 KiB)
  * are allocated when the first bytes arrive, so a probe waiting for a
  * silent or delayed peer holds no buffer.  They stay, as results, until
  * smtp_probe_release() or the next smtp_probe_start().
