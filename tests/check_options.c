@@ -30,9 +30,13 @@ START_TEST(defaults) {
   ck_assert_uint_eq(c.scan.dns_timeout_ms, 2000);
   ck_assert_uint_eq(c.scan.dns_tries, 2);
   ck_assert_uint_eq(c.scan.smtp_port, 25);
-  ck_assert_uint_eq(c.scan.smtp_timeout_ms, 10000);
+  ck_assert_uint_eq(c.scan.smtp_timeout_ms, 30000);  /* tarpits wait 15 s and more */
+  ck_assert_uint_eq(c.scan.connect_timeout_ms, 5000);
+  ck_assert_uint_eq(c.scan.per_prefix, 10);
+  ck_assert_uint_eq(c.scan.smtp_tries, 3);
+  ck_assert_uint_eq(c.scan.smtp_concurrency, 0);     /* automatic */
   ck_assert(c.scan.rate == 100.0);
-  ck_assert_uint_eq(c.scan.concurrency, 256);
+  ck_assert_uint_eq(c.scan.concurrency, 0);          /* automatic */
   ck_assert_int_eq(c.fail_on, FAIL_ON_FAIL);
   ck_assert_str_eq(c.scan.resolvers, "");
   ck_assert_uint_eq(c.src.ntargets, 1);

@@ -268,11 +268,12 @@ static int dry_run(struct run *r) {
   printf("skipped, special-purpose blocks inside wider targets: %llu\n",
          (unsigned long long)source_skipped_special(r->src));
   printf("skipped, excluded: %llu\n", (unsigned long long)source_skipped_excluded(r->src));
+  unsigned dns_b = scan_dns_budget(&r->cfg.scan);
   if (r->cfg.scan.rate > 0)
-    printf("pace: %.0f targets/s, concurrency %u: about %.0f s\n", r->cfg.scan.rate,
-           r->cfg.scan.concurrency, (double)n / r->cfg.scan.rate);
+    printf("pace: %.0f targets/s, %u resolving at once: about %.0f s\n", r->cfg.scan.rate,
+           dns_b, (double)n / r->cfg.scan.rate);
   else
-    printf("pace: no rate cap, concurrency %u\n", r->cfg.scan.concurrency);
+    printf("pace: no rate cap, %u resolving at once\n", dns_b);
   return EXIT_CLEAN;
 }
 
@@ -311,13 +312,14 @@ int main(int argc, char **argv) {
   }
 
   rlim_t nofile = raise_nofile();
-  if (!r->cfg.scan.no_smtp && (rlim_t)r->cfg.scan.concurrency + FD_RESERVE > nofile) {
-    unsigned fit = nofile > FD_RESERVE + 8 ? (unsigned)(nofile - FD_RESERVE) : 8;
-    if (!r->cfg.quiet)
-      fprintf(stderr, "ptraudit: concurrency %u does not fit the open-file limit %llu; "
-              "using %u\n", r->cfg.scan.concurrency, (unsigned long long)nofile, fit);
-    r->cfg.scan.concurrency = fit;
-  }
+  /* Only SMTP probes hold a descriptor each; the scan sizes their budget
+   * within the limit (audit.h, scan_smtp_budget).  Say so when the user's
+   * explicit --smtp-concurrency does not fit. */
+  if (!r->cfg.scan.no_smtp && r->cfg.scan.smtp_concurrency &&
+      (rlim_t)r->cfg.scan.smtp_concurrency + FD_RESERVE > nofile && !r->cfg.quiet)
+    fprintf(stderr, "ptraudit: --smtp-concurrency %u does not fit the open-file limit %llu; "
+            "using %llu\n", r->cfg.scan.smtp_concurrency, (unsigned long long)nofile,
+            (unsigned long long)(nofile > FD_RESERVE + 8 ? nofile - FD_RESERVE : 8));
 
   rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
   if (rc < 0) die(rc == UV_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", err);

@@ -86,6 +86,7 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
 enum {
   OPT_IP_COLUMN = 256, OPT_EXPECT_COLUMN, OPT_SMTP_PORT, OPT_NO_SMTP, OPT_RATE,
   OPT_DNS_TIMEOUT, OPT_DNS_TRIES, OPT_SMTP_TIMEOUT, OPT_FAIL_ON, OPT_FORCE,
+  OPT_CONNECT_TIMEOUT, OPT_SMTP_CONCURRENCY, OPT_PER_PREFIX, OPT_SMTP_TRIES,
   OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS, OPT_EXCLUDE, OPT_EXCLUDE_FILE, OPT_SHARD,
   OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML
 };
@@ -104,6 +105,10 @@ static const struct option longopts[] = {
   {"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
   {"no-smtp", no_argument, NULL, OPT_NO_SMTP},
   {"smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT},
+  {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+  {"smtp-concurrency", required_argument, NULL, OPT_SMTP_CONCURRENCY},
+  {"sessions-per-prefix", required_argument, NULL, OPT_PER_PREFIX},
+  {"smtp-tries", required_argument, NULL, OPT_SMTP_TRIES},
   {"rate", required_argument, NULL, OPT_RATE},
   {"concurrency", required_argument, NULL, 'c'},
   {"allow-huge", no_argument, NULL, OPT_ALLOW_HUGE},
@@ -164,9 +169,12 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
   c->scan.dns_timeout_ms = 2000;
   c->scan.dns_tries = 2;
   c->scan.smtp_port = 25;
-  c->scan.smtp_timeout_ms = 10000;
+  c->scan.smtp_timeout_ms = 30000;
+  c->scan.connect_timeout_ms = 5000;
+  c->scan.per_prefix = 10;
+  c->scan.smtp_tries = 3;
   c->scan.rate = 100;
-  c->scan.concurrency = 256;
+  c->scan.concurrency = 0; /* automatic: audit.h, scan_dns_budget */
   c->fail_on = FAIL_ON_FAIL;
 
   optind = 0; /* glibc: 0 also resets internal state, so tests can parse twice */
@@ -205,6 +213,24 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
     case OPT_NO_SMTP: c->scan.no_smtp = 1; break;
     case OPT_SMTP_TIMEOUT:
       if (parse_uint("--smtp-timeout", optarg, 1, 600000, &c->scan.smtp_timeout_ms, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_CONNECT_TIMEOUT:
+      if (parse_uint("--connect-timeout", optarg, 1, 600000, &c->scan.connect_timeout_ms, err,
+                     errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_SMTP_CONCURRENCY:
+      if (parse_uint("--smtp-concurrency", optarg, 1, 1000000, &c->scan.smtp_concurrency, err,
+                     errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_PER_PREFIX:
+      if (parse_uint("--sessions-per-prefix", optarg, 1, 1000, &c->scan.per_prefix, err, errlen))
+        return UV_EINVAL;
+      break;
+    case OPT_SMTP_TRIES:
+      if (parse_uint("--smtp-tries", optarg, 1, 10, &c->scan.smtp_tries, err, errlen))
         return UV_EINVAL;
       break;
     case OPT_RATE: {
@@ -362,20 +388,32 @@ const char *options_usage(void) {
 "DNS:\n"
 "  -r, --resolver ADDR[:PORT]  resolver to ask (repeatable; IPv6 as [ADDR]:PORT);\n"
 "                        default: the system's resolver configuration\n"
-"      --dns-timeout MS  per-try timeout (default 2000)\n"
+"      --dns-timeout MS  first try's timeout (default 2000); c-ares doubles it\n"
+"                        on each retry: a query gives up after\n"
+"                        MS x (2^TRIES - 1) (default 6 s)\n"
 "      --dns-tries N     tries per query (default 2)\n"
 "      --channels N      c-ares channels to spread queries over (default: auto)\n"
 "\n"
 "SMTP:\n"
 "      --smtp-port N     port of the banner probe (default 25)\n"
 "      --no-smtp         skip the banner probe\n"
-"      --smtp-timeout MS connect plus whole greeting (default 10000)\n"
+"      --smtp-timeout MS greeting deadline, counted from the start of the\n"
+"                        connect (default 30000; tarpits wait 15 s and more)\n"
+"      --connect-timeout MS  connect deadline (default 5000; at most\n"
+"                        --smtp-timeout): filtered addresses give up early\n"
+"      --smtp-concurrency N  probes at once (default: rate x the longest\n"
+"                        session, within the descriptor limit)\n"
+"      --sessions-per-prefix N  sessions at once per /24 (IPv4) or /64 (IPv6)\n"
+"                        that answer (default 10); silent blocks are not limited\n"
+"      --smtp-tries N    connections per target when the greeting says 421\n"
+"                        (default 3, with back-off)\n"
 "      --ehlo NAME       after a 2xx greeting also send EHLO NAME (an FQDN that\n"
 "                        identifies the scanner); adds the ehlo_host column\n"
 "\n"
 "Pacing:\n"
 "      --rate N          targets started per second (default 100; 0 = no cap)\n"
-"  -c, --concurrency N   targets in flight (default 256)\n"
+"  -c, --concurrency N   targets resolving at once (default: rate x the longest\n"
+"                        lookups x 1.5, at least 256; 4096 with --rate 0)\n"
 "\n"
 "Reporting:\n"
 "  -q, --quiet           no progress line, no summary\n"

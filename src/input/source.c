@@ -536,3 +536,8 @@ void source_close(struct source *s) {
   exclude_free(s->ex);
   free(s);
 }
+
+int source_wait_fd(const struct source *s) {
+  (void)s;
+  return -1;
+}

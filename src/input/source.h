@@ -100,6 +100,10 @@ int source_fingerprint(const struct source *s, uint64_t *fp);
 size_t source_extra_count(const struct source *s);
 const char *source_extra_name(const struct source *s, size_t i);
 
+/* The descriptor to wait on for readability after source_next returned
+ * -EAGAIN, or -1.  O(1). */
+int source_wait_fd(const struct source *s);
+
 void source_close(struct source *s);
 
 #endif

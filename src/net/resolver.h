@@ -3,7 +3,7 @@
  * loop.  Raw reply packets go to the caller, who parses them with
  * dnsreply.h; resolver_status() covers the case with no usable packet.
  *
- * Design (see ../shared/field-notes.md):
+ * Design (c-ares 1.18 driven from libuv, as Node.js's cares_wrap does):
  *   - several c-ares channels, each kept below max_inflight_per_channel
  *     (a channel's query IDs are 16 bits and 1.18 searches for a free one
  *     by looping); a query goes to the least-loaded channel, and queries
@@ -78,19 +78,34 @@ typedef void (*resolver_cb)(void *arg, int status, const unsigned char *abuf, in
  */
 void resolver_query(struct resolver *r, const char *name, int type, resolver_cb cb, void *arg);
 
-/* Cap the queries sent to c-ares at once, over all channels (the rest wait
- * in the FIFO); 0 means no cap beyond the per-channel limit.  Raising it
- * sends waiting queries at once.  The audit steers this from the UDP drop
- * watch: a server's receive buffer holds only so many datagrams.  O(1) plus
- * the queries it releases. */
+/* Cap the YOUNG queries sent to c-ares at once, over all channels (the
+ * rest wait in the FIFO); 0 means no cap beyond the per-channel limit.
+ * Raising it sends waiting queries at once.  The scan steers it (dnsflow.h):
+ * a server's receive buffer holds only so many datagrams.  O(1) plus the
+ * queries it releases. */
 void resolver_set_window(struct resolver *r, size_t window);
 
-/* Latency of the queries answered on their first try since the last call
- * (average) and over the resolver's life (lowest: the path without any
- * queue).  Returns 0 when nothing was answered since the last call.  A
- * rising average means a queue is building at the server: the audit stops
- * widening its window then, before the server starts dropping.  O(1). */
-int resolver_rtt(struct resolver *r, uint64_t *avg_ns, uint64_t *base_ns);
+/* Queries sent at least stale_ns ago and not yet answered stop counting
+ * against the window: they are no longer in any socket buffer but wait on
+ * a slow or lame authoritative server behind the resolver, and must not
+ * hold back everybody else's queries.  0 (the default): never stale.
+ * Takes effect at once and at every resolver_age().  O(queries turning stale). */
+void resolver_set_stale(struct resolver *r, uint64_t stale_ns);
+
+/* Re-judge which queries are stale now (call it from a periodic timer);
+ * sends what the freed room allows.  O(queries turning stale). */
+void resolver_age(struct resolver *r);
+
+/* Queries inside c-ares that count against the window (young), that no
+ * longer do (stale), and accepted but waiting for room.  O(1). */
+void resolver_counts(const struct resolver *r, size_t *young, size_t *stale, size_t *waiting);
+
+/* The lowest latency among queries answered on their first try since the
+ * last call, in *min_ns (0 when none); returns how many there were.  Every
+ * query is timed.  The lowest, not the average: beside a resolver's cache
+ * hits, slow cache misses are not a queue; a queue at a socket delays every
+ * answer, the fastest too.  O(1). */
+uint64_t resolver_rtt_min(struct resolver *r, uint64_t *min_ns);
 
 /* UDP datagrams the kernel dropped at this resolver's own sockets because
  * their receive buffer was full, as counted by the kernel (SO_RXQ_OVFL,

@@ -1,42 +1,25 @@
 /*
- * audit.h - the pipeline: targets from a source, paced by a token bucket,
- * run through a fixed pool of probe slots (PTR lookup, forward lookup of
- * every PTR name, SMTP banner probe), judged by the verdict rules and
- * written to the report.  Thin glue on libuv: every decision lives in the
- * pure modules (source, verdict, greeting, dnsreply, cell).
+ * audit.h - the scan: targets from a source, paced by a token bucket,
+ * through two stages, judged and written:
  *
- * Resolver health: when more than half of a window of HEALTH_WINDOW PTR
- * lookups come back REFUSED or fail at the socket level (the resolver is
- * rate-limiting us, or is gone), the audit halves its rate and pauses
- * (1 s, then 2 s); a window only counts lookups of targets started after the
- * previous back-off, so one burst is judged once.  After HEALTH_MAX_BACKOFFS
- * such windows in a row it stops with AUDIT_RUNTIME_ERROR instead of filling
- * the report with temperrors.
+ *   source -> pump -> [SMTP stage] -> DNS stage -> join -> sink
  *
- * DNS window: the number of queries sent to the resolver at once starts at
- * DNS_WINDOW_START and is steered every DROP_CHECK_MS, like a TCP
- * congestion window, by two signals:
- *   - loss: the host's UDP RcvbufErrors counter (/proc/net/snmp) or the
- *     kernel's drop count of our own sockets (resolver_drops) grew, so
- *     datagrams were dropped at a full socket buffer (ours, or a resolver's
- *     on this host: Linux's default buffer holds about 256 query-sized
- *     datagrams); a lost query only comes back as a retry after
- *     --dns-timeout.  The window shrinks by a quarter.
- *   - delay: TCP Vegas's estimate of our queries waiting in queues,
- *     in flight x (latency - lowest latency) / latency, is above
- *     DNS_QUEUE_HIGH datagrams, so the server's buffer is filling and loss is
- *     next.  The window shrinks by an eighth.
- * Otherwise, when the window is what holds queries back and fewer than
- * DNS_QUEUE_LOW are queued, it doubles until the first signal (slow start)
- * and then widens by an eighth, up to DNS_WINDOW_MAX, never below DNS_WINDOW_MIN.  Starting low
- * and growing only while neither signal fires avoids loss instead of
- * reacting to it.  The loss counter is host-wide: another program's drops
- * also slow us down, which errs on the safe side.  Targets in flight
- * (--concurrency) are not limited by this, so SMTP probes keep theirs.
+ * pump      takes the next target when the rate, the resolver-health
+ *           pause, a free row and (with --ordered) the reorder window allow;
+ * SMTP      the greeting probe of the target itself (smtpstage.h), with its
+ *           own in-flight budget, per-prefix politeness and 421 retries;
+ * DNS       PTR, then A/AAAA of every PTR name (dnsstage.h), with its own
+ *           budget, the DNS window (dnsflow.h) and resolver health
+ *           (health.h);
+ * join      the verdict rules (verdict.h) on both stages' results;
+ * sink      the row in the output format, in completion or input order
+ *           (sink.h), and the --html summary.
+ * SMTP comes first so that a row waiting for a slow greeting holds no DNS
+ * context (row.h).  The decisions live in the pure modules; this file and
+ * the stages are the event-loop glue.
  *
- * Memory is fixed at start: `concurrency` slots, each holding one target's
- * results, plus (with --ordered) a reorder ring of formatted rows.  Nothing
- * grows with the number of targets.
+ * Memory is bounded at start: at most scan_rows_max() rows, each stage's
+ * budget, the reorder ring.  Nothing grows with the number of targets.
  */
 #ifndef PTRAUDIT_AUDIT_H
 #define PTRAUDIT_AUDIT_H
@@ -46,12 +29,11 @@
 
 #include "checkpoint.h"
 #include "report.h"
+#include "sink.h"
 #include "source.h"
 #include "verdict.h"
 
 struct audit;
-
-enum out_format { FORMAT_CSV = 0, FORMAT_JSONL };
 
 #define SCAN_MAX_RESOLVERS 16
 
@@ -68,21 +50,34 @@ struct scan_opts {
   /* SMTP */
   int no_smtp;
   unsigned smtp_port;
-  unsigned smtp_timeout_ms;
+  unsigned smtp_timeout_ms;  /* greeting deadline from the start of the connect */
+  unsigned connect_timeout_ms; /* connect deadline */
   const char *ehlo;          /* --ehlo NAME: also send EHLO, record ehlo_host */
+  unsigned smtp_concurrency; /* probes at once; 0 = scan_smtp_budget() */
+  unsigned per_prefix;       /* sessions per /24 or /64 at once */
+  unsigned smtp_tries;       /* connections per target when greetings say 421 */
   /* pacing */
   double rate;               /* targets started per second; 0 = no cap */
-  unsigned concurrency;
+  unsigned concurrency;      /* rows resolving at once; 0 = scan_dns_budget() */
 };
 
-#define DROP_CHECK_MS 25
-#define DNS_WINDOW_START 64
-#define DNS_QUEUE_LOW 16  /* queued datagrams (Vegas estimate): room to grow */
-#define DNS_QUEUE_HIGH 64 /* queued datagrams: shrink before the server drops */
-#define DNS_WINDOW_MIN 16
-#define DNS_WINDOW_MAX 4096
-#define HEALTH_WINDOW 100
-#define HEALTH_MAX_BACKOFFS 3
+/* The budgets the scan uses when the options leave them at 0, as pure
+ * functions of the options and the descriptors available (fd_avail).
+ *   DNS:  rate x the longest a row's lookups can take (PTR then forward,
+ *         each up to timeout x (2^tries - 1): c-ares doubles the timeout on
+ *         every retry) x 1.5, at least 256, at most 16384; 4096 uncapped.
+ *   SMTP: rate x the longest a session can take (greeting deadline + EHLO
+ *         + QUIT) x 1.25, at least 16; uncapped: 16384; never more than
+ *         fd_avail.
+ *   rows: DNS + 2 x SMTP (rows wait for their prefix or a retry too).
+ * O(1). */
+unsigned scan_dns_budget(const struct scan_opts *o);
+unsigned scan_smtp_budget(const struct scan_opts *o, unsigned fd_avail);
+unsigned scan_rows_max(unsigned dns_budget, unsigned smtp_budget);
+
+/* The longest one DNS query can take with c-ares's doubling timeouts:
+ * timeout x (2^tries - 1) ms.  O(1). */
+unsigned scan_dns_query_worst_ms(unsigned timeout_ms, unsigned tries);
 
 struct audit_stats {
   uint64_t started;              /* targets taken from the source */
@@ -91,6 +86,8 @@ struct audit_stats {
   uint64_t verdicts[VERDICT_SKIPPED + 1];
   uint64_t flags[F_COUNT];
   uint64_t smtp_backpressure;    /* SMTP connects deferred for lack of sockets */
+  uint64_t smtp_retries;         /* SMTP connections made again after a 421 */
+  unsigned dns_budget, smtp_budget, rows_max; /* the budgets in force */
   uint64_t resumed;              /* targets skipped: done by the resumed run */
   uint64_t backoffs;             /* times the resolver's refusals slowed us down */
   uint64_t udp_drops;            /* UDP datagrams this host dropped for a full receive
