@@ -316,52 +316,10 @@ void summary_free(struct summary *s) {
 
 /* ---- adding rows ---------------------------------------------------------- */
 
-static int parse_verdict(const char *p, size_t n, enum verdict *v) {
-  for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-    const char *name = verdict_name((enum verdict)i);
-    if (strlen(name) == n && memcmp(name, p, n) == 0) {
-      *v = (enum verdict)i;
-      return 0;
-    }
-  }
-  return -EINVAL;
-}
-
-/* Space-separated flag names into a mask; the first unknown token's offset
- * and length come back through *bad / *badlen. */
-static int parse_flags(const char *p, size_t n, uint32_t *mask, size_t *bad, size_t *badlen) {
-  uint32_t m = 0;
-  size_t i = 0;
-  while (i < n) {
-    while (i < n && p[i] == ' ') i++;
-    size_t st = i;
-    while (i < n && p[i] != ' ') i++;
-    if (i == st) break;
-    size_t tl = i - st;
-    unsigned f;
-    for (f = 0; f < F_COUNT; f++) {
-      const char *name = flag_name(f);
-      if (strlen(name) == tl && memcmp(name, p + st, tl) == 0) break;
-    }
-    if (f == F_COUNT) {
-      *bad = st;
-      *badlen = tl;
-      return -EINVAL;
-    }
-    m |= 1u << f;
-  }
-  *mask = m;
-  return 0;
-}
-
-/* Cell rank for the map: the worse verdict wins when an address repeats. */
+/* Cell rank for the map: the verdict of higher precedence wins when an
+ * address repeats (verdict_precedence(), verdict.h). */
 static int cell_rank(uint8_t cell) {
-  static const int rank[SUMMARY_NVERDICTS + 1] = {
-    [SUMMARY_CELL_NONE] = 0,       [VERDICT_INVALID + 1] = 1, [VERDICT_SKIPPED + 1] = 2,
-    [VERDICT_OK + 1] = 3,          [VERDICT_WARN + 1] = 4,    [VERDICT_UNKNOWN + 1] = 5,
-    [VERDICT_FAIL + 1] = 6,
-  };
-  return cell < sizeof rank / sizeof rank[0] ? rank[cell] : 0;
+  return cell == SUMMARY_CELL_NONE ? 0 : verdict_precedence((enum verdict)(cell - 1));
 }
 
 static int map_add(struct summary *s, const struct addr *a, enum verdict v, uint32_t flags) {
@@ -443,7 +401,7 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
 
   s->err[0] = '\0';
   field_of(fields, lens, s->col_verdict, &p, &n);
-  if (parse_verdict(p, n, &v) < 0) {
+  if (verdict_parse(p, n, &v) < 0) {
     cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
     snprintf(s->err, sizeof s->err, "verdict '%s%s' is not ok, warn, unknown, fail, invalid "
              "or skipped", shown, n > 20 ? "..." : "");
@@ -451,7 +409,7 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
   }
   field_of(fields, lens, s->col_flags, &p, &n);
   size_t bad = 0, badlen = 0;
-  if (parse_flags(p, n, &flags, &bad, &badlen) < 0) {
+  if (verdict_flags_parse(p, n, &flags, &bad, &badlen) < 0) {
     cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
     snprintf(s->err, sizeof s->err, "flags: '%s%s' is not a ptraudit flag", shown,
              badlen > 20 ? "..." : "");
@@ -565,9 +523,10 @@ int summary_map(const struct summary *s, size_t i, unsigned *prefix16, const uin
 static int worse_cmp(const void *pa, const void *pb, int is_prefix) {
   const struct group *a = *(const struct group *const *)pa;
   const struct group *b = *(const struct group *const *)pb;
-  static const enum verdict order[] = {VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN};
-  for (size_t i = 0; i < 3; i++) {
-    uint32_t x = a->c.v[order[i]], y = b->c.v[order[i]];
+  /* the counts of the verdicts worse than ok, worst first */
+  for (unsigned i = 0; verdict_worst_first(i) != VERDICT_OK; i++) {
+    enum verdict v = verdict_worst_first(i);
+    uint32_t x = a->c.v[v], y = b->c.v[v];
     if (x != y) return x > y ? -1 : 1;
   }
   if (is_prefix) {
@@ -611,11 +570,6 @@ int summary_worst(const struct summary *s, enum summary_table t, size_t top,
 }
 
 /* ---- text output ---------------------------------------------------------- */
-
-/* The order verdicts are listed in: worst first, then the rest. */
-static const enum verdict print_order[SUMMARY_NVERDICTS] = {
-  VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
-};
 
 static void print_flags(FILE *f, const struct summary_counts *c) {
   int any = 0;
@@ -683,7 +637,7 @@ int summary_print(const struct summary *s, FILE *f) {
   fputc('\n', f);
   fputs("\nverdict        rows       %\n", f);
   for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-    enum verdict v = print_order[i];
+    enum verdict v = verdict_worst_first((unsigned)i);
     double pct = c->rows ? 100.0 * (double)c->verdict[v] / (double)c->rows : 0.0;
     fprintf(f, "%-8s %10llu %7.1f\n", verdict_name(v), (unsigned long long)c->verdict[v], pct);
   }
