@@ -31,6 +31,7 @@
 #include "extsort.h"
 #include "report.h"
 #include "reportread.h"
+#include "schema.h"
 
 static const char diff_usage[] =
 "Usage: ptraudit diff [OPTIONS] OLD NEW\n"
@@ -67,13 +68,6 @@ static const char diff_usage[] =
 
 #define EXAMPLES 10
 
-/* The fixed report columns (report.h order); anything else is passthrough. */
-static const char *const fixed_cols[] = {
-  "ip", "verdict", "flags", "iprev", "ptr_status", "ptr", "forward", "smtp_status",
-  "smtp_code", "banner_host", "banner", "expected", "checked_at",
-};
-#define NFIXED (sizeof fixed_cols / sizeof fixed_cols[0])
-
 static const char *const out_cols[] = {
   "ip", "change", "old_verdict", "new_verdict", "flags_added", "flags_removed",
   "old_ptr", "new_ptr", "old_banner_host", "new_banner_host", "old_checked_at",
@@ -81,9 +75,11 @@ static const char *const out_cols[] = {
 };
 #define NOUT (sizeof out_cols / sizeof out_cols[0])
 
+/* The report columns diff reads, found by name (schema.h). */
 enum { C_IP, C_VERDICT, C_FLAGS, C_PTR, C_BANNER_HOST, C_CHECKED_AT, NNEED };
-static const char *const need_cols[NNEED] = {"ip", "verdict", "flags", "ptr", "banner_host",
-                                             "checked_at"};
+static const enum schema_col need_cols[NNEED] = {
+  SCHEMA_IP, SCHEMA_VERDICT, SCHEMA_FLAGS, SCHEMA_PTR, SCHEMA_BANNER_HOST, SCHEMA_CHECKED_AT,
+};
 
 struct side {
   const char *path;
@@ -138,10 +134,10 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
     return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
   }
   for (int i = 0; i < NNEED; i++) {
-    s->col[i] = reportread_col(rr, need_cols[i]);
+    s->col[i] = reportread_col(rr, schema_name(need_cols[i]));
     if (s->col[i] < 0) {
       cmd_msg("diff", "%s: not a ptraudit report: no column '%s' in the header",
-              reportread_path(rr), need_cols[i]);
+              reportread_path(rr), schema_name(need_cols[i]));
       reportread_close(rr);
       return EXIT_USAGE;
     }
@@ -186,9 +182,11 @@ static int advance(struct side *s) {
   return 0;
 }
 
+/* One of the report's fixed columns (schema.h); anything else, the
+ * optional columns included, is passthrough. */
 static int is_fixed(const char *name) {
-  for (size_t i = 0; i < NFIXED; i++)
-    if (!strcmp(name, fixed_cols[i])) return 1;
+  for (int c = 0; c < SCHEMA_NFIXED; c++)
+    if (!strcmp(name, schema_name((enum schema_col)c))) return 1;
   return 0;
 }
 

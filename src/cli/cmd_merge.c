@@ -28,6 +28,7 @@
 #include "extsort.h"
 #include "report.h"
 #include "reportread.h"
+#include "schema.h"
 
 static const char merge_usage[] =
 "Usage: ptraudit merge -o OUT [OPTIONS] REPORT...\n"
@@ -67,10 +68,11 @@ struct merge {
 /* The first input fixes the header and creates the sorter. */
 static int take_header(struct merge *m, struct reportread *rr, const char *path) {
   char err[1024];
-  int ip = reportread_col(rr, "ip"), t = reportread_col(rr, "checked_at");
+  int ip = reportread_col(rr, schema_name(SCHEMA_IP));
+  int t = reportread_col(rr, schema_name(SCHEMA_CHECKED_AT));
   if (ip < 0) {
-    cmd_msg("merge", "%s: not a ptraudit report: no column 'ip' in the header",
-            reportread_path(rr));
+    cmd_msg("merge", "%s: not a ptraudit report: no column '%s' in the header",
+            reportread_path(rr), schema_name(SCHEMA_IP));
     return EXIT_USAGE;
   }
   m->ncols = reportread_ncols(rr);

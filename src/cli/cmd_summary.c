@@ -24,7 +24,9 @@
 #include "cell.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "html.h"
 #include "reportread.h"
+#include "schema.h"
 #include "summary.h"
 
 static const char usage[] =
@@ -112,11 +114,11 @@ static int bind_columns(struct run *x, struct reportread *r) {
         break;
       }
   }
-  static const char *const need[] = {"ip", "verdict", "flags"};
-  for (size_t i = 0; i < 3; i++)
-    if (find_col(r, need[i]) < 0) {
+  static const enum schema_col need[] = {SCHEMA_IP, SCHEMA_VERDICT, SCHEMA_FLAGS};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+    if (find_col(r, schema_name(need[i])) < 0) {
       cmd_msg("summary", "%s: not a ptraudit report: no '%s' column in the header",
-              reportread_path(r), need[i]);
+              reportread_path(r), schema_name(need[i]));
       return EXIT_USAGE;
     }
   if (x->by && find_col(r, x->by) < 0)
@@ -257,7 +259,7 @@ int command_summary(int argc, char **argv) {
   }
   if (html) {
     char err[1024];
-    if (summary_html(x.s, html, title, err, sizeof err) < 0) {
+    if (html_write_summary(x.s, html, title, err, sizeof err) < 0) {
       cmd_msg("summary", "--html: %s", err);
       run_free(&x);
       return EXIT_RUNTIME;

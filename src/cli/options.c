@@ -6,34 +6,26 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
 #include "addr.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return UV_EINVAL;
-}
+#include "err.h"
 
 /* Strict unsigned parse: digits only, whole string, within [lo, hi]. */
 static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
                       unsigned *out, char *err, size_t errlen) {
   char *end;
   if (*s < '0' || *s > '9')
-    return fail(err, errlen, "%s: '%.40s' is not a whole number", opt, s);
+    return err_set(err, errlen, UV_EINVAL, "%s: '%.40s' is not a whole number", opt, s);
   errno = 0;
   unsigned long v = strtoul(s, &end, 10);
   if (*end != '\0')
-    return fail(err, errlen, "%s: '%.40s' is not a whole number", opt, s);
+    return err_set(err, errlen, UV_EINVAL, "%s: '%.40s' is not a whole number", opt, s);
   if (errno == ERANGE || v < lo || v > hi)
-    return fail(err, errlen, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
+    return err_set(err, errlen, UV_EINVAL, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
   *out = (unsigned)v;
   return 0;
 }
@@ -48,17 +40,17 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
   struct addr a;
 
   if (c->nresolvers >= SCAN_MAX_RESOLVERS)
-    return fail(err, errlen, "--resolver: at most %d resolvers", SCAN_MAX_RESOLVERS);
+    return err_set(err, errlen, UV_EINVAL, "--resolver: at most %d resolvers", SCAN_MAX_RESOLVERS);
   if (spec[0] == '[') { /* [v6]:port or [v6] */
     const char *close = strchr(spec, ']');
     if (!close)
-      return fail(err, errlen, "--resolver: '%.60s' has '[' without ']'", spec);
+      return err_set(err, errlen, UV_EINVAL, "--resolver: '%.60s' has '[' without ']'", spec);
     h = spec + 1;
     hlen = (size_t)(close - h);
     if (close[1] == ':')
       p = close + 2;
     else if (close[1] != '\0')
-      return fail(err, errlen, "--resolver: unexpected text after ']' in '%.60s'", spec);
+      return err_set(err, errlen, UV_EINVAL, "--resolver: unexpected text after ']' in '%.60s'", spec);
   } else {
     const char *colon = strchr(spec, ':');
     if (colon && strchr(colon + 1, ':')) { /* bare IPv6, no port */
@@ -69,7 +61,7 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
     }
   }
   if (addr_parse(&a, h, hlen) != 0)
-    return fail(err, errlen, "--resolver: '%.60s' is not an IP address (hostnames are not "
+    return err_set(err, errlen, UV_EINVAL, "--resolver: '%.60s' is not an IP address (hostnames are not "
                 "accepted: a resolver must be reachable without DNS)", spec);
   if (p && parse_uint("--resolver port", p, 1, 65535, &port, err, errlen))
     return UV_EINVAL;
@@ -78,7 +70,7 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
   int n = snprintf(c->scan.resolvers + used, sizeof c->scan.resolvers - used,
                    a.family == 6 ? "%s[%s]:%u" : "%s%s:%u", used ? "," : "", host, port);
   if (n < 0 || (size_t)n >= sizeof c->scan.resolvers - used)
-    return fail(err, errlen, "--resolver: too many resolvers");
+    return err_set(err, errlen, UV_EINVAL, "--resolver: too many resolvers");
   c->nresolvers++;
   return 0;
 }
@@ -160,7 +152,7 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
   /* Lists can hold at most argc entries: allocate that once. */
   c->src.excludes = calloc((size_t)argc + 1, sizeof *c->src.excludes);
   c->src.exclude_files = calloc((size_t)argc + 1, sizeof *c->src.exclude_files);
-  if (!c->src.excludes || !c->src.exclude_files) return fail(err, errlen, "out of memory");
+  if (!c->src.excludes || !c->src.exclude_files) return err_set(err, errlen, UV_EINVAL, "out of memory");
   c->scan.dns_timeout_ms = 2000;
   c->scan.dns_tries = 2;
   c->scan.smtp_port = 25;
@@ -178,7 +170,7 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
     case OPT_IP_COLUMN: c->src.ip_column = optarg; break;
     case OPT_EXPECT_COLUMN: c->src.expect_column = optarg; break;
     case 'o':
-      if (!*optarg) return fail(err, errlen, "--output: empty file name");
+      if (!*optarg) return err_set(err, errlen, UV_EINVAL, "--output: empty file name");
       c->output = optarg;
       break;
     case OPT_FORCE: c->force = 1; break;
@@ -212,9 +204,9 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
       errno = 0;
       double r = strtod(optarg, &end);
       if (end == optarg || *end || errno || !isfinite(r) || optarg[0] == '-' || optarg[0] == '+')
-        return fail(err, errlen, "--rate: '%.40s' is not a number of targets per second "
+        return err_set(err, errlen, UV_EINVAL, "--rate: '%.40s' is not a number of targets per second "
                     "(0 means no cap)", optarg);
-      if (r > 10e6) return fail(err, errlen, "--rate: %.40s is above 10000000", optarg);
+      if (r > 10e6) return err_set(err, errlen, UV_EINVAL, "--rate: %.40s is above 10000000", optarg);
       c->scan.rate = r;
       break;
     }
@@ -230,9 +222,9 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
       char tail;
       if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || optarg[0] < '0' || optarg[0] > '9' ||
           !strchr(optarg, '/') || strchr(optarg, '/')[1] < '0' || strchr(optarg, '/')[1] > '9')
-        return fail(err, errlen, "--shard: '%.40s' is not K/N (e.g. 1/4)", optarg);
+        return err_set(err, errlen, UV_EINVAL, "--shard: '%.40s' is not K/N (e.g. 1/4)", optarg);
       if (n < 1 || n > 1000000 || k < 1 || k > n)
-        return fail(err, errlen, "--shard: %.40s: need 1 <= K <= N <= 1000000", optarg);
+        return err_set(err, errlen, UV_EINVAL, "--shard: %.40s: need 1 <= K <= N <= 1000000", optarg);
       c->src.shard_k = k;
       c->src.shard_n = n;
       break;
@@ -241,9 +233,9 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
       char *end;
       errno = 0;
       if (optarg[0] < '0' || optarg[0] > '9')
-        return fail(err, errlen, "--seed: '%.40s' is not a whole number", optarg);
+        return err_set(err, errlen, UV_EINVAL, "--seed: '%.40s' is not a whole number", optarg);
       c->src.seed = strtoull(optarg, &end, 10);
-      if (*end || errno) return fail(err, errlen, "--seed: '%.40s' is not a whole number", optarg);
+      if (*end || errno) return err_set(err, errlen, UV_EINVAL, "--seed: '%.40s' is not a whole number", optarg);
       c->src.seeded = 1;
       break;
     }
@@ -252,14 +244,14 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
     case OPT_CHECKPOINT: c->checkpoint = optarg; break;
     case OPT_EHLO:
       if (!valid_ehlo(optarg))
-        return fail(err, errlen, "--ehlo: '%.60s' is not a fully qualified domain name "
+        return err_set(err, errlen, UV_EINVAL, "--ehlo: '%.60s' is not a fully qualified domain name "
                     "(RFC 5321 4.1.1.1)", optarg);
       c->scan.ehlo = optarg;
       break;
     case OPT_FORMAT:
       if (!strcmp(optarg, "csv")) c->scan.format = FORMAT_CSV;
       else if (!strcmp(optarg, "jsonl")) c->scan.format = FORMAT_JSONL;
-      else return fail(err, errlen, "--format: '%.40s' is not csv or jsonl", optarg);
+      else return err_set(err, errlen, UV_EINVAL, "--format: '%.40s' is not csv or jsonl", optarg);
       break;
     case OPT_HTML: c->html = optarg; break;
     case 'q': c->quiet = 1; break;
@@ -267,24 +259,24 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
       if (!strcmp(optarg, "fail")) c->fail_on = FAIL_ON_FAIL;
       else if (!strcmp(optarg, "warn")) c->fail_on = FAIL_ON_WARN;
       else if (!strcmp(optarg, "never")) c->fail_on = FAIL_ON_NEVER;
-      else return fail(err, errlen, "--fail-on: '%.40s' is not one of fail, warn, never", optarg);
+      else return err_set(err, errlen, UV_EINVAL, "--fail-on: '%.40s' is not one of fail, warn, never", optarg);
       break;
     case 'h': c->action = ACTION_HELP; return 0;
     case 'V': c->action = ACTION_VERSION; return 0;
-    case ':': return fail(err, errlen, "%s: missing value", name);
-    default: return fail(err, errlen, "unknown option '%.60s' (see --help)", name);
+    case ':': return err_set(err, errlen, UV_EINVAL, "%s: missing value", name);
+    default: return err_set(err, errlen, UV_EINVAL, "unknown option '%.60s' (see --help)", name);
     }
   }
   c->src.targets = argv + optind;
   c->src.ntargets = (size_t)(argc - optind);
   if (c->src.inventory && c->src.ntargets)
-    return fail(err, errlen, "give either TARGETs or --inventory, not both");
+    return err_set(err, errlen, UV_EINVAL, "give either TARGETs or --inventory, not both");
   if (!c->src.inventory && !c->src.ntargets)
-    return fail(err, errlen, "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
+    return err_set(err, errlen, UV_EINVAL, "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
   if ((c->src.ip_column || c->src.expect_column) && !c->src.inventory)
-    return fail(err, errlen, "--ip-column/--expect-column need --inventory");
+    return err_set(err, errlen, UV_EINVAL, "--ip-column/--expect-column need --inventory");
   if (c->resume && c->dry_run)
-    return fail(err, errlen, "--resume and --dry-run do not go together");
+    return err_set(err, errlen, UV_EINVAL, "--resume and --dry-run do not go together");
   c->scan.html = c->html != NULL;
   return 0;
 }

@@ -367,3 +367,8 @@ int html_write_summary(const struct summary *s, const char *path, const char *ti
   free(tmp);
   return rc;
 }
+
+int summary_html(const struct summary *s, const char *path, const char *title, char *err,
+                 size_t errlen) {
+  return html_write_summary(s, path, title, err, errlen);
+}

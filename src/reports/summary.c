@@ -20,7 +20,7 @@
 
 #include "addr.h"
 #include "cell.h"
-#include "html.h"
+#include "schema.h"
 
 #define ARENA_CHUNK (256u * 1024u)
 #define TABLE_MIN 1024u
@@ -90,10 +90,6 @@ struct summary {
 #define NOCOL ((size_t)-1)
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static void set_err(char *err, size_t errlen, const char *msg) {
-  if (err && errlen) snprintf(err, errlen, "%s", msg);
-}
 
 static uint32_t hash_bytes(const void *p, size_t n) {
   /* FNV-1a, then a final avalanche (murmur3 fmix32) so the low bits used
@@ -244,20 +240,19 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
     s->colnames[i] = strdup(colnames[i] ? colnames[i] : "");
     if (!s->colnames[i]) goto nomem;
   }
-  s->col_ip = find_col(s->colnames, ncols, "ip");
-  s->col_verdict = find_col(s->colnames, ncols, "verdict");
-  s->col_flags = find_col(s->colnames, ncols, "flags");
-  s->col_checked = find_col(s->colnames, ncols, "checked_at");
+  s->col_ip = find_col(s->colnames, ncols, schema_name(SCHEMA_IP));
+  s->col_verdict = find_col(s->colnames, ncols, schema_name(SCHEMA_VERDICT));
+  s->col_flags = find_col(s->colnames, ncols, schema_name(SCHEMA_FLAGS));
+  s->col_checked = find_col(s->colnames, ncols, schema_name(SCHEMA_CHECKED_AT));
   s->col_by = NOCOL;
-  const char *missing = s->col_ip == NOCOL        ? "ip"
-                        : s->col_verdict == NOCOL ? "verdict"
-                        : s->col_flags == NOCOL   ? "flags"
-                                                  : NULL;
-  if (missing) {
-    if (err && errlen)
-      snprintf(err, errlen, "not a ptraudit report: no '%s' column in the header", missing);
+  enum schema_col missing = s->col_ip == NOCOL        ? SCHEMA_IP
+                            : s->col_verdict == NOCOL ? SCHEMA_VERDICT
+                            : s->col_flags == NOCOL   ? SCHEMA_FLAGS
+                                                      : SCHEMA_NCOLS;
+  if (missing != SCHEMA_NCOLS) {
     summary_free(s);
-    return -EINVAL;
+    return err_set(err, errlen, -EINVAL, "not a ptraudit report: no '%s' column in the header",
+                   schema_name(missing));
   }
   if (by_column) {
     s->col_by = find_col(s->colnames, ncols, by_column);
@@ -287,9 +282,8 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
   *out = s;
   return 0;
 nomem:
-  set_err(err, errlen, "out of memory");
   summary_free(s);
-  return -ENOMEM;
+  return err_set(err, errlen, -ENOMEM, "out of memory");
 }
 
 void summary_set_caps(struct summary *s, size_t max_groups, size_t max_maps) {
@@ -403,17 +397,16 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
   field_of(fields, lens, s->col_verdict, &p, &n);
   if (verdict_parse(p, n, &v) < 0) {
     cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
-    snprintf(s->err, sizeof s->err, "verdict '%s%s' is not ok, warn, unknown, fail, invalid "
-             "or skipped", shown, n > 20 ? "..." : "");
-    return -EINVAL;
+    return err_set(s->err, sizeof s->err, -EINVAL,
+                   "verdict '%s%s' is not ok, warn, unknown, fail, invalid or skipped", shown,
+                   n > 20 ? "..." : "");
   }
   field_of(fields, lens, s->col_flags, &p, &n);
   size_t bad = 0, badlen = 0;
   if (verdict_flags_parse(p, n, &flags, &bad, &badlen) < 0) {
     cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
-    snprintf(s->err, sizeof s->err, "flags: '%s%s' is not a ptraudit flag", shown,
-             badlen > 20 ? "..." : "");
-    return -EINVAL;
+    return err_set(s->err, sizeof s->err, -EINVAL, "flags: '%s%s' is not a ptraudit flag",
+                   shown, badlen > 20 ? "..." : "");
   }
   s->started = 1;
 
@@ -432,10 +425,7 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
       pg = s->last_group;
     } else {
       int rc = table_get(&s->tab[SUMMARY_PREFIX], key, klen, text, &pg);
-      if (rc < 0) {
-        snprintf(s->err, sizeof s->err, "out of memory");
-        return rc;
-      }
+      if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
       memcpy(s->last_key, key, klen);
       s->last_klen = klen;
       s->last_group = pg;
@@ -449,17 +439,11 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
     field_of(fields, lens, s->col_by, &p, &n);
     size_t kl = cell_escape(key, sizeof key, p, n < SUMMARY_KEY_MAX ? n : SUMMARY_KEY_MAX);
     int rc = table_get(&s->tab[SUMMARY_BY], key, kl, NULL, &bg);
-    if (rc < 0) {
-      snprintf(s->err, sizeof s->err, "out of memory");
-      return rc;
-    }
+    if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
   }
   if (have_addr && a.family == 4) {
     int rc = map_add(s, &a, v, flags);
-    if (rc < 0) {
-      snprintf(s->err, sizeof s->err, "out of memory");
-      return rc;
-    }
+    if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
   }
 
   counts_add(&s->total, v, flags);
@@ -657,9 +641,4 @@ int summary_print(const struct summary *s, FILE *f) {
             (unsigned long long)s->no_addr);
   if (fflush(f) != 0 || ferror(f)) return -EIO;
   return 0;
-}
-
-int summary_html(const struct summary *s, const char *path, const char *title, char *err,
-                 size_t errlen) {
-  return html_write_summary(s, path, title, err, errlen);
 }

@@ -160,9 +160,10 @@ uint64_t summary_rows_ipv6(const struct summary *s);
  * 0, or -EIO if writing to f failed. */
 int summary_print(const struct summary *s, FILE *f);
 
-/* Write the summary as one self-contained HTML page to `path` (see html.h
- * for what the page holds).  Written to a temporary file next to it and
- * renamed into place.  0 or a negative code with err naming the path. */
+/* The same as html_write_summary() (html.h), which new code calls: the
+ * page is the html module's, which depends on this one and not the other
+ * way round.  Defined in html.c; declared here only for the pipeline's
+ * existing caller (src/scan/audit.c), until it includes html.h. */
 int summary_html(const struct summary *s, const char *path, const char *title, char *err,
                  size_t errlen);
 
