@@ -386,28 +386,38 @@ static int text_cmp(const char *p, size_t n, const char *t) {
   return n < tl ? -1 : n > tl;
 }
 
-int summary_add(struct summary *s, const char *const *fields, const size_t *lens) {
+/* The row's verdict and flags cells (verdict.h parses them).  0, or
+ * -EINVAL with s->err naming the bad text (cut to 20 bytes, escaped). */
+static int row_judgement(struct summary *s, const char *const *fields, const size_t *lens,
+                         enum verdict *v, uint32_t *flags) {
   const char *p;
-  size_t n;
-  enum verdict v;
-  uint32_t flags;
+  size_t n, bad = 0, badlen = 0;
   char shown[96];
-
-  s->err[0] = '\0';
   field_of(fields, lens, s->col_verdict, &p, &n);
-  if (verdict_parse(p, n, &v) < 0) {
+  if (verdict_parse(p, n, v) < 0) {
     cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
     return err_set(s->err, sizeof s->err, -EINVAL,
                    "verdict '%s%s' is not ok, warn, unknown, fail, invalid or skipped", shown,
                    n > 20 ? "..." : "");
   }
   field_of(fields, lens, s->col_flags, &p, &n);
-  size_t bad = 0, badlen = 0;
-  if (verdict_flags_parse(p, n, &flags, &bad, &badlen) < 0) {
+  if (verdict_flags_parse(p, n, flags, &bad, &badlen) < 0) {
     cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
     return err_set(s->err, sizeof s->err, -EINVAL, "flags: '%s%s' is not a ptraudit flag",
                    shown, badlen > 20 ? "..." : "");
   }
+  return 0;
+}
+
+int summary_add(struct summary *s, const char *const *fields, const size_t *lens) {
+  const char *p;
+  size_t n;
+  enum verdict v;
+  uint32_t flags;
+
+  s->err[0] = '\0';
+  int jrc = row_judgement(s, fields, lens, &v, &flags);
+  if (jrc < 0) return jrc;
   s->started = 1;
 
   /* Find (or create) every group first, so an allocation failure leaves
