@@ -8,7 +8,7 @@
  * CRLF or a bare LF; a lone CR inside a line is an ordinary byte.  NUL and
  * bytes >= 0x80 are kept raw (the report escapes them).
  *
- * Caps (issue 2 "The probes"): at most GREETING_MAX_BYTES bytes and
+ * Caps (a hostile peer gets bounded memory): at most GREETING_MAX_BYTES bytes and
  * GREETING_MAX_LINES lines, the final line included.  Reaching either cap
  * before the final line ends the parse with GREETING_OVERFLOW; what was
  * read so far is kept.  The outcome never depends on how the bytes are cut

@@ -7,7 +7,7 @@
  * can reuse the struct.  Once CLOSING, late libuv callbacks (connect_cb
  * with UV_ECANCELED, write_cb with UV_ECANCELED, a read) are ignored.
  *
- * libuv 1.44 facts this relies on (../shared/field-notes.md):
+ * libuv 1.44 behaviour this relies on:
  *   - uv_close() on a connecting handle runs the connect callback with
  *     UV_ECANCELED before the close callback; pending writes likewise.
  *   - uv_tcp_connect() may fail synchronously (ENETUNREACH, EADDRNOTAVAIL);
@@ -30,8 +30,9 @@ enum { PH_CONNECT = 0, PH_GREETING, PH_EHLO, PH_QUIT, PH_CLOSING };
 
 static char quit_line[] = "QUIT\r\n";
 
-/* Local resource shortage: not the target's fault (issue 3: running out of
- * sockets is back-pressure, never a per-target result). */
+/* Local resource shortage: not the target's fault.  Running out of sockets
+ * is back-pressure (the pipeline waits and retries), never a per-target
+ * result. */
 static int is_backpressure(int err) {
   return err == UV_EMFILE || err == UV_ENFILE || err == UV_ENOBUFS || err == UV_ENOMEM ||
          err == UV_EADDRNOTAVAIL;
