@@ -618,6 +618,25 @@ START_TEST(verdict_scales) {
 }
 END_TEST
 
+START_TEST(verdict_counting) {
+  uint64_t v[VERDICT_COUNT] = {0}, f[F_COUNT] = {0};
+  verdict_count(v, f, VERDICT_WARN, F_GENERIC_PTR | F_NO_SMTP);
+  verdict_count(v, f, VERDICT_WARN, F_GENERIC_PTR);
+  verdict_count(v, f, VERDICT_OK, 0);
+  verdict_count(v, f, (enum verdict)99, F_NO_PTR); /* no verdict, the flag counts */
+  ck_assert_uint_eq(v[VERDICT_WARN], 2);
+  ck_assert_uint_eq(v[VERDICT_OK], 1);
+  ck_assert_uint_eq(v[VERDICT_FAIL] + v[VERDICT_UNKNOWN], 0);
+  ck_assert_uint_eq(v[VERDICT_INVALID] + v[VERDICT_SKIPPED], 0);
+  ck_assert_uint_eq(f[6], 2); /* GENERIC_PTR */
+  ck_assert_uint_eq(f[7], 1); /* NO_SMTP */
+  ck_assert_uint_eq(f[0], 1); /* NO_PTR */
+  uint64_t sum = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) sum += f[i];
+  ck_assert_uint_eq(sum, 4);
+}
+END_TEST
+
 START_TEST(verdict_parsing) {
   static const char *const vnames[] = {"ok", "warn", "unknown", "fail", "invalid", "skipped"};
   enum verdict v = VERDICT_SKIPPED;
@@ -686,6 +705,7 @@ Suite *verdict_suite(void) {
   tcase_add_test(tc, flag_table);
   tcase_add_test(tc, verdict_scales);
   tcase_add_test(tc, verdict_parsing);
+  tcase_add_test(tc, verdict_counting);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -116,6 +116,13 @@ int verdict_precedence(enum verdict v) {
   return v == VERDICT_SKIPPED ? 2 : 1;
 }
 
+void verdict_count(uint64_t *verdict_counts, uint64_t *flag_counts, enum verdict v,
+                   uint32_t mask) {
+  if ((unsigned)v < VERDICT_COUNT) verdict_counts[v]++;
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (mask & (1u << i)) flag_counts[i]++;
+}
+
 /* s[0..len) equals the NUL-terminated word. */
 static int text_is(const char *s, size_t len, const char *word) {
   return strlen(word) == len && memcmp(s, word, len) == 0;

@@ -177,6 +177,12 @@ enum verdict verdict_worst_first(unsigned i);
  * range.  O(1). */
 int verdict_precedence(enum verdict v);
 
+/* Count one row: verdicts[v] + 1, and flag_counts[i] + 1 for every flag
+ * bit i set in `flags` (arrays of VERDICT_COUNT and F_COUNT counters; v
+ * out of range counts no verdict).  The one way rows are counted (the
+ * run's totals, the summary).  O(F_COUNT). */
+void verdict_count(uint64_t *verdicts, uint64_t *flag_counts, enum verdict v, uint32_t flags);
+
 /* Parse a verdict name (exact, case-sensitive, as the report writes it)
  * into *v.  0, or -EINVAL if s[0..len) is not one.  O(VERDICT_COUNT). */
 int verdict_parse(const char *s, size_t len, enum verdict *v);

@@ -206,9 +206,7 @@ static void group_count(struct gcounts *g, enum verdict v, uint32_t flags) {
 
 static void counts_add(struct summary_counts *c, enum verdict v, uint32_t flags) {
   c->rows++;
-  c->verdict[v]++;
-  for (unsigned i = 0; i < F_COUNT; i++)
-    if (flags & (1u << i)) c->flag[i]++;
+  verdict_count(c->verdict, c->flag, v, flags);
 }
 
 static void group_counts(const struct gcounts *g, struct summary_counts *c) {
