@@ -1,6 +1,7 @@
 #!/bin/bash
 # scripts/bench.sh - `make bench`: ptraudit against a real DNS server and the
-# loopback test network, next to the peers issue 4 names, in one run.
+# loopback test network, next to the peer tools (dnsperf, adnshost, nmap), in
+# one run.
 #
 #   1. scripts/bench/genzone.py writes a /16 reverse zone (127.200.0.0/16,
 #      65,536 addresses, a fixed fraction without PTR, with a mismatching A

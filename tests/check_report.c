@@ -17,44 +17,22 @@
 #include <uv.h>
 #include <zlib.h>
 
+#include "fixture.h"
 #include "report.h"
 
-static char dir[64];
-
 static void setup(void) {
-  strcpy(dir, "/tmp/ptraudit-report-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
+  fixture_dir_make("report");
   umask(022);
 }
 
-static void teardown(void) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  char p[512];
-  if (!d) return;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    unlink(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static const char *in_dir(const char *name) {
-  static char p[4][512];
-  static int k;
-  k = (k + 1) % 4;
-  snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-  return p[k];
-}
+static void teardown(void) { fixture_dir_remove(); }
 
 /* Names in the test directory, sorted, joined by spaces. */
 static const char *listing(void) {
   static char out[1024];
   char names[16][256];
   int n = 0;
-  DIR *d = opendir(dir);
+  DIR *d = opendir(fixture_dir);
   struct dirent *e;
   out[0] = '\0';
   while (d && (e = readdir(d)) && n < 16) {
@@ -193,7 +171,7 @@ END_TEST
 START_TEST(test_gzip_roundtrip_exact) {
   struct report *r;
   char err[256];
-  const char *path = in_dir("out.csv.gz");
+  const char *path = fixture_path("out.csv.gz");
   size_t len;
   char *data;
 
@@ -204,7 +182,7 @@ START_TEST(test_gzip_roundtrip_exact) {
     char want[128];
     snprintf(want, sizeof want, ".out.csv.gz.tmp.%ld", (long)getpid());
     ck_assert_str_eq(listing(), want);
-    ck_assert_str_eq(report_tmp_path(r), in_dir(want));
+    ck_assert_str_eq(report_tmp_path(r), fixture_path(want));
   }
   write3(r, "ip", "verdict", "banner");
   write3(r, "192.0.2.1", "ok", "220 mx.example.com ESMTP");
@@ -234,7 +212,7 @@ END_TEST
 START_TEST(test_gzip_members_by_rows) {
   struct report *r;
   char err[256];
-  const char *path = in_dir("m.csv.gz");
+  const char *path = fixture_path("m.csv.gz");
   size_t len;
   char *data;
 
@@ -262,7 +240,7 @@ END_TEST
 START_TEST(test_gzip_members_by_time_and_flush) {
   struct report *r;
   char err[256];
-  const char *path = in_dir("t.csv.gz");
+  const char *path = fixture_path("t.csv.gz");
   size_t len;
   char *data;
 
@@ -295,7 +273,7 @@ END_TEST
 START_TEST(test_plain_file_and_large_record) {
   struct report *r;
   char err[256];
-  const char *path = in_dir("plain.csv");
+  const char *path = fixture_path("plain.csv");
   size_t len, big = 200 * 1024;
   char *data, *field = malloc(big);
   const char *f[2];
@@ -325,7 +303,7 @@ END_TEST
 START_TEST(test_no_clobber) {
   struct report *r;
   char err[256];
-  const char *path = in_dir("exists.csv");
+  const char *path = fixture_path("exists.csv");
   size_t len;
   char *data;
   FILE *f = fopen(path, "w");
@@ -353,8 +331,8 @@ END_TEST
 START_TEST(test_symlink_refused_or_replaced) {
   struct report *r;
   char err[256];
-  const char *victim = in_dir("victim"), *link = in_dir("link.csv"),
-             *dangling = in_dir("dangling.csv");
+  const char *victim = fixture_path("victim"), *link = fixture_path("link.csv"),
+             *dangling = fixture_path("dangling.csv");
   struct stat st;
   size_t len;
   char *data;
@@ -362,7 +340,7 @@ START_TEST(test_symlink_refused_or_replaced) {
   fputs("keep\n", f);
   fclose(f);
   ck_assert_int_eq(symlink(victim, link), 0);
-  ck_assert_int_eq(symlink(in_dir("nowhere"), dangling), 0);
+  ck_assert_int_eq(symlink(fixture_path("nowhere"), dangling), 0);
 
   ck_assert_int_eq(report_open(&r, link, 0, err, sizeof err), UV_EEXIST);
   ck_assert_ptr_nonnull(strstr(err, "symbolic link"));
@@ -388,13 +366,13 @@ START_TEST(test_bad_paths) {
   struct report *r;
   char err[256];
 
-  ck_assert_int_eq(report_open(&r, dir, REPORT_FORCE, err, sizeof err), UV_EISDIR);
-  ck_assert_int_eq(report_open(&r, in_dir("sub/"), 0, err, sizeof err), UV_EISDIR);
+  ck_assert_int_eq(report_open(&r, fixture_dir, REPORT_FORCE, err, sizeof err), UV_EISDIR);
+  ck_assert_int_eq(report_open(&r, fixture_path("sub/"), 0, err, sizeof err), UV_EISDIR);
   ck_assert_int_eq(report_open(&r, "", 0, err, sizeof err), UV_EINVAL);
   ck_assert_int_eq(report_open(&r, "/dev/null", REPORT_FORCE, err, sizeof err), UV_EEXIST);
   ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
 
-  ck_assert_int_eq(report_open(&r, in_dir("missing/out.csv.gz"), 0, err, sizeof err),
+  ck_assert_int_eq(report_open(&r, fixture_path("missing/out.csv.gz"), 0, err, sizeof err),
                    UV_ENOENT);
   ck_assert_ptr_null(r);
   ck_assert_ptr_nonnull(strstr(err, "missing"));
@@ -406,10 +384,10 @@ END_TEST
 START_TEST(test_unwritable_directory) {
   struct report *r;
   char err[256];
-  const char *sub = in_dir("ro");
+  const char *sub = fixture_path("ro");
   int rc;
   ck_assert_int_eq(mkdir(sub, 0555), 0);
-  rc = report_open(&r, in_dir("ro/out.csv"), 0, err, sizeof err);
+  rc = report_open(&r, fixture_path("ro/out.csv"), 0, err, sizeof err);
   if (geteuid() == 0) { /* root writes anyway: nothing to check but cleanup */
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(report_close(r, 0, err, sizeof err), 0);
@@ -424,7 +402,7 @@ END_TEST
 START_TEST(test_discard_and_appeared) {
   struct report *r;
   char err[256];
-  const char *path = in_dir("race.csv");
+  const char *path = fixture_path("race.csv");
   size_t len;
   char *data;
   FILE *f;
@@ -495,7 +473,7 @@ END_TEST
 START_TEST(test_write_error_mid_file) {
   struct report *r;
   char err[256], row[200];
-  const char *path = in_dir("limited.csv");
+  const char *path = fixture_path("limited.csv");
   struct rlimit old, lim;
   int rc = 0, crc;
 

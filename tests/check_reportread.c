@@ -16,36 +16,14 @@
 #include <zlib.h>
 
 #include "cell.h"
+#include "fixture.h"
 #include "reportread.h"
 
-static char dir[64];
-
 static void setup(void) {
-  strcpy(dir, "/tmp/ptraudit-rr-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
+  fixture_dir_make("rr");
 }
 
-static void teardown(void) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  char p[512];
-  if (!d) return;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    unlink(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static const char *in_dir(const char *name) {
-  static char p[4][512];
-  static int k;
-  k = (k + 1) % 4;
-  snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-  return p[k];
-}
+static void teardown(void) { fixture_dir_remove(); }
 
 static void write_file(const char *path, const char *data, size_t len) {
   FILE *f = fopen(path, "wb");
@@ -118,7 +96,7 @@ static void expect_error(struct reportread *r, int code, const char *msg) {
 }
 
 START_TEST(test_plain) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   write_str(p, "ip,verdict,flags\n192.0.2.1,ok,\n192.0.2.2,fail,NO_PTR FCRDNS_MISMATCH\n");
   struct reportread *r = open_ok(p);
   ck_assert_uint_eq(reportread_ncols(r), 3);
@@ -137,7 +115,7 @@ START_TEST(test_plain) {
 END_TEST
 
 START_TEST(test_no_final_newline_and_blank_lines) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   write_str(p, "a,b\n\n1,2\n   \n\n3,4");
   struct reportread *r = open_ok(p);
   expect_row(r, "1|2", 3);
@@ -148,7 +126,7 @@ START_TEST(test_no_final_newline_and_blank_lines) {
 END_TEST
 
 START_TEST(test_gzip_single) {
-  const char *p = in_dir("r.csv.gz");
+  const char *p = fixture_path("r.csv.gz");
   const char *m[] = {"ip,verdict\n10.0.0.1,ok\n10.0.0.2,warn\n"};
   write_gz_members(p, m, 1);
   struct reportread *r = open_ok(p);
@@ -162,7 +140,7 @@ END_TEST
 /* ptraudit ends a gzip member every few seconds; a member boundary may
  * even fall inside a row. */
 START_TEST(test_gzip_multi_member) {
-  const char *p = in_dir("r.gz");
+  const char *p = fixture_path("r.gz");
   const char *m[] = {"ip,verdict\n", "10.0.0.1,ok\n10.0.0.2,", "warn\n", "10.0.0.3,fail\n"};
   write_gz_members(p, m, 4);
   struct reportread *r = open_ok(p);
@@ -178,7 +156,7 @@ END_TEST
  * Every complete row comes out, in order and intact, then UV_EOF; the
  * fragment of the row that was cut never does. */
 START_TEST(test_gzip_truncated_member) {
-  const char *p = in_dir("r.gz");
+  const char *p = fixture_path("r.gz");
   static char big[200000];
   size_t o = 0;
   const char *m[3];
@@ -219,7 +197,7 @@ END_TEST
 /* Cut inside the very first member, right after the gzip header: no
  * header row can be read. */
 START_TEST(test_gzip_truncated_header) {
-  const char *p = in_dir("r.gz");
+  const char *p = fixture_path("r.gz");
   const char *m[] = {"ip,verdict\n10.0.0.1,ok\n"};
   struct reportread *r = NULL;
   char err[512] = "";
@@ -232,7 +210,7 @@ START_TEST(test_gzip_truncated_header) {
 END_TEST
 
 START_TEST(test_gzip_corrupt) {
-  const char *p = in_dir("r.gz");
+  const char *p = fixture_path("r.gz");
   static char big[100000];
   size_t o = 0;
   for (int i = 0; o < sizeof big - 64; i++)
@@ -268,7 +246,7 @@ START_TEST(test_gzip_corrupt) {
 END_TEST
 
 START_TEST(test_ragged_rows) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   write_str(p, "a,b,c\n1,2,3\n4,5\n");
   struct reportread *r = open_ok(p);
   expect_row(r, "1|2|3", 2);
@@ -289,7 +267,7 @@ START_TEST(test_ragged_rows) {
 END_TEST
 
 START_TEST(test_quoted_fields) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   write_str(p, "ip,banner,c\n"
                "192.0.2.1,\"220 one\ntwo, three\",\"say \"\"hi\"\"\"\n"
                "192.0.2.2,\" spaced \",\n"
@@ -304,7 +282,7 @@ START_TEST(test_quoted_fields) {
 END_TEST
 
 START_TEST(test_crlf_and_bom) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   write_str(p, "\xef\xbb\xbfip,v\r\n1.2.3.4,\"a\r\nb\"\r\n5.6.7.8,ok\r\n");
   struct reportread *r = open_ok(p);
   ck_assert_str_eq(reportread_colname(r, 0), "ip");
@@ -316,7 +294,7 @@ START_TEST(test_crlf_and_bom) {
 END_TEST
 
 START_TEST(test_syntax_errors) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   struct reportread *r;
   write_str(p, "a,b\n1,2\n3,x\"y\n");
   r = open_ok(p);
@@ -340,20 +318,20 @@ END_TEST
 START_TEST(test_open_errors) {
   struct reportread *r = NULL;
   char err[512] = "";
-  ck_assert_int_eq(reportread_open(&r, in_dir("missing.csv"), err, sizeof err), UV_ENOENT);
+  ck_assert_int_eq(reportread_open(&r, fixture_path("missing.csv"), err, sizeof err), UV_ENOENT);
   ck_assert_ptr_null(r);
   ck_assert_msg(strstr(err, "missing.csv: ") != NULL, "%s", err);
 
-  write_str(in_dir("empty.csv"), "");
-  ck_assert_int_eq(reportread_open(&r, in_dir("empty.csv"), err, sizeof err), UV_EINVAL);
+  write_str(fixture_path("empty.csv"), "");
+  ck_assert_int_eq(reportread_open(&r, fixture_path("empty.csv"), err, sizeof err), UV_EINVAL);
   ck_assert_msg(strstr(err, "empty.csv: empty file") != NULL, "%s", err);
 
-  ck_assert_int_eq(reportread_open(&r, dir, err, sizeof err), UV_EISDIR);
-  ck_assert_msg(strstr(err, dir) != NULL, "%s", err);
+  ck_assert_int_eq(reportread_open(&r, fixture_dir, err, sizeof err), UV_EISDIR);
+  ck_assert_msg(strstr(err, fixture_dir) != NULL, "%s", err);
 
   const char *m[] = {""};
-  write_gz_members(in_dir("empty.gz"), m, 1);
-  ck_assert_int_eq(reportread_open(&r, in_dir("empty.gz"), err, sizeof err), UV_EINVAL);
+  write_gz_members(fixture_path("empty.gz"), m, 1);
+  ck_assert_int_eq(reportread_open(&r, fixture_path("empty.gz"), err, sizeof err), UV_EINVAL);
   ck_assert_msg(strstr(err, "empty file") != NULL, "%s", err);
 }
 END_TEST
@@ -361,7 +339,7 @@ END_TEST
 /* The field cap: 64 KiB is fine, one byte more is an error naming the
  * line where the field starts, quoted or not. */
 START_TEST(test_field_cap) {
-  const char *p = in_dir("r.csv");
+  const char *p = fixture_path("r.csv");
   size_t n = REPORTREAD_FIELD_MAX;
   char *buf = malloc(n + 100);
   ck_assert_ptr_nonnull(buf);
@@ -392,7 +370,7 @@ START_TEST(test_field_cap) {
 END_TEST
 
 START_TEST(test_stdin) {
-  const char *p = in_dir("in.gz");
+  const char *p = fixture_path("in.gz");
   const char *m[] = {"ip,verdict\n", "10.0.0.1,ok\n"};
   write_gz_members(p, m, 2);
   int saved = dup(0); /* put stdin back: CK_FORK=no shares the process */

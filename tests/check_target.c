@@ -1,7 +1,7 @@
 /*
  * check_target.c - TARGET parsing: the accepted forms, spans and counts, the
- * size limits with and without TARGET_ALLOW_HUGE, and every bad input of
- * issue 3 with the exact message.
+ * size limits with and without TARGET_ALLOW_HUGE, and every bad TARGET form
+ * (README "Targets") with the exact message.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -223,7 +223,7 @@ START_TEST(test_span_count_saturates) {
 }
 END_TEST
 
-/* ---- bad input (issue 3, "Bad input -> Targets") ---- */
+/* ---- bad input: a clear message naming the argument, never a guess ---- */
 
 START_TEST(test_bad_prefix_length) {
   bad("10.0.0.0/33", "prefix length 33 out of range for IPv4 (0-32)");

@@ -4,6 +4,7 @@
  * Every `struct result` is built by hand; expectations are written out.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -592,6 +593,107 @@ START_TEST(flags_format) {
 }
 END_TEST
 
+/* The flag table: levels as README's verdict rules state them. */
+START_TEST(flag_table) {
+  static const struct { const char *name; enum verdict level; } want[F_COUNT] = {
+    {"NO_PTR", VERDICT_FAIL},         {"PTR_TEMPERROR", VERDICT_UNKNOWN},
+    {"MULTI_PTR", VERDICT_WARN},      {"PTR_CNAME", VERDICT_WARN},
+    {"PTR_NO_FORWARD", VERDICT_FAIL}, {"FCRDNS_MISMATCH", VERDICT_FAIL},
+    {"GENERIC_PTR", VERDICT_WARN},    {"NO_SMTP", VERDICT_OK},
+    {"SMTP_REJECT", VERDICT_WARN},    {"BANNER_MISMATCH", VERDICT_WARN},
+    {"BANNER_NOT_FQDN", VERDICT_WARN}, {"EXPECTED_MISMATCH", VERDICT_FAIL},
+    {"PTR_TRUNCATED", VERDICT_OK},
+  };
+  for (unsigned i = 0; i < F_COUNT; i++) {
+    const struct verdict_flag *f = verdict_flag(i);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f->name, want[i].name);
+    ck_assert_int_eq(f->level, want[i].level);
+    ck_assert(f->meaning && f->meaning[0]);
+    ck_assert_int_eq(verdict_flag_parse(want[i].name, strlen(want[i].name)), (int)i);
+  }
+  ck_assert_ptr_null(verdict_flag(F_COUNT));
+  ck_assert_int_eq(verdict_flag_parse("NO_PT", 5), -1);
+  ck_assert_int_eq(verdict_flag_parse("no_ptr", 6), -1);
+  ck_assert_int_eq(verdict_flag_parse("NO_PTRX", 6), 0); /* length counts, not NUL */
+  ck_assert_int_eq(verdict_of_flags(0), VERDICT_OK);
+  ck_assert_int_eq(verdict_of_flags(F_NO_SMTP | F_PTR_TRUNCATED), VERDICT_OK);
+  ck_assert_int_eq(verdict_of_flags(F_NO_SMTP | F_GENERIC_PTR), VERDICT_WARN);
+  ck_assert_int_eq(verdict_of_flags(F_GENERIC_PTR | F_PTR_TEMPERROR), VERDICT_UNKNOWN);
+  ck_assert_int_eq(verdict_of_flags(F_PTR_TEMPERROR | F_EXPECTED_MISMATCH), VERDICT_FAIL);
+}
+END_TEST
+
+START_TEST(verdict_scales) {
+  static const int level[VERDICT_COUNT] = {
+    [VERDICT_OK] = 0, [VERDICT_WARN] = 1, [VERDICT_UNKNOWN] = 2, [VERDICT_FAIL] = 3,
+    [VERDICT_INVALID] = 3, [VERDICT_SKIPPED] = 0,
+  };
+  static const int prec[VERDICT_COUNT] = {
+    [VERDICT_INVALID] = 1, [VERDICT_SKIPPED] = 2, [VERDICT_OK] = 3, [VERDICT_WARN] = 4,
+    [VERDICT_UNKNOWN] = 5, [VERDICT_FAIL] = 6,
+  };
+  static const enum verdict worst[VERDICT_COUNT] = {
+    VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
+  };
+  for (int v = 0; v < VERDICT_COUNT; v++) {
+    ck_assert_int_eq(verdict_level((enum verdict)v), level[v]);
+    ck_assert_int_eq(verdict_precedence((enum verdict)v), prec[v]);
+    ck_assert_int_eq(verdict_worst_first((unsigned)v), worst[v]);
+  }
+  ck_assert_int_eq(verdict_level((enum verdict)99), 3);
+  ck_assert_int_eq(verdict_precedence((enum verdict)99), 0);
+}
+END_TEST
+
+START_TEST(verdict_counting) {
+  uint64_t v[VERDICT_COUNT] = {0}, f[F_COUNT] = {0};
+  verdict_count(v, f, VERDICT_WARN, F_GENERIC_PTR | F_NO_SMTP);
+  verdict_count(v, f, VERDICT_WARN, F_GENERIC_PTR);
+  verdict_count(v, f, VERDICT_OK, 0);
+  verdict_count(v, f, (enum verdict)99, F_NO_PTR); /* no verdict, the flag counts */
+  ck_assert_uint_eq(v[VERDICT_WARN], 2);
+  ck_assert_uint_eq(v[VERDICT_OK], 1);
+  ck_assert_uint_eq(v[VERDICT_FAIL] + v[VERDICT_UNKNOWN], 0);
+  ck_assert_uint_eq(v[VERDICT_INVALID] + v[VERDICT_SKIPPED], 0);
+  ck_assert_uint_eq(f[6], 2); /* GENERIC_PTR */
+  ck_assert_uint_eq(f[7], 1); /* NO_SMTP */
+  ck_assert_uint_eq(f[0], 1); /* NO_PTR */
+  uint64_t sum = 0;
+  for (unsigned i = 0; i < F_COUNT; i++) sum += f[i];
+  ck_assert_uint_eq(sum, 4);
+}
+END_TEST
+
+START_TEST(verdict_parsing) {
+  static const char *const vnames[] = {"ok", "warn", "unknown", "fail", "invalid", "skipped"};
+  enum verdict v = VERDICT_SKIPPED;
+  for (int i = 0; i < 6; i++) {
+    ck_assert_int_eq(verdict_parse(vnames[i], strlen(vnames[i]), &v), 0);
+    ck_assert_int_eq(v, i);
+  }
+  v = VERDICT_WARN;
+  ck_assert_int_eq(verdict_parse("OK", 2, &v), -EINVAL);
+  ck_assert_int_eq(verdict_parse("failed", 6, &v), -EINVAL);
+  ck_assert_int_eq(verdict_parse("", 0, &v), -EINVAL);
+  ck_assert_int_eq(v, VERDICT_WARN);
+  ck_assert_int_eq(verdict_parse("fail!", 4, &v), 0);
+  ck_assert_int_eq(v, VERDICT_FAIL);
+
+  uint32_t m = 99;
+  size_t bad = 0, badlen = 0;
+  ck_assert_int_eq(verdict_flags_parse("", 0, &m, &bad, &badlen), 0);
+  ck_assert_uint_eq(m, 0);
+  const char *c = "  NO_PTR  NO_SMTP ";
+  ck_assert_int_eq(verdict_flags_parse(c, strlen(c), &m, &bad, &badlen), 0);
+  ck_assert_uint_eq(m, F_NO_PTR | F_NO_SMTP);
+  c = "NO_PTR BOGUS NO_SMTP";
+  ck_assert_int_eq(verdict_flags_parse(c, strlen(c), &m, &bad, &badlen), -EINVAL);
+  ck_assert_uint_eq(bad, 7);
+  ck_assert_uint_eq(badlen, 5);
+}
+END_TEST
+
 Suite *verdict_suite(void) {
   Suite *s = suite_create("verdict");
   TCase *tc = tcase_create("iprev");
@@ -629,6 +731,10 @@ Suite *verdict_suite(void) {
   tcase_add_test(tc, fqdn);
   tcase_add_test(tc, names);
   tcase_add_test(tc, flags_format);
+  tcase_add_test(tc, flag_table);
+  tcase_add_test(tc, verdict_scales);
+  tcase_add_test(tc, verdict_parsing);
+  tcase_add_test(tc, verdict_counting);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -173,6 +173,10 @@ check "diff without temporary space: exit 3" 3 "$RC"
 check_match "diff without temporary space: names the directory" "temporary file in /nonexistent/ptraudit" "$ERR"
 run "$PTRAUDIT" diff --sort-mem 0 old.csv new.csv
 check "diff --sort-mem 0: exit 2" 2 "$RC"
+check_match "diff --sort-mem 0: names the range merge has too" "from 1 to 1048576" "$ERR"
+# one minimum for diff and merge (cmdutil.h): 1 MiB, half per sorter
+run "$PTRAUDIT" diff -q --sort-mem 1 cut_src.csv cut_src.csv
+check "diff --sort-mem 1: exit 0, nothing changed" "0 1" "$RC $(printf '%s\n' "$OUT" | wc -l)"
 
 # ---- merge ----------------------------------------------------------------
 # row IP VERDICT FLAGS CHECKED_AT CUSTOMER

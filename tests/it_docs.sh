@@ -104,10 +104,12 @@ check "README column table is in the header row's order" "$HDR_EHLO" "$readme_co
 table_names() { # TABLE-START-REGEX: quoted strings up to the closing "};"
   sed -n "/$1/,/^};/p" src/core/verdict.c | grep -oE '"[A-Za-z_]+"' | tr -d '"' | sort -u
 }
-FLAGS=$(table_names 'flag_names\[F_COUNT\] = {')
+# The flag table's rows start with the name: {"NO_PTR", VERDICT_FAIL, "..."},
+FLAGS=$(sed -n '/flag_table\[[A-Z_]*\] = {/,/^};/p' src/core/verdict.c |
+  grep -oE '^[[:space:]]*\{"[A-Z_]+"' | grep -oE '[A-Z_]+' | sort -u)
 check "src/core/verdict.c: 13 flag names read" 13 "$(grep -c . <<<"$FLAGS")"
-VALUES=$(for t in verdict_names iprev_names dns_names smtp_names; do
-  table_names "$t\\[\\] = {"; done | sort -u)
+VALUES=$(for t in verdicts iprev_names dns_names smtp_names; do
+  table_names "$t\\[[A-Z_]*\\] = {"; done | sort -u)
 [ "$(grep -c . <<<"$VALUES")" -ge 15 ] && ok "src/core/verdict.c: value names read" \
   || not_ok "src/core/verdict.c: value names read" "$VALUES"
 missing_r="" missing_m=""

@@ -5,7 +5,7 @@
 # Knot serves three hand-written zones from tests/knot/ on 127.0.0.1 (a
 # chosen port); tests/smtpd.py greets on 127.100.0.{1,5,6,8,9,10} (one chosen
 # port).  Each assertion compares ptraudit's report with rows written out
-# below by hand from the contract (issue 2, "The report"), parsed with
+# below by hand from the contract (README "The report"), parsed with
 # python3's csv module (tests/knot/report_check.py) so the writer's quoting
 # choices do not matter.  Nothing leaves the machine: SMTP only ever goes to
 # 127.100.0.0/24; the 192.0.2.0/24 and 2001:db8:: addresses exist in DNS data

@@ -1,6 +1,6 @@
 #!/bin/bash
 # it_reliability.sh - crashes, signals, disks, resources and safe defaults
-# (issue 3): SIGINT + --resume covers every target exactly once; SIGKILL
+# (README "Reliability"): SIGINT + --resume covers every target exactly once; SIGKILL
 # leaves a report zcat recovers; a second signal stops at once; a write
 # error is exit 3, never success; ulimit -n 64 still completes; a resolver
 # that refuses everything stops the run with a message; --exclude always

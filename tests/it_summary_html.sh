@@ -88,6 +88,23 @@ run "$PTRAUDIT" summary
 check "no report: exit 2" 2 "$RC"
 run "$PTRAUDIT" summary --top -1 a.csv
 check "--top -1: exit 2" 2 "$RC"
+# A gzip report cut short (a killed run): the rule diff and merge follow
+# (cmdutil.h): an input error naming the file, unless --allow-truncated.
+gzip -c a.csv > full.csv.gz
+head -c $(( $(stat -c %s full.csv.gz) - 30 )) full.csv.gz > cut.csv.gz
+run "$PTRAUDIT" summary cut.csv.gz
+check "truncated report: exit 2" 2 "$RC"
+check_match "truncated report: says so, names the file" "cut\.csv\.gz:[0-9]+: gzip data cut short" "$ERR"
+check_match "truncated report: suggests --allow-truncated" "--allow-truncated" "$ERR"
+run "$PTRAUDIT" summary --allow-truncated cut.csv.gz
+check "summary --allow-truncated: exit 0" 0 "$RC"
+check_match "summary --allow-truncated: warning" "warning: cut\.csv\.gz:[0-9]+: gzip data cut short" "$ERR"
+check_match "summary --allow-truncated: the complete rows" \
+  "^rows: $(( $(zcat cut.csv.gz 2>/dev/null | wc -l) - 1 ))," "$OUT"
+# options after the reports, as for diff and merge
+run "$PTRAUDIT" summary a.csv --top 1
+check "options after the report: exit 0" 0 "$RC"
+check_match "options after the report: --top 1 applies" "1 of 2, most fail" "$OUT"
 run bash -c "'$PTRAUDIT' summary a.csv > /dev/full"
 check "stdout write error: exit 3" 3 "$RC"
 run "$PTRAUDIT" summary --html /nonexistent-dir/p.html a.csv

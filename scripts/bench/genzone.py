@@ -28,7 +28,7 @@ fixed function of i, decided here and nowhere else:
 
 L spells i as four letters a..p (one per nibble), so no name embeds the
 address and the "mx" token keeps every name non-generic.  The expected
-verdicts are written from the report contract (issue 2, "The report") for a
+verdicts are written from the report contract (README "The report") for a
 DNS-only run (--no-smtp), not from ptraudit's output:
 
   class     verdict iprev   flags           ptr_status ptr           forward

@@ -162,7 +162,7 @@ def main():
             num(r["srv_cpu"], 2), r["drops"]))
     L.append("")
 
-    # --- targets of issue 4 ---
+    # --- the performance targets (README "Performance") ---
     def by(prefix):
         return [r for r in rows if r["id"].startswith(prefix)]
     dflt = by("pa-default-")

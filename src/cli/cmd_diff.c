@@ -18,7 +18,7 @@
  *   flags_removed all of OLD's; the passthrough cells of a `gone` row come
  *   from OLD's column of the same name (empty if OLD has none).
  */
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,7 @@
 #include "extsort.h"
 #include "report.h"
 #include "reportread.h"
+#include "schema.h"
 
 static const char diff_usage[] =
 "Usage: ptraudit diff [OPTIONS] OLD NEW\n"
@@ -67,13 +68,6 @@ static const char diff_usage[] =
 
 #define EXAMPLES 10
 
-/* The fixed report columns (report.h order); anything else is passthrough. */
-static const char *const fixed_cols[] = {
-  "ip", "verdict", "flags", "iprev", "ptr_status", "ptr", "forward", "smtp_status",
-  "smtp_code", "banner_host", "banner", "expected", "checked_at",
-};
-#define NFIXED (sizeof fixed_cols / sizeof fixed_cols[0])
-
 static const char *const out_cols[] = {
   "ip", "change", "old_verdict", "new_verdict", "flags_added", "flags_removed",
   "old_ptr", "new_ptr", "old_banner_host", "new_banner_host", "old_checked_at",
@@ -81,9 +75,11 @@ static const char *const out_cols[] = {
 };
 #define NOUT (sizeof out_cols / sizeof out_cols[0])
 
+/* The report columns diff reads, found by name (schema.h). */
 enum { C_IP, C_VERDICT, C_FLAGS, C_PTR, C_BANNER_HOST, C_CHECKED_AT, NNEED };
-static const char *const need_cols[NNEED] = {"ip", "verdict", "flags", "ptr", "banner_host",
-                                             "checked_at"};
+static const enum schema_col need_cols[NNEED] = {
+  SCHEMA_IP, SCHEMA_VERDICT, SCHEMA_FLAGS, SCHEMA_PTR, SCHEMA_BANNER_HOST, SCHEMA_CHECKED_AT,
+};
 
 struct side {
   const char *path;
@@ -138,10 +134,10 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
     return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
   }
   for (int i = 0; i < NNEED; i++) {
-    s->col[i] = reportread_col(rr, need_cols[i]);
+    s->col[i] = reportread_col(rr, schema_name(need_cols[i]));
     if (s->col[i] < 0) {
       cmd_msg("diff", "%s: not a ptraudit report: no column '%s' in the header",
-              reportread_path(rr), need_cols[i]);
+              reportread_path(rr), schema_name(need_cols[i]));
       reportread_close(rr);
       return EXIT_USAGE;
     }
@@ -186,9 +182,11 @@ static int advance(struct side *s) {
   return 0;
 }
 
+/* One of the report's fixed columns (schema.h); anything else, the
+ * optional columns included, is passthrough. */
 static int is_fixed(const char *name) {
-  for (size_t i = 0; i < NFIXED; i++)
-    if (!strcmp(name, fixed_cols[i])) return 1;
+  for (int c = 0; c < SCHEMA_NFIXED; c++)
+    if (!strcmp(name, schema_name((enum schema_col)c))) return 1;
   return 0;
 }
 
@@ -376,46 +374,52 @@ static void run_free(struct diffrun *d) {
   cmd_rowcopy_free(&d->copy);
 }
 
+/* The merge-join of the two sorted streams: one output row per target
+ * that changed.  0, or an exit status (a message on stderr). */
+static int join_all(struct diffrun *d) {
+  int status = 0, wrc = write_header(d);
+  if (wrc == 0) status = advance(&d->old);
+  if (wrc == 0 && !status) status = advance(&d->new_);
+  while (wrc == 0 && !status && (d->old.have || d->new_.have)) {
+    int cmp;
+    if (!d->old.have) cmp = 1;
+    else if (!d->new_.have) cmp = -1;
+    else
+      cmp = extsort_ipcmp(d->old.f[d->old.col[C_IP]], d->old.l[d->old.col[C_IP]],
+                          d->new_.f[d->new_.col[C_IP]], d->new_.l[d->new_.col[C_IP]]);
+    wrc = join_one(d, cmp <= 0, cmp >= 0);
+    if (wrc == 0 && cmp <= 0) status = advance(&d->old);
+    if (wrc == 0 && !status && cmp >= 0) status = advance(&d->new_);
+  }
+  if (wrc < 0) {
+    cmd_msg("diff", "%s", report_error(d->rep));
+    status = EXIT_RUNTIME;
+  }
+  return status;
+}
+
+/* Both reports into their sorters, and the output row set up.  0 or an
+ * exit status. */
+static int prepare(struct diffrun *d, unsigned long mem_mib, int allow_truncated) {
+  size_t mem = (size_t)mem_mib * 1024 * 1024 / 2; /* the two sorters share --sort-mem */
+  int status = load(&d->old, mem, allow_truncated);
+  if (!status) status = load(&d->new_, mem, allow_truncated);
+  if (!status && setup_output_row(d) < 0) {
+    cmd_msg("diff", "out of memory");
+    status = EXIT_RUNTIME;
+  }
+  return status;
+}
+
 int command_diff(int argc, char **argv) {
-  enum { OPT_FORCE = 256, OPT_TRUNC, OPT_MEM };
-  static const struct option longopts[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"allow-truncated", no_argument, NULL, OPT_TRUNC},
-    {"sort-mem", required_argument, NULL, OPT_MEM},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-  };
-  const char *out = "-";
-  int force = 0, allow_trunc = 0, quiet = 0, c, status;
-  unsigned long mem_mib = 64;
+  struct cmd_opts o;
   struct diffrun d;
   char err[1024];
-
-  opterr = 0;
-  optind = 0; /* GNU: reinitialise; argv[0] is "diff" */
-  while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'o': out = optarg; break;
-    case OPT_FORCE: force = 1; break;
-    case OPT_TRUNC: allow_trunc = 1; break;
-    case OPT_MEM: {
-      char *end;
-      mem_mib = strtoul(optarg, &end, 10);
-      if (*optarg < '0' || *optarg > '9' || *end || mem_mib < 2 || mem_mib > 1048576)
-        return cmd_usage_error("diff", diff_usage,
-                               "--sort-mem: '%s' is not a number of MiB from 2 to 1048576", optarg);
-      break;
-    }
-    case 'q': quiet = 1; break;
-    case 'h': fputs(diff_usage, stdout); return EXIT_CLEAN;
-    case ':': return cmd_usage_error("diff", diff_usage, "%s needs a value", argv[optind - 1]);
-    default:
-      if (optopt) return cmd_usage_error("diff", diff_usage, "unknown option '-%c'", optopt);
-      return cmd_usage_error("diff", diff_usage, "unknown option '%s'", argv[optind - 1]);
-    }
-  }
+  int status = cmd_parse_opts(argc, argv, "diff", diff_usage,
+                              CMD_OPT_OUTPUT | CMD_OPT_FORCE | CMD_OPT_TRUNCATED |
+                                  CMD_OPT_SORT_MEM | CMD_OPT_QUIET,
+                              NULL, NULL, NULL, &o);
+  if (status >= 0) return status;
   if (argc - optind != 2)
     return cmd_usage_error("diff", diff_usage, "expected two reports, OLD and NEW (got %d)",
                            argc - optind);
@@ -427,41 +431,13 @@ int command_diff(int argc, char **argv) {
     return cmd_usage_error("diff", diff_usage, "only one of OLD and NEW can be '-' (stdin)");
 
   /* Open the output first: an unwritable place is found before the work. */
-  if (report_open(&d.rep, out, force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
+  if (report_open(&d.rep, o.output ? o.output : "-", o.force ? REPORT_FORCE : 0, err,
+                  sizeof err) < 0) {
     cmd_msg("diff", "%s", err);
     return EXIT_USAGE;
   }
-  size_t mem = (size_t)mem_mib * 1024 * 1024 / 2;
-  status = load(&d.old, mem, allow_trunc);
-  if (!status) status = load(&d.new_, mem, allow_trunc);
-  if (!status && setup_output_row(&d) < 0) {
-    cmd_msg("diff", "out of memory");
-    status = EXIT_RUNTIME;
-  }
-  if (status) {
-    report_close(d.rep, 0, NULL, 0);
-    run_free(&d);
-    return status;
-  }
-
-  int wrc = write_header(&d);
-  if (wrc == 0) status = advance(&d.old);
-  if (wrc == 0 && !status) status = advance(&d.new_);
-  while (wrc == 0 && !status && (d.old.have || d.new_.have)) {
-    int cmp;
-    if (!d.old.have) cmp = 1;
-    else if (!d.new_.have) cmp = -1;
-    else
-      cmp = extsort_ipcmp(d.old.f[d.old.col[C_IP]], d.old.l[d.old.col[C_IP]],
-                          d.new_.f[d.new_.col[C_IP]], d.new_.l[d.new_.col[C_IP]]);
-    wrc = join_one(&d, cmp <= 0, cmp >= 0);
-    if (wrc == 0 && cmp <= 0) status = advance(&d.old);
-    if (wrc == 0 && !status && cmp >= 0) status = advance(&d.new_);
-  }
-  if (wrc < 0) {
-    cmd_msg("diff", "%s", report_error(d.rep));
-    status = EXIT_RUNTIME;
-  }
+  status = prepare(&d, o.sort_mem_mib, o.allow_truncated);
+  if (!status) status = join_all(&d);
   if (status) {
     /* a partial diff is worse than none: a cron job would read it whole */
     report_close(d.rep, 0, NULL, 0);
@@ -473,7 +449,7 @@ int command_diff(int argc, char **argv) {
     run_free(&d);
     return EXIT_RUNTIME;
   }
-  if (!quiet) print_summary(&d);
+  if (!o.quiet) print_summary(&d);
   status = d.counts[DIFF_WORSE] ? EXIT_FINDINGS : EXIT_CLEAN;
   run_free(&d);
   return status;

@@ -16,7 +16,7 @@
  * included; every input must have exactly the same header.  A report
  * without a checked_at column merges by input order alone.
  */
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,7 @@
 #include "extsort.h"
 #include "report.h"
 #include "reportread.h"
+#include "schema.h"
 
 static const char merge_usage[] =
 "Usage: ptraudit merge -o OUT [OPTIONS] REPORT...\n"
@@ -67,10 +68,11 @@ struct merge {
 /* The first input fixes the header and creates the sorter. */
 static int take_header(struct merge *m, struct reportread *rr, const char *path) {
   char err[1024];
-  int ip = reportread_col(rr, "ip"), t = reportread_col(rr, "checked_at");
+  int ip = reportread_col(rr, schema_name(SCHEMA_IP));
+  int t = reportread_col(rr, schema_name(SCHEMA_CHECKED_AT));
   if (ip < 0) {
-    cmd_msg("merge", "%s: not a ptraudit report: no column 'ip' in the header",
-            reportread_path(rr));
+    cmd_msg("merge", "%s: not a ptraudit report: no column '%s' in the header",
+            reportread_path(rr), schema_name(SCHEMA_IP));
     return EXIT_USAGE;
   }
   m->ncols = reportread_ncols(rr);
@@ -139,114 +141,99 @@ static void merge_free(struct merge *m) {
   cmd_rowcopy_free(&m->copy);
 }
 
+/* The header, then every target's row in address order.  Returns an
+ * exit status; the output is not closed. */
+static int write_rows(struct merge *m, struct report *rep, uint64_t *targets) {
+  const char *const *f;
+  const size_t *l;
+  char err[1024] = "";
+  int rc;
+  size_t *hl = calloc(m->ncols, sizeof *hl);
+  if (!hl) {
+    rc = UV_ENOMEM;
+  } else {
+    for (size_t i = 0; i < m->ncols; i++) hl[i] = strlen(m->names[i]);
+    rc = cmd_rowcopy_write(&m->copy, rep, (const char *const *)m->names, hl);
+    free(hl);
+  }
+  while (rc == 0 && (rc = extsort_next(m->es, &f, &l, err, sizeof err)) == 1) {
+    (*targets)++;
+    rc = cmd_rowcopy_write(&m->copy, rep, f, l);
+  }
+  if (rc < 0) {
+    /* extsort's message, or the report's sticky one */
+    cmd_msg("merge", "%s", report_error(rep)[0] ? report_error(rep) : err);
+    return EXIT_RUNTIME;
+  }
+  return EXIT_CLEAN;
+}
+
+/* Every input into the sorter, one after the other.  An exit status. */
+static int load_all(struct merge *m, int ninputs, char **inputs) {
+  char err[1024];
+  int status = 0;
+  for (int i = 0; i < ninputs && !status; i++) status = load(m, inputs[i]);
+  if (!status && extsort_finish(m->es, err, sizeof err) < 0) {
+    cmd_msg("merge", "%s", err);
+    status = EXIT_RUNTIME;
+  }
+  return status;
+}
+
+static void print_done(const struct merge *m, int ninputs, const char *out, uint64_t targets) {
+  uint64_t dup = extsort_duplicates(m->es);
+  cmd_msg("merge", "%d report%s, %llu rows -> %llu targets in %s", ninputs,
+          ninputs == 1 ? "" : "s", (unsigned long long)m->rows, (unsigned long long)targets,
+          strcmp(out, "-") ? out : "stdout");
+  if (dup)
+    fprintf(stderr, "  %llu duplicate row%s dropped (kept the latest checked_at)\n",
+            (unsigned long long)dup, dup == 1 ? "" : "s");
+  if (m->truncated)
+    fprintf(stderr, "  %u report%s cut short: only complete rows were merged\n", m->truncated,
+            m->truncated == 1 ? " was" : "s were");
+}
+
 int command_merge(int argc, char **argv) {
-  enum { OPT_FORCE = 256, OPT_TRUNC, OPT_MEM };
-  static const struct option longopts[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"allow-truncated", no_argument, NULL, OPT_TRUNC},
-    {"sort-mem", required_argument, NULL, OPT_MEM},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-  };
-  const char *out = NULL;
-  int force = 0, c, status = 0, stdin_seen = 0;
-  unsigned long mem_mib = 64;
+  struct cmd_opts o;
   struct merge m;
   struct report *rep;
   char err[1024];
-
-  memset(&m, 0, sizeof m);
-  opterr = 0;
-  optind = 0; /* GNU: reinitialise; argv[0] is "merge" */
-  while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'o': out = optarg; break;
-    case OPT_FORCE: force = 1; break;
-    case OPT_TRUNC: m.allow_trunc = 1; break;
-    case OPT_MEM: {
-      char *end;
-      mem_mib = strtoul(optarg, &end, 10);
-      if (*optarg < '0' || *optarg > '9' || *end || mem_mib < 1 || mem_mib > 1048576)
-        return cmd_usage_error("merge", merge_usage,
-                               "--sort-mem: '%s' is not a number of MiB from 1 to 1048576", optarg);
-      break;
-    }
-    case 'q': m.quiet = 1; break;
-    case 'h': fputs(merge_usage, stdout); return EXIT_CLEAN;
-    case ':': return cmd_usage_error("merge", merge_usage, "%s needs a value", argv[optind - 1]);
-    default:
-      if (optopt) return cmd_usage_error("merge", merge_usage, "unknown option '-%c'", optopt);
-      return cmd_usage_error("merge", merge_usage, "unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if (!out)
+  int stdin_seen = 0;
+  uint64_t targets = 0;
+  int status = cmd_parse_opts(argc, argv, "merge", merge_usage,
+                              CMD_OPT_OUTPUT | CMD_OPT_FORCE | CMD_OPT_TRUNCATED |
+                                  CMD_OPT_SORT_MEM | CMD_OPT_QUIET,
+                              NULL, NULL, NULL, &o);
+  if (status >= 0) return status;
+  if (!o.output)
     return cmd_usage_error("merge", merge_usage, "-o OUT is required ('-o -' writes to stdout)");
   if (optind >= argc) return cmd_usage_error("merge", merge_usage, "no reports to merge");
   for (int i = optind; i < argc; i++)
     if (!strcmp(argv[i], "-") && stdin_seen++)
       return cmd_usage_error("merge", merge_usage, "'-' (stdin) can be given only once");
-  m.mem = (size_t)mem_mib * 1024 * 1024;
+  memset(&m, 0, sizeof m);
+  m.allow_trunc = o.allow_truncated;
+  m.quiet = o.quiet;
+  m.mem = (size_t)o.sort_mem_mib * 1024 * 1024;
 
   /* Open the output first: an unwritable place is found before the work. */
-  if (report_open(&rep, out, force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
+  if (report_open(&rep, o.output, o.force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
     return EXIT_USAGE;
   }
-  for (int i = optind; i < argc && !status; i++) status = load(&m, argv[i]);
-  if (!status && extsort_finish(m.es, err, sizeof err) < 0) {
-    cmd_msg("merge", "%s", err);
-    status = EXIT_RUNTIME;
-  }
+  status = load_all(&m, argc - optind, argv + optind);
+  if (!status) status = write_rows(&m, rep, &targets);
   if (status) {
     report_close(rep, 0, NULL, 0);
     merge_free(&m);
     return status;
-  }
-
-  const char *const *f;
-  const size_t *l;
-  uint64_t targets = 0;
-  int rc = 0;
-  {
-    size_t *hl = calloc(m.ncols, sizeof *hl);
-    if (!hl) {
-      rc = UV_ENOMEM;
-    } else {
-      for (size_t i = 0; i < m.ncols; i++) hl[i] = strlen(m.names[i]);
-      rc = cmd_rowcopy_write(&m.copy, rep, (const char *const *)m.names, hl);
-      free(hl);
-    }
-  }
-  while (rc == 0 && (rc = extsort_next(m.es, &f, &l, err, sizeof err)) == 1) {
-    targets++;
-    rc = cmd_rowcopy_write(&m.copy, rep, f, l);
-  }
-  if (rc < 0) {
-    /* extsort's message, or the report's sticky one */
-    cmd_msg("merge", "%s", report_error(rep)[0] ? report_error(rep) : err);
-    report_close(rep, 0, NULL, 0);
-    merge_free(&m);
-    return EXIT_RUNTIME;
   }
   if (report_close(rep, 1, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
     merge_free(&m);
     return EXIT_RUNTIME;
   }
-  if (!m.quiet) {
-    uint64_t dup = extsort_duplicates(m.es);
-    cmd_msg("merge", "%d report%s, %llu rows -> %llu targets in %s", argc - optind,
-            argc - optind == 1 ? "" : "s", (unsigned long long)m.rows,
-            (unsigned long long)targets, strcmp(out, "-") ? out : "stdout");
-    if (dup)
-      fprintf(stderr, "  %llu duplicate row%s dropped (kept the latest checked_at)\n",
-              (unsigned long long)dup, dup == 1 ? "" : "s");
-    if (m.truncated)
-      fprintf(stderr, "  %u report%s cut short: only complete rows were merged\n",
-              m.truncated, m.truncated == 1 ? " was" : "s were");
-  }
+  if (!m.quiet) print_done(&m, argc - optind, o.output, targets);
   merge_free(&m);
   return EXIT_CLEAN;
 }

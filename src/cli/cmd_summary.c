@@ -24,7 +24,9 @@
 #include "cell.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "html.h"
 #include "reportread.h"
+#include "schema.h"
 #include "summary.h"
 
 static const char usage[] =
@@ -41,6 +43,8 @@ static const char usage[] =
   "                    256x256 picture per IPv4 /16); '-' = stdout instead\n"
   "                    of the text summary\n"
   "      --top N       groups listed per table (default 20; 0 = all)\n"
+  "      --allow-truncated count the complete rows of a gzip report that was\n"
+  "                    cut short (a killed run) instead of failing\n"
   "  -h, --help        this help\n"
   "\n"
   "Exit status: 0 done; 2 usage error or bad report (file and line named);\n"
@@ -73,6 +77,7 @@ struct run {
   size_t *lens;
   char *dec;            /* decoded --by cell */
   size_t by_col;        /* summary column of --by */
+  int allow_truncated;  /* --allow-truncated */
 };
 
 static void run_free(struct run *x) {
@@ -112,11 +117,11 @@ static int bind_columns(struct run *x, struct reportread *r) {
         break;
       }
   }
-  static const char *const need[] = {"ip", "verdict", "flags"};
-  for (size_t i = 0; i < 3; i++)
-    if (find_col(r, need[i]) < 0) {
+  static const enum schema_col need[] = {SCHEMA_IP, SCHEMA_VERDICT, SCHEMA_FLAGS};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+    if (find_col(r, schema_name(need[i])) < 0) {
       cmd_msg("summary", "%s: not a ptraudit report: no '%s' column in the header",
-              reportread_path(r), need[i]);
+              reportread_path(r), schema_name(need[i]));
       return EXIT_USAGE;
     }
   if (x->by && find_col(r, x->by) < 0)
@@ -160,77 +165,73 @@ static int read_report(struct run *x, const char *path) {
       status = arc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
   }
-  if (status == EXIT_CLEAN && rc < 0) {
-    if (rc == UV_EOF) {
-      /* A gzip report cut short (a killed run): the complete rows before
-       * the cut are counted; say so and carry on. */
-      cmd_msg("summary", "warning: %s", err);
-    } else {
-      cmd_msg("summary", "%s", err);
-      status = rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-    }
+  if (status == EXIT_CLEAN) {
+    int truncated = 0;
+    status = cmd_report_end("summary", rc, err, x->allow_truncated, &truncated);
   }
   reportread_close(r);
   return status;
 }
 
+enum { OPT_BY = CMD_OPT_OWN, OPT_HTML, OPT_TOP };
+
+struct own_opts {
+  struct run *x;
+  const char *html;
+  size_t top;
+};
+
+/* summary's own options (cmdutil.h's cmd_own_fn). */
+static int own_option(void *arg, int opt, const char *val) {
+  struct own_opts *o = arg;
+  switch (opt) {
+  case OPT_BY:
+    if (!val[0]) {
+      cmd_msg("summary", "--by: empty column name");
+      return EXIT_USAGE;
+    }
+    o->x->by = val;
+    return 0;
+  case OPT_HTML:
+    if (!val[0]) {
+      cmd_msg("summary", "--html: empty file name");
+      return EXIT_USAGE;
+    }
+    o->html = val;
+    return 0;
+  default: { /* OPT_TOP */
+    char *end;
+    unsigned long long v = strtoull(val, &end, 10);
+    if (!val[0] || *end || val[0] == '-' || v > 100000000ull) {
+      cmd_msg("summary", "--top: '%.40s' is not a number from 0 to 100000000", val);
+      return EXIT_USAGE;
+    }
+    o->top = (size_t)v;
+    return 0;
+  }
+  }
+}
+
 int command_summary(int argc, char **argv) {
-  enum { OPT_BY = 256, OPT_HTML, OPT_TOP };
   static const struct option longopts[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"html", required_argument, NULL, OPT_HTML},
     {"top", required_argument, NULL, OPT_TOP},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
   };
-  const char *html = NULL;
-  size_t top = SUMMARY_TOP;
   struct run x = {0};
-  int c;
-
-  optind = 0; /* GNU: full re-initialisation */
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-    switch (c) {
-    case OPT_BY:
-      if (!optarg[0]) {
-        cmd_msg("summary", "--by: empty column name");
-        return EXIT_USAGE;
-      }
-      x.by = optarg;
-      break;
-    case OPT_HTML:
-      if (!optarg[0]) {
-        cmd_msg("summary", "--html: empty file name");
-        return EXIT_USAGE;
-      }
-      html = optarg;
-      break;
-    case OPT_TOP: {
-      char *end;
-      unsigned long long v = strtoull(optarg, &end, 10);
-      if (!optarg[0] || *end || optarg[0] == '-' || v > 100000000ull) {
-        cmd_msg("summary", "--top: '%.40s' is not a number from 0 to 100000000", optarg);
-        return EXIT_USAGE;
-      }
-      top = (size_t)v;
-      break;
-    }
-    case 'h':
-      fputs(usage, stdout);
-      return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_RUNTIME;
-    case ':':
-      cmd_msg("summary", "option '%s' needs a value", argv[optind - 1]);
-      return EXIT_USAGE;
-    default:
-      cmd_msg("summary", "unknown option '%s' (see ptraudit summary --help)", argv[optind - 1]);
-      return EXIT_USAGE;
-    }
-  }
+  struct own_opts own = {.x = &x, .top = SUMMARY_TOP};
+  struct cmd_opts o;
+  int st = cmd_parse_opts(argc, argv, "summary", usage, CMD_OPT_TRUNCATED, longopts, own_option,
+                          &own, &o);
+  if (st >= 0) return st;
   if (optind >= argc) {
     cmd_msg("summary", "no report given (see ptraudit summary --help)");
     return EXIT_USAGE;
   }
+  x.allow_truncated = o.allow_truncated;
+  const char *html = own.html;
+  size_t top = own.top;
 
   char title[512] = "ptraudit summary:";
   int status = EXIT_CLEAN;
@@ -257,7 +258,7 @@ int command_summary(int argc, char **argv) {
   }
   if (html) {
     char err[1024];
-    if (summary_html(x.s, html, title, err, sizeof err) < 0) {
+    if (html_write_summary(x.s, html, title, err, sizeof err) < 0) {
       cmd_msg("summary", "--html: %s", err);
       run_free(&x);
       return EXIT_RUNTIME;

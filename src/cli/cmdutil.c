@@ -3,6 +3,7 @@
  */
 #include "cmdutil.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,11 @@ int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,
       return EXIT_RUNTIME;
     }
   }
+  return cmd_report_end(cmd, rc, err, allow_truncated, truncated);
+}
+
+int cmd_report_end(const char *cmd, int rc, const char *err, int allow_truncated,
+                   int *truncated) {
   if (rc == UV_EOF && allow_truncated) {
     cmd_msg(cmd, "warning: %s", err); /* even with -q: the result is partial */
     *truncated = 1;
@@ -61,6 +67,91 @@ int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,
     return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
   }
   return EXIT_CLEAN;
+}
+
+/* ---- shared options ------------------------------------------------------ */
+
+enum { OPT_FORCE = 256, OPT_TRUNC, OPT_SORT_MEM };
+
+/* The shared options: which set bit each belongs to (0: always). */
+static const struct {
+  unsigned set;
+  struct option opt;
+} shared_opts[] = {
+  {CMD_OPT_OUTPUT, {"output", required_argument, NULL, 'o'}},
+  {CMD_OPT_FORCE, {"force", no_argument, NULL, OPT_FORCE}},
+  {CMD_OPT_TRUNCATED, {"allow-truncated", no_argument, NULL, OPT_TRUNC}},
+  {CMD_OPT_SORT_MEM, {"sort-mem", required_argument, NULL, OPT_SORT_MEM}},
+  {CMD_OPT_QUIET, {"quiet", no_argument, NULL, 'q'}},
+  {0, {"help", no_argument, NULL, 'h'}},
+};
+#define NSHARED (sizeof shared_opts / sizeof shared_opts[0])
+#define MAX_OWN 16
+
+/* getopt_long's tables for this command: shortopts and longopts. */
+static int build_opts(unsigned set, const struct option *own, char *shortopts,
+                      struct option *longopts) {
+  size_t n = 0, k = 0;
+  shortopts[k++] = ':'; /* a missing value is ':', not '?' */
+  if (set & CMD_OPT_OUTPUT) shortopts[k++] = 'o', shortopts[k++] = ':';
+  if (set & CMD_OPT_QUIET) shortopts[k++] = 'q';
+  shortopts[k++] = 'h';
+  shortopts[k] = '\0';
+  for (size_t i = 0; i < NSHARED; i++)
+    if (!shared_opts[i].set || (set & shared_opts[i].set)) longopts[n++] = shared_opts[i].opt;
+  for (size_t i = 0; own && own[i].name; i++) {
+    if (i >= MAX_OWN) return -1;
+    longopts[n++] = own[i];
+  }
+  longopts[n] = (struct option){NULL, 0, NULL, 0};
+  return 0;
+}
+
+/* --sort-mem MIB: digits only, CMD_SORT_MEM_MIN..MAX. */
+static int parse_sort_mem(const char *cmd, const char *usage, const char *arg,
+                          unsigned long *mib) {
+  char *end;
+  unsigned long v = strtoul(arg, &end, 10);
+  if (*arg < '0' || *arg > '9' || *end || v < CMD_SORT_MEM_MIN || v > CMD_SORT_MEM_MAX)
+    return cmd_usage_error(cmd, usage, "--sort-mem: '%s' is not a number of MiB from %lu to %lu",
+                           arg, CMD_SORT_MEM_MIN, CMD_SORT_MEM_MAX);
+  *mib = v;
+  return EXIT_CLEAN;
+}
+
+int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, unsigned set,
+                   const struct option *own, cmd_own_fn own_fn, void *own_arg,
+                   struct cmd_opts *o) {
+  char shortopts[8];
+  struct option longopts[NSHARED + MAX_OWN + 1];
+  int c, st;
+  *o = (struct cmd_opts){.sort_mem_mib = CMD_SORT_MEM_DEFAULT};
+  if (build_opts(set, own, shortopts, longopts) < 0) return EXIT_RUNTIME;
+  opterr = 0;
+  optind = 0; /* GNU: full re-initialisation; argv[0] is the subcommand */
+  while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+    switch (c) {
+    case 'o': o->output = optarg; break;
+    case OPT_FORCE: o->force = 1; break;
+    case OPT_TRUNC: o->allow_truncated = 1; break;
+    case OPT_SORT_MEM:
+      if ((st = parse_sort_mem(cmd, usage, optarg, &o->sort_mem_mib))) return st;
+      break;
+    case 'q': o->quiet = 1; break;
+    case 'h':
+      fputs(usage, stdout);
+      return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_RUNTIME;
+    case ':': return cmd_usage_error(cmd, usage, "%s needs a value", argv[optind - 1]);
+    default:
+      if (c >= CMD_OPT_OWN && own_fn) {
+        if ((st = own_fn(own_arg, c, optarg))) return st;
+        break;
+      }
+      if (optopt) return cmd_usage_error(cmd, usage, "unknown option '-%c'", optopt);
+      return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  return -1;
 }
 
 int cmd_rowcopy_init(struct cmd_rowcopy *rc, size_t n) {

@@ -35,11 +35,71 @@ void cmd_msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- the options the report subcommands share --------------------------
+ * One table (cmdutil.c) for the options diff, merge and summary have in
+ * common, so each has one spelling, one meaning and one range:
+ *   -o, --output FILE    the output ("-" = stdout)
+ *       --force          replace an existing output file
+ *       --allow-truncated  read the complete rows of a gzip report that was
+ *                        cut short (a killed run), with a warning; without
+ *                        it such a report is an input error (exit 2)
+ *       --sort-mem MIB   memory for sorting, CMD_SORT_MEM_MIN..MAX MiB
+ *   -q, --quiet          no summary on stderr (errors and warnings still)
+ *   -h, --help           the usage text on stdout (always accepted)
+ * Options and operands may come in any order ("--" ends the options). */
+enum cmd_optset {
+  CMD_OPT_OUTPUT = 1u << 0,
+  CMD_OPT_FORCE = 1u << 1,
+  CMD_OPT_TRUNCATED = 1u << 2,
+  CMD_OPT_SORT_MEM = 1u << 3,
+  CMD_OPT_QUIET = 1u << 4,
+};
+#define CMD_SORT_MEM_MIN 1ul
+#define CMD_SORT_MEM_MAX 1048576ul
+#define CMD_SORT_MEM_DEFAULT 64ul
+#define CMD_OPT_OWN 512 /* getopt values from here on are a command's own options */
+
+/* The shared options' values; cmd_parse_opts() sets the defaults. */
+struct cmd_opts {
+  const char *output;         /* NULL when -o was not given */
+  int force, allow_truncated, quiet;
+  unsigned long sort_mem_mib; /* CMD_SORT_MEM_DEFAULT unless given */
+};
+
+struct option;
+
+/* A command's own option `opt` (its getopt value) with its argument
+ * (NULL if it takes none).  Returns 0, or an exit status after printing
+ * the message. */
+typedef int (*cmd_own_fn)(void *arg, int opt, const char *optarg);
+
+/* Parse argv (argv[0] is the subcommand's name): the shared options in
+ * `set` (enum cmd_optset; -h always), and the command's own long options
+ * `own` (getopt_long entries with val >= CMD_OPT_OWN, ended by a zero
+ * entry; may be NULL) through own_fn.  Returns -1 with optind at the first
+ * operand (operands are moved to the end), or the exit status to return:
+ * EXIT_CLEAN after -h printed the usage (EXIT_RUNTIME if stdout failed),
+ * EXIT_USAGE after a usage error (message and usage on stderr), or
+ * own_fn's status.  Cost: O(argc x options). */
+int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, unsigned set,
+                   const struct option *own, cmd_own_fn own_fn, void *own_arg,
+                   struct cmd_opts *o);
+
+/* How reading a report ended, the one rule of every report subcommand:
+ * rc is reportread_next()'s last code and err its message.  rc >= 0: the
+ * end, EXIT_CLEAN.  A gzip report cut short (UV_EOF): with allow_truncated
+ * a warning (even with -q: the result is partial), *truncated = 1 and
+ * EXIT_CLEAN; without, the error and a hint about --allow-truncated,
+ * EXIT_USAGE.  Other errors: EXIT_RUNTIME for UV_ENOMEM, else EXIT_USAGE.
+ * Messages go to stderr through cmd_msg(cmd, ...).  O(message). */
+int cmd_report_end(const char *cmd, int rc, const char *err, int allow_truncated,
+                   int *truncated);
+
 /* Add every remaining row of rr to es, counting them in *rows.  A gzip
  * report cut short (reportread's UV_EOF) is accepted with a warning when
  * allow_truncated (*truncated is then set to 1), else it is an error with a
- * hint about --allow-truncated.  Every message goes to stderr through
- * cmd_msg(cmd, ...).  rr stays open.  Returns EXIT_CLEAN, EXIT_USAGE (bad
+ * hint about --allow-truncated (cmd_report_end()).  Every message goes to
+ * stderr through cmd_msg(cmd, ...).  rr stays open.  Returns EXIT_CLEAN, EXIT_USAGE (bad
  * input) or EXIT_RUNTIME (out of memory, extsort could not write).  Cost:
  * O(rows); memory is extsort's. */
 int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,

@@ -184,14 +184,12 @@ static void on_done(struct audit *a, enum audit_end end, void *arg) {
 static void print_summary(struct run *r, const char *path) {
   const struct audit_stats *st = audit_stats(r->audit);
   double el = elapsed_s(r);
-  static const enum verdict order[] = {VERDICT_OK, VERDICT_WARN, VERDICT_UNKNOWN,
-                                       VERDICT_FAIL, VERDICT_INVALID, VERDICT_SKIPPED};
   fprintf(stderr, "ptraudit: %llu targets in %.1f s (%.0f/s); report: %s\n",
           (unsigned long long)st->done, el, el > 0 ? (double)st->done / el : 0.0, path);
   fputs("  verdicts:", stderr);
-  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-    fprintf(stderr, " %s %llu", verdict_name(order[i]),
-            (unsigned long long)st->verdicts[order[i]]);
+  for (int v = 0; v < VERDICT_COUNT; v++) /* report order: ok, warn, ... skipped */
+    fprintf(stderr, " %s %llu", verdict_name((enum verdict)v),
+            (unsigned long long)st->verdicts[v]);
   fputc('\n', stderr);
   int any = 0;
   for (unsigned i = 0; i < F_COUNT; i++) {
@@ -227,16 +225,12 @@ static void print_summary(struct run *r, const char *path) {
 static int exit_status(const struct run *r) {
   const struct audit_stats *st = audit_stats(r->audit);
   uint64_t bad = 0;
-  switch (r->cfg.fail_on) {
-  case FAIL_ON_WARN:
-    bad += st->verdicts[VERDICT_WARN] + st->verdicts[VERDICT_UNKNOWN];
-    /* fall through */
-  case FAIL_ON_FAIL:
-    bad += st->verdicts[VERDICT_FAIL] + st->verdicts[VERDICT_INVALID];
-    break;
-  case FAIL_ON_NEVER:
-    break;
-  }
+  /* --fail-on warn: warn, unknown, fail, invalid; fail: fail, invalid */
+  int at = r->cfg.fail_on == FAIL_ON_WARN ? verdict_level(VERDICT_WARN)
+           : r->cfg.fail_on == FAIL_ON_FAIL ? verdict_level(VERDICT_FAIL)
+                                            : -1;
+  for (int v = 0; at >= 0 && v < VERDICT_COUNT; v++)
+    if (verdict_level((enum verdict)v) >= at) bad += st->verdicts[v];
   return bad ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 

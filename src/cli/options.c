@@ -6,34 +6,26 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
 #include "addr.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return UV_EINVAL;
-}
+#include "err.h"
 
 /* Strict unsigned parse: digits only, whole string, within [lo, hi]. */
 static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
                       unsigned *out, char *err, size_t errlen) {
   char *end;
   if (*s < '0' || *s > '9')
-    return fail(err, errlen, "%s: '%.40s' is not a whole number", opt, s);
+    return err_set(err, errlen, UV_EINVAL, "%s: '%.40s' is not a whole number", opt, s);
   errno = 0;
   unsigned long v = strtoul(s, &end, 10);
   if (*end != '\0')
-    return fail(err, errlen, "%s: '%.40s' is not a whole number", opt, s);
+    return err_set(err, errlen, UV_EINVAL, "%s: '%.40s' is not a whole number", opt, s);
   if (errno == ERANGE || v < lo || v > hi)
-    return fail(err, errlen, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
+    return err_set(err, errlen, UV_EINVAL, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
   *out = (unsigned)v;
   return 0;
 }
@@ -48,17 +40,18 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
   struct addr a;
 
   if (c->nresolvers >= SCAN_MAX_RESOLVERS)
-    return fail(err, errlen, "--resolver: at most %d resolvers", SCAN_MAX_RESOLVERS);
+    return err_set(err, errlen, UV_EINVAL, "--resolver: at most %d resolvers", SCAN_MAX_RESOLVERS);
   if (spec[0] == '[') { /* [v6]:port or [v6] */
     const char *close = strchr(spec, ']');
     if (!close)
-      return fail(err, errlen, "--resolver: '%.60s' has '[' without ']'", spec);
+      return err_set(err, errlen, UV_EINVAL, "--resolver: '%.60s' has '[' without ']'", spec);
     h = spec + 1;
     hlen = (size_t)(close - h);
     if (close[1] == ':')
       p = close + 2;
     else if (close[1] != '\0')
-      return fail(err, errlen, "--resolver: unexpected text after ']' in '%.60s'", spec);
+      return err_set(err, errlen, UV_EINVAL, "--resolver: unexpected text after ']' in '%.60s'",
+                     spec);
   } else {
     const char *colon = strchr(spec, ':');
     if (colon && strchr(colon + 1, ':')) { /* bare IPv6, no port */
@@ -69,8 +62,8 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
     }
   }
   if (addr_parse(&a, h, hlen) != 0)
-    return fail(err, errlen, "--resolver: '%.60s' is not an IP address (hostnames are not "
-                "accepted: a resolver must be reachable without DNS)", spec);
+    return err_set(err, errlen, UV_EINVAL, "--resolver: '%.60s' is not an IP address (hostnames "
+                   "are not accepted: a resolver must be reachable without DNS)", spec);
   if (p && parse_uint("--resolver port", p, 1, 65535, &port, err, errlen))
     return UV_EINVAL;
   addr_format(&a, host);
@@ -78,7 +71,7 @@ static int options_add_resolver(struct config *c, const char *spec, char *err, s
   int n = snprintf(c->scan.resolvers + used, sizeof c->scan.resolvers - used,
                    a.family == 6 ? "%s[%s]:%u" : "%s%s:%u", used ? "," : "", host, port);
   if (n < 0 || (size_t)n >= sizeof c->scan.resolvers - used)
-    return fail(err, errlen, "--resolver: too many resolvers");
+    return err_set(err, errlen, UV_EINVAL, "--resolver: too many resolvers");
   c->nresolvers++;
   return 0;
 }
@@ -159,13 +152,14 @@ void options_free(struct config *c) {
   c->src.nexcludes = c->src.nexclude_files = 0;
 }
 
-int options_parse(struct config *c, int argc, char **argv, char *err, size_t errlen) {
-  int ch, idx;
+/* The defaults; the two lists get room for argc entries, the most they can
+ * hold, once. */
+static int config_init(struct config *c, int argc, char *err, size_t errlen) {
   memset(c, 0, sizeof *c);
-  /* Lists can hold at most argc entries: allocate that once. */
   c->src.excludes = calloc((size_t)argc + 1, sizeof *c->src.excludes);
   c->src.exclude_files = calloc((size_t)argc + 1, sizeof *c->src.exclude_files);
-  if (!c->src.excludes || !c->src.exclude_files) return fail(err, errlen, "out of memory");
+  if (!c->src.excludes || !c->src.exclude_files)
+    return err_set(err, errlen, UV_EINVAL, "out of memory");
   c->scan.dns_timeout_ms = 2000;
   c->scan.dns_tries = 2;
   c->scan.smtp_port = 25;
@@ -176,143 +170,163 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
   c->scan.rate = 100;
   c->scan.concurrency = 0; /* automatic: audit.h, scan_dns_budget */
   c->fail_on = FAIL_ON_FAIL;
+  return 0;
+}
 
+static int parse_rate(struct config *c, const char *arg, char *err, size_t errlen) {
+  char *end;
+  errno = 0;
+  double r = strtod(arg, &end);
+  if (end == arg || *end || errno || !isfinite(r) || arg[0] == '-' || arg[0] == '+')
+    return err_set(err, errlen, UV_EINVAL,
+                   "--rate: '%.40s' is not a number of targets per second (0 means no cap)", arg);
+  if (r > 10e6) return err_set(err, errlen, UV_EINVAL, "--rate: %.40s is above 10000000", arg);
+  c->scan.rate = r;
+  return 0;
+}
+
+static int parse_shard(struct config *c, const char *arg, char *err, size_t errlen) {
+  unsigned k, n;
+  char tail;
+  if (sscanf(arg, "%u/%u%c", &k, &n, &tail) != 2 || arg[0] < '0' || arg[0] > '9' ||
+      !strchr(arg, '/') || strchr(arg, '/')[1] < '0' || strchr(arg, '/')[1] > '9')
+    return err_set(err, errlen, UV_EINVAL, "--shard: '%.40s' is not K/N (e.g. 1/4)", arg);
+  if (n < 1 || n > 1000000 || k < 1 || k > n)
+    return err_set(err, errlen, UV_EINVAL, "--shard: %.40s: need 1 <= K <= N <= 1000000", arg);
+  c->src.shard_k = k;
+  c->src.shard_n = n;
+  return 0;
+}
+
+static int parse_seed(struct config *c, const char *arg, char *err, size_t errlen) {
+  char *end;
+  errno = 0;
+  if (arg[0] < '0' || arg[0] > '9')
+    return err_set(err, errlen, UV_EINVAL, "--seed: '%.40s' is not a whole number", arg);
+  c->src.seed = strtoull(arg, &end, 10);
+  if (*end || errno)
+    return err_set(err, errlen, UV_EINVAL, "--seed: '%.40s' is not a whole number", arg);
+  c->src.seeded = 1;
+  return 0;
+}
+
+/* --format and --fail-on: one word of a fixed list. */
+static int parse_word(struct config *c, int opt, const char *arg, char *err, size_t errlen) {
+  if (opt == OPT_FORMAT) {
+    if (!strcmp(arg, "csv")) c->scan.format = FORMAT_CSV;
+    else if (!strcmp(arg, "jsonl")) c->scan.format = FORMAT_JSONL;
+    else return err_set(err, errlen, UV_EINVAL, "--format: '%.40s' is not csv or jsonl", arg);
+    return 0;
+  }
+  if (!strcmp(arg, "fail")) c->fail_on = FAIL_ON_FAIL;
+  else if (!strcmp(arg, "warn")) c->fail_on = FAIL_ON_WARN;
+  else if (!strcmp(arg, "never")) c->fail_on = FAIL_ON_NEVER;
+  else
+    return err_set(err, errlen, UV_EINVAL, "--fail-on: '%.40s' is not one of fail, warn, never",
+                   arg);
+  return 0;
+}
+
+/* The options with a whole-number value: option, range, where it goes. */
+static int parse_number(struct config *c, int opt, const char *arg, char *err, size_t errlen) {
+  switch (opt) {
+  case OPT_DNS_TIMEOUT:
+    return parse_uint("--dns-timeout", arg, 1, 600000, &c->scan.dns_timeout_ms, err, errlen);
+  case OPT_DNS_TRIES: return parse_uint("--dns-tries", arg, 1, 10, &c->scan.dns_tries, err, errlen);
+  case OPT_CHANNELS: return parse_uint("--channels", arg, 1, 64, &c->scan.channels, err, errlen);
+  case OPT_SMTP_PORT:
+    return parse_uint("--smtp-port", arg, 1, 65535, &c->scan.smtp_port, err, errlen);
+  case OPT_SMTP_TIMEOUT:
+    return parse_uint("--smtp-timeout", arg, 1, 600000, &c->scan.smtp_timeout_ms, err, errlen);
+  case OPT_CONNECT_TIMEOUT:
+    return parse_uint("--connect-timeout", arg, 1, 600000, &c->scan.connect_timeout_ms, err,
+                      errlen);
+  case OPT_SMTP_CONCURRENCY:
+    return parse_uint("--smtp-concurrency", arg, 1, 1000000, &c->scan.smtp_concurrency, err,
+                      errlen);
+  case OPT_PER_PREFIX:
+    return parse_uint("--sessions-per-prefix", arg, 1, 1000, &c->scan.per_prefix, err, errlen);
+  case OPT_SMTP_TRIES:
+    return parse_uint("--smtp-tries", arg, 1, 10, &c->scan.smtp_tries, err, errlen);
+  default: /* 'c' */
+    return parse_uint("--concurrency", arg, 1, 65536, &c->scan.concurrency, err, errlen);
+  }
+}
+
+/* One option from getopt_long.  0, UV_EINVAL (err filled), or 1 when
+ * parsing stops here (--help, --version). */
+static int apply_option(struct config *c, int ch, const char *name, char *err, size_t errlen) {
+  switch (ch) {
+  case 'i': c->src.inventory = optarg; return 0;
+  case OPT_IP_COLUMN: c->src.ip_column = optarg; return 0;
+  case OPT_EXPECT_COLUMN: c->src.expect_column = optarg; return 0;
+  case 'o':
+    if (!*optarg) return err_set(err, errlen, UV_EINVAL, "--output: empty file name");
+    c->output = optarg;
+    return 0;
+  case OPT_FORCE: c->force = 1; return 0;
+  case OPT_ORDERED: c->scan.ordered = 1; return 0;
+  case 'r': return options_add_resolver(c, optarg, err, errlen) ? UV_EINVAL : 0;
+  case OPT_DNS_TIMEOUT: case OPT_DNS_TRIES: case OPT_CHANNELS: case OPT_SMTP_PORT:
+  case OPT_SMTP_TIMEOUT: case 'c': case OPT_CONNECT_TIMEOUT: case OPT_SMTP_CONCURRENCY:
+  case OPT_PER_PREFIX: case OPT_SMTP_TRIES:
+    return parse_number(c, ch, optarg, err, errlen) ? UV_EINVAL : 0;
+  case OPT_NO_SMTP: c->scan.no_smtp = 1; return 0;
+  case OPT_RATE: return parse_rate(c, optarg, err, errlen);
+  case OPT_ALLOW_HUGE: c->src.allow_huge = 1; return 0;
+  case OPT_EXCLUDE: c->src.excludes[c->src.nexcludes++] = optarg; return 0;
+  case OPT_EXCLUDE_FILE: c->src.exclude_files[c->src.nexclude_files++] = optarg; return 0;
+  case OPT_SHARD: return parse_shard(c, optarg, err, errlen);
+  case OPT_SEED: return parse_seed(c, optarg, err, errlen);
+  case OPT_DRY_RUN: c->dry_run = 1; return 0;
+  case OPT_RESUME: c->resume = optarg; return 0;
+  case OPT_CHECKPOINT: c->checkpoint = optarg; return 0;
+  case OPT_EHLO:
+    if (!valid_ehlo(optarg))
+      return err_set(err, errlen, UV_EINVAL,
+                     "--ehlo: '%.60s' is not a fully qualified domain name (RFC 5321 4.1.1.1)",
+                     optarg);
+    c->scan.ehlo = optarg;
+    return 0;
+  case OPT_FORMAT: case OPT_FAIL_ON: return parse_word(c, ch, optarg, err, errlen);
+  case OPT_HTML: c->html = optarg; return 0;
+  case 'q': c->quiet = 1; return 0;
+  case 'h': c->action = ACTION_HELP; return 1;
+  case 'V': c->action = ACTION_VERSION; return 1;
+  case ':': return err_set(err, errlen, UV_EINVAL, "%s: missing value", name);
+  default: return err_set(err, errlen, UV_EINVAL, "unknown option '%.60s' (see --help)", name);
+  }
+}
+
+/* The operands, and the options that only go together in some ways. */
+static int check_targets(struct config *c, int argc, char **argv, char *err, size_t errlen) {
+  c->src.targets = argv + optind;
+  c->src.ntargets = (size_t)(argc - optind);
+  if (c->src.inventory && c->src.ntargets)
+    return err_set(err, errlen, UV_EINVAL, "give either TARGETs or --inventory, not both");
+  if (!c->src.inventory && !c->src.ntargets)
+    return err_set(err, errlen, UV_EINVAL,
+                   "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
+  if ((c->src.ip_column || c->src.expect_column) && !c->src.inventory)
+    return err_set(err, errlen, UV_EINVAL, "--ip-column/--expect-column need --inventory");
+  if (c->resume && c->dry_run)
+    return err_set(err, errlen, UV_EINVAL, "--resume and --dry-run do not go together");
+  c->scan.html = c->html != NULL;
+  return 0;
+}
+
+int options_parse(struct config *c, int argc, char **argv, char *err, size_t errlen) {
+  int ch, idx, rc = config_init(c, argc, err, errlen);
+  if (rc) return rc;
   optind = 0; /* glibc: 0 also resets internal state, so tests can parse twice */
   opterr = 0;
   while ((ch = getopt_long(argc, argv, ":i:o:r:c:qhV", longopts, &idx)) != -1) {
     const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-    switch (ch) {
-    case 'i': c->src.inventory = optarg; break;
-    case OPT_IP_COLUMN: c->src.ip_column = optarg; break;
-    case OPT_EXPECT_COLUMN: c->src.expect_column = optarg; break;
-    case 'o':
-      if (!*optarg) return fail(err, errlen, "--output: empty file name");
-      c->output = optarg;
-      break;
-    case OPT_FORCE: c->force = 1; break;
-    case OPT_ORDERED: c->scan.ordered = 1; break;
-    case 'r':
-      if (options_add_resolver(c, optarg, err, errlen)) return UV_EINVAL;
-      break;
-    case OPT_DNS_TIMEOUT:
-      if (parse_uint("--dns-timeout", optarg, 1, 600000, &c->scan.dns_timeout_ms, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_DNS_TRIES:
-      if (parse_uint("--dns-tries", optarg, 1, 10, &c->scan.dns_tries, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_CHANNELS:
-      if (parse_uint("--channels", optarg, 1, 64, &c->scan.channels, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_SMTP_PORT:
-      if (parse_uint("--smtp-port", optarg, 1, 65535, &c->scan.smtp_port, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_NO_SMTP: c->scan.no_smtp = 1; break;
-    case OPT_SMTP_TIMEOUT:
-      if (parse_uint("--smtp-timeout", optarg, 1, 600000, &c->scan.smtp_timeout_ms, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_CONNECT_TIMEOUT:
-      if (parse_uint("--connect-timeout", optarg, 1, 600000, &c->scan.connect_timeout_ms, err,
-                     errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_SMTP_CONCURRENCY:
-      if (parse_uint("--smtp-concurrency", optarg, 1, 1000000, &c->scan.smtp_concurrency, err,
-                     errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_PER_PREFIX:
-      if (parse_uint("--sessions-per-prefix", optarg, 1, 1000, &c->scan.per_prefix, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_SMTP_TRIES:
-      if (parse_uint("--smtp-tries", optarg, 1, 10, &c->scan.smtp_tries, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_RATE: {
-      char *end;
-      errno = 0;
-      double r = strtod(optarg, &end);
-      if (end == optarg || *end || errno || !isfinite(r) || optarg[0] == '-' || optarg[0] == '+')
-        return fail(err, errlen, "--rate: '%.40s' is not a number of targets per second "
-                    "(0 means no cap)", optarg);
-      if (r > 10e6) return fail(err, errlen, "--rate: %.40s is above 10000000", optarg);
-      c->scan.rate = r;
-      break;
-    }
-    case 'c':
-      if (parse_uint("--concurrency", optarg, 1, 65536, &c->scan.concurrency, err, errlen))
-        return UV_EINVAL;
-      break;
-    case OPT_ALLOW_HUGE: c->src.allow_huge = 1; break;
-    case OPT_EXCLUDE: c->src.excludes[c->src.nexcludes++] = optarg; break;
-    case OPT_EXCLUDE_FILE: c->src.exclude_files[c->src.nexclude_files++] = optarg; break;
-    case OPT_SHARD: {
-      unsigned k, n;
-      char tail;
-      if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || optarg[0] < '0' || optarg[0] > '9' ||
-          !strchr(optarg, '/') || strchr(optarg, '/')[1] < '0' || strchr(optarg, '/')[1] > '9')
-        return fail(err, errlen, "--shard: '%.40s' is not K/N (e.g. 1/4)", optarg);
-      if (n < 1 || n > 1000000 || k < 1 || k > n)
-        return fail(err, errlen, "--shard: %.40s: need 1 <= K <= N <= 1000000", optarg);
-      c->src.shard_k = k;
-      c->src.shard_n = n;
-      break;
-    }
-    case OPT_SEED: {
-      char *end;
-      errno = 0;
-      if (optarg[0] < '0' || optarg[0] > '9')
-        return fail(err, errlen, "--seed: '%.40s' is not a whole number", optarg);
-      c->src.seed = strtoull(optarg, &end, 10);
-      if (*end || errno) return fail(err, errlen, "--seed: '%.40s' is not a whole number", optarg);
-      c->src.seeded = 1;
-      break;
-    }
-    case OPT_DRY_RUN: c->dry_run = 1; break;
-    case OPT_RESUME: c->resume = optarg; break;
-    case OPT_CHECKPOINT: c->checkpoint = optarg; break;
-    case OPT_EHLO:
-      if (!valid_ehlo(optarg))
-        return fail(err, errlen, "--ehlo: '%.60s' is not a fully qualified domain name "
-                    "(RFC 5321 4.1.1.1)", optarg);
-      c->scan.ehlo = optarg;
-      break;
-    case OPT_FORMAT:
-      if (!strcmp(optarg, "csv")) c->scan.format = FORMAT_CSV;
-      else if (!strcmp(optarg, "jsonl")) c->scan.format = FORMAT_JSONL;
-      else return fail(err, errlen, "--format: '%.40s' is not csv or jsonl", optarg);
-      break;
-    case OPT_HTML: c->html = optarg; break;
-    case 'q': c->quiet = 1; break;
-    case OPT_FAIL_ON:
-      if (!strcmp(optarg, "fail")) c->fail_on = FAIL_ON_FAIL;
-      else if (!strcmp(optarg, "warn")) c->fail_on = FAIL_ON_WARN;
-      else if (!strcmp(optarg, "never")) c->fail_on = FAIL_ON_NEVER;
-      else return fail(err, errlen, "--fail-on: '%.40s' is not one of fail, warn, never", optarg);
-      break;
-    case 'h': c->action = ACTION_HELP; return 0;
-    case 'V': c->action = ACTION_VERSION; return 0;
-    case ':': return fail(err, errlen, "%s: missing value", name);
-    default: return fail(err, errlen, "unknown option '%.60s' (see --help)", name);
-    }
+    rc = apply_option(c, ch, name, err, errlen);
+    if (rc == 1) return 0; /* --help, --version */
+    if (rc) return rc;
   }
-  c->src.targets = argv + optind;
-  c->src.ntargets = (size_t)(argc - optind);
-  if (c->src.inventory && c->src.ntargets)
-    return fail(err, errlen, "give either TARGETs or --inventory, not both");
-  if (!c->src.inventory && !c->src.ntargets)
-    return fail(err, errlen, "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
-  if ((c->src.ip_column || c->src.expect_column) && !c->src.inventory)
-    return fail(err, errlen, "--ip-column/--expect-column need --inventory");
-  if (c->resume && c->dry_run)
-    return fail(err, errlen, "--resume and --dry-run do not go together");
-  c->scan.html = c->html != NULL;
-  return 0;
+  return check_targets(c, argc, argv, err, errlen);
 }
 
 static uint64_t fnv_str(uint64_t h, const char *s) {

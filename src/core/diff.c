@@ -12,45 +12,20 @@ static const char *const change_names[DIFF_KINDS] = {
   [DIFF_CHANGED] = "changed", [DIFF_ADDED] = "added", [DIFF_GONE] = "gone",
 };
 
-/* Level of flag 1u << i, indexed like verdict.h's flag names: the verdict
- * verdict_compute() gives for that flag alone. */
-static const unsigned char flag_levels[F_COUNT] = {
-  3, /* NO_PTR */
-  2, /* PTR_TEMPERROR */
-  1, /* MULTI_PTR */
-  1, /* PTR_CNAME */
-  3, /* PTR_NO_FORWARD */
-  3, /* FCRDNS_MISMATCH */
-  1, /* GENERIC_PTR */
-  0, /* NO_SMTP */
-  1, /* SMTP_REJECT */
-  1, /* BANNER_MISMATCH */
-  1, /* BANNER_NOT_FQDN */
-  3, /* EXPECTED_MISMATCH */
-  0, /* PTR_TRUNCATED */
-};
-_Static_assert(F_COUNT == 13, "a flag was added: give it a level in diff.c");
-
-static int cell_is(const char *s, size_t len, const char *word) {
-  return len == strlen(word) && !memcmp(s, word, len);
-}
-
 const char *diff_change_name(enum diff_change c) {
   return (unsigned)c < DIFF_KINDS ? change_names[c] : "?";
 }
 
 int diff_verdict_rank(const char *v, size_t len) {
-  if (cell_is(v, len, verdict_name(VERDICT_OK)) || cell_is(v, len, verdict_name(VERDICT_SKIPPED)))
-    return 0;
-  if (cell_is(v, len, verdict_name(VERDICT_WARN))) return 1;
-  if (cell_is(v, len, verdict_name(VERDICT_UNKNOWN))) return 2;
-  return 3; /* fail, invalid, or not a verdict we know */
+  enum verdict vd;
+  /* not a verdict this version knows: assume the worst */
+  return verdict_parse(v, len, &vd) == 0 ? verdict_level(vd) : 3;
 }
 
 int diff_flag_level(const char *flag, size_t len) {
-  for (unsigned i = 0; i < F_COUNT; i++)
-    if (cell_is(flag, len, flag_name(i))) return flag_levels[i];
-  return 1;
+  /* a flag this version does not know: a new kind of problem alerts */
+  int i = verdict_flag_parse(flag, len);
+  return i >= 0 ? verdict_level(verdict_flag((unsigned)i)->level) : 1;
 }
 
 /* Next space-separated token of s[*pos..len): 1 with the token in *tok, *tlen; or 0. */

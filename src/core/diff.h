@@ -6,21 +6,17 @@
  * verdict, flags (space-separated), ptr (space-separated, sorted) and
  * banner_host.
  *
- * Verdict rank (higher is worse):
- *   ok 0, skipped 0 (nothing was checked: treated like ok, so a target
- *   that leaves a special-purpose/excluded range is no alarm), warn 1,
- *   unknown 2, fail 3, invalid 3 (an inventory row that stopped being an
- *   address is as bad as a failure), anything else 3 (not a verdict this
- *   version knows: assume the worst).
+ * Verdict rank (higher is worse): verdict_level() of verdict.h -- ok and
+ * skipped 0 (nothing was checked: treated like ok, so a target that
+ * leaves a special-purpose/excluded range is no alarm), warn 1, unknown 2,
+ * fail and invalid 3 (an inventory row that stopped being an address is as
+ * bad as a failure); a cell that is no verdict this version knows 3
+ * (assume the worst).
  *
- * Flag level (the verdict a flag alone leads to, verdict.h):
- *   NO_PTR, PTR_NO_FORWARD, FCRDNS_MISMATCH, EXPECTED_MISMATCH     fail 3
- *   PTR_TEMPERROR                                                  unknown 2
- *   MULTI_PTR, PTR_CNAME, GENERIC_PTR, SMTP_REJECT,
- *   BANNER_MISMATCH, BANNER_NOT_FQDN                               warn 1
- *   NO_SMTP, PTR_TRUNCATED                                         info 0
- *   a name this version does not know                              warn 1
- *   (a new kind of problem should alert rather than pass unnoticed).
+ * Flag level: the verdict_level() of the flag's level in verdict.h's flag
+ * table (the verdict that flag alone leads to: fail 3, unknown 2, warn 1,
+ * informational 0); a name this version does not know is warn 1 (a new
+ * kind of problem should alert rather than pass unnoticed).
  *
  * Change kinds, decided in this order:
  *   worse    the verdict rank went up, or it stayed the same and a flag of

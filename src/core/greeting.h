@@ -19,7 +19,7 @@
  * code ("554 5.7.1 ...", "421 4.7.0 ...", "521 5.3.2 ..." as Postfix,
  * postscreen and OpenSMTPD send), since that is not a name.
  *
- * Caps: at most GREETING_MAX_BYTES bytes and GREETING_MAX_LINES lines, the
+ * Caps (a hostile peer gets bounded memory): at most GREETING_MAX_BYTES bytes and GREETING_MAX_LINES lines, the
  * final line included.  Reaching either cap before the final line ends the
  * parse with GREETING_OVERFLOW; what was read so far is kept.  The outcome
  * never depends on how the bytes are cut into chunks.

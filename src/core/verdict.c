@@ -14,14 +14,28 @@
  */
 #include "verdict.h"
 
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
 /* ---- names in the report ------------------------------------------------ */
 
-static const char *const verdict_names[] = {
-  [VERDICT_OK] = "ok", [VERDICT_WARN] = "warn", [VERDICT_UNKNOWN] = "unknown",
-  [VERDICT_FAIL] = "fail", [VERDICT_INVALID] = "invalid", [VERDICT_SKIPPED] = "skipped",
+/* The verdicts, indexed by enum verdict: the name and the level
+ * (verdict_level() in verdict.h); `probed` is 0 for the rows the pipeline
+ * did not look up (invalid, skipped). */
+static const struct {
+  const char *name;
+  unsigned char level;
+  unsigned char probed;
+} verdicts[VERDICT_COUNT] = {
+  [VERDICT_OK] = {"ok", 0, 1},           [VERDICT_WARN] = {"warn", 1, 1},
+  [VERDICT_UNKNOWN] = {"unknown", 2, 1}, [VERDICT_FAIL] = {"fail", 3, 1},
+  [VERDICT_INVALID] = {"invalid", 3, 0}, [VERDICT_SKIPPED] = {"skipped", 0, 0},
+};
+
+/* Worst first (verdict_worst_first() in verdict.h). */
+static const enum verdict worst_first[VERDICT_COUNT] = {
+  VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
 };
 
 /* IPREV_NONE (not evaluated: invalid or skipped row) is an empty cell;
@@ -43,21 +57,111 @@ static const char *const smtp_names[] = {
   [SMTP_ERROR] = "error",
 };
 
-/* Index i is the name of flag 1u << i. */
-static const char *const flag_names[F_COUNT] = {
-  "NO_PTR", "PTR_TEMPERROR", "MULTI_PTR", "PTR_CNAME", "PTR_NO_FORWARD",
-  "FCRDNS_MISMATCH", "GENERIC_PTR", "NO_SMTP", "SMTP_REJECT", "BANNER_MISMATCH",
-  "BANNER_NOT_FQDN", "EXPECTED_MISMATCH", "PTR_TRUNCATED",
+/* The flag table: index i is flag 1u << i.  The levels are the verdict
+ * rules of README.md ("Verdict"): fail for a missing or contradicted
+ * PTR, unknown for a temporary failure, warn for the practice problems,
+ * ok (informational) for NO_SMTP and PTR_TRUNCATED. */
+static const struct verdict_flag flag_table[F_COUNT] = {
+  {"NO_PTR", VERDICT_FAIL, "iprev is permerror: no PTR record"},
+  {"PTR_TEMPERROR", VERDICT_UNKNOWN, "iprev is temperror: a lookup failed temporarily"},
+  {"MULTI_PTR", VERDICT_WARN, "the answer held more than one distinct PTR name"},
+  {"PTR_CNAME", VERDICT_WARN, "a checked PTR name is an alias (forward lookup met a CNAME)"},
+  {"PTR_NO_FORWARD", VERDICT_FAIL, "iprev is fail and no checked name has any A/AAAA"},
+  {"FCRDNS_MISMATCH", VERDICT_FAIL, "iprev is fail: names have addresses, none is the target"},
+  {"GENERIC_PTR", VERDICT_WARN, "some PTR name looks dynamic or generic"},
+  {"NO_SMTP", VERDICT_OK, "no SMTP greeting: refused, timeout, closed, reset or error"},
+  {"SMTP_REJECT", VERDICT_WARN, "the greeting's code is 4xx or 5xx"},
+  {"BANNER_MISMATCH", VERDICT_WARN, "the greeting's host is none of the PTR names"},
+  {"BANNER_NOT_FQDN", VERDICT_WARN, "the greeting's host is not a fully qualified name"},
+  {"EXPECTED_MISMATCH", VERDICT_FAIL, "no PTR name matches the expected value"},
+  {"PTR_TRUNCATED", VERDICT_OK, "more than 16 PTR names, or more than 10 to forward-confirm"},
 };
 
 #define NAME_OF(table, v) \
   ((unsigned)(v) < sizeof(table) / sizeof(table[0]) && (table)[v] ? (table)[v] : "?")
 
-const char *verdict_name(enum verdict v) { return NAME_OF(verdict_names, v); }
+const char *verdict_name(enum verdict v) {
+  return (unsigned)v < VERDICT_COUNT ? verdicts[v].name : "?";
+}
 const char *iprev_name(enum iprev i) { return NAME_OF(iprev_names, i); }
 const char *dns_status_name(enum dns_status s) { return NAME_OF(dns_names, s); }
 const char *smtp_status_name(enum smtp_status s) { return NAME_OF(smtp_names, s); }
-const char *flag_name(unsigned bit_index) { return NAME_OF(flag_names, bit_index); }
+const char *flag_name(unsigned bit_index) {
+  return bit_index < F_COUNT ? flag_table[bit_index].name : "?";
+}
+
+const struct verdict_flag *verdict_flag(unsigned bit_index) {
+  return bit_index < F_COUNT ? &flag_table[bit_index] : NULL;
+}
+
+enum verdict verdict_of_flags(uint32_t mask) {
+  enum verdict v = VERDICT_OK;
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if ((mask & (1u << i)) && verdicts[flag_table[i].level].level > verdicts[v].level)
+      v = flag_table[i].level;
+  return v;
+}
+
+int verdict_level(enum verdict v) {
+  return (unsigned)v < VERDICT_COUNT ? verdicts[v].level : 3;
+}
+
+enum verdict verdict_worst_first(unsigned i) {
+  return i < VERDICT_COUNT ? worst_first[i] : VERDICT_FAIL;
+}
+
+int verdict_precedence(enum verdict v) {
+  if ((unsigned)v >= VERDICT_COUNT) return 0;
+  if (verdicts[v].probed) return 3 + verdicts[v].level; /* 3..6 */
+  return v == VERDICT_SKIPPED ? 2 : 1;
+}
+
+void verdict_count(uint64_t *verdict_counts, uint64_t *flag_counts, enum verdict v,
+                   uint32_t mask) {
+  if ((unsigned)v < VERDICT_COUNT) verdict_counts[v]++;
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (mask & (1u << i)) flag_counts[i]++;
+}
+
+/* s[0..len) equals the NUL-terminated word. */
+static int text_is(const char *s, size_t len, const char *word) {
+  return strlen(word) == len && memcmp(s, word, len) == 0;
+}
+
+int verdict_parse(const char *s, size_t len, enum verdict *v) {
+  for (unsigned i = 0; i < VERDICT_COUNT; i++)
+    if (text_is(s, len, verdicts[i].name)) {
+      *v = (enum verdict)i;
+      return 0;
+    }
+  return -EINVAL;
+}
+
+int verdict_flag_parse(const char *s, size_t len) {
+  for (unsigned i = 0; i < F_COUNT; i++)
+    if (text_is(s, len, flag_table[i].name)) return (int)i;
+  return -1;
+}
+
+int verdict_flags_parse(const char *s, size_t len, uint32_t *mask, size_t *bad, size_t *badlen) {
+  uint32_t m = 0;
+  size_t i = 0;
+  while (i < len) {
+    while (i < len && s[i] == ' ') i++;
+    size_t st = i;
+    while (i < len && s[i] != ' ') i++;
+    if (i == st) break;
+    int f = verdict_flag_parse(s + st, i - st);
+    if (f < 0) {
+      *bad = st;
+      *badlen = i - st;
+      return -EINVAL;
+    }
+    m |= 1u << f;
+  }
+  *mask = m;
+  return 0;
+}
 
 int dns_status_is_temporary(enum dns_status s) {
   return s >= DNS_SERVFAIL && s <= DNS_ERROR;
@@ -69,7 +173,7 @@ size_t verdict_flags_format(uint32_t flags, char *buf, size_t size) {
   buf[0] = '\0';
   for (unsigned i = 0; i < F_COUNT; i++) {
     if (!(flags & (1u << i))) continue;
-    const char *name = flag_names[i];
+    const char *name = flag_table[i].name;
     size_t n = strlen(name);
     if (len > 0 && len < size - 1) buf[len++] = ' ';
     if (n > size - 1 - len) n = size - 1 - len;
@@ -454,13 +558,7 @@ void verdict_compute(const struct result *r, struct judgement *j) {
   int any_addr;
   j->iprev = iprev_compute(r, nptr, &any_addr);
   j->flags = flags_compute(r, nptr, j->iprev, any_addr);
-  if (j->flags & (F_NO_PTR | F_PTR_NO_FORWARD | F_FCRDNS_MISMATCH | F_EXPECTED_MISMATCH))
-    j->verdict = VERDICT_FAIL;
-  else if (j->iprev == IPREV_TEMPERROR)
-    j->verdict = VERDICT_UNKNOWN;
-  else if (j->flags & (F_MULTI_PTR | F_PTR_CNAME | F_GENERIC_PTR | F_SMTP_REJECT |
-                       F_BANNER_MISMATCH | F_BANNER_NOT_FQDN))
-    j->verdict = VERDICT_WARN;
-  else
-    j->verdict = VERDICT_OK;
+  /* PTR_TEMPERROR is set exactly when iprev is temperror (flags_compute),
+   * so the flag levels alone give fail > unknown > warn > ok. */
+  j->verdict = verdict_of_flags(j->flags);
 }

@@ -82,6 +82,19 @@ enum {
                                   RESULT_MAX_FORWARD forward-confirmed */
 };
 #define F_COUNT 13
+#define VERDICT_COUNT (VERDICT_SKIPPED + 1)
+
+/* The flag table (verdict.c): each flag's report name, its level -- the
+ * verdict that flag alone leads to: VERDICT_FAIL, VERDICT_UNKNOWN,
+ * VERDICT_WARN, or VERDICT_OK for the informational NO_SMTP and
+ * PTR_TRUNCATED -- and what it means, in one line.  verdict_compute()
+ * derives the verdict from these levels; diff, summary and the HTML page
+ * read names and levels from here. */
+struct verdict_flag {
+  const char *name;    /* "NO_PTR", ... */
+  enum verdict level;
+  const char *meaning; /* one line for people */
+};
 
 struct forward {
   const char *name;         /* the PTR name this is for (points into result) */
@@ -147,6 +160,51 @@ int verdict_expected_match(const char *name, const char *expected);
  * (nor anything with ':', an empty label, or an all-digit last label).
  * One trailing dot is ignored.  NULL or "" -> 0. */
 int verdict_host_is_fqdn(const char *host);
+
+/* Flag bit_index's entry of the flag table (0 .. F_COUNT-1); NULL out of
+ * range.  O(1). */
+const struct verdict_flag *verdict_flag(unsigned bit_index);
+
+/* The verdict `flags` alone lead to: the highest level among them
+ * (VERDICT_OK if none).  O(F_COUNT). */
+enum verdict verdict_of_flags(uint32_t flags);
+
+/* Severity of a verdict on one scale: 0 ok and skipped (nothing wrong was
+ * found), 1 warn, 2 unknown, 3 fail and invalid (an inventory row that is
+ * not an address is as bad as a failure); out of range 3.  --fail-on,
+ * diff's worse/better and flag levels use this scale.  O(1). */
+int verdict_level(enum verdict v);
+
+/* The verdicts worst first -- fail, unknown, warn, ok, then the rows that
+ * were not probed: invalid, skipped -- the order every count listing uses
+ * (summary, HTML page).  i < VERDICT_COUNT; out of range VERDICT_FAIL. */
+enum verdict verdict_worst_first(unsigned i);
+
+/* Precedence when one address has two verdicts (the summary's map keeps
+ * one): probed verdicts by level (fail > unknown > warn > ok) above the
+ * rows that were not probed, where skipped (an address that was left out
+ * on purpose) beats invalid.  Higher wins; 1..VERDICT_COUNT, 0 out of
+ * range.  O(1). */
+int verdict_precedence(enum verdict v);
+
+/* Count one row: verdicts[v] + 1, and flag_counts[i] + 1 for every flag
+ * bit i set in `flags` (arrays of VERDICT_COUNT and F_COUNT counters; v
+ * out of range counts no verdict).  The one way rows are counted (the
+ * run's totals, the summary).  O(F_COUNT). */
+void verdict_count(uint64_t *verdicts, uint64_t *flag_counts, enum verdict v, uint32_t flags);
+
+/* Parse a verdict name (exact, case-sensitive, as the report writes it)
+ * into *v.  0, or -EINVAL if s[0..len) is not one.  O(VERDICT_COUNT). */
+int verdict_parse(const char *s, size_t len, enum verdict *v);
+
+/* The bit index of flag name s[0..len) (exact), or -1 if it is not a flag
+ * name.  O(F_COUNT). */
+int verdict_flag_parse(const char *s, size_t len);
+
+/* Parse a space-separated flags cell into *mask.  0, or -EINVAL for a
+ * token that is not a flag name: its offset and length in s come back in
+ * *bad and *badlen.  O(len x F_COUNT). */
+int verdict_flags_parse(const char *s, size_t len, uint32_t *mask, size_t *bad, size_t *badlen);
 
 /* Text forms used in the report.  Never NULL: "?" for a value out of
  * range; "" for IPREV_NONE and DNS_NOT_RUN (an empty cell). */

@@ -301,115 +301,131 @@ static int span_step(struct cursor *k, struct addr *a) {
   return 1;
 }
 
-/*
- * Advance to the next target.  Returns 1 (t filled if non-NULL), 0 at the
- * end, <0 on error.  While validating, spans are counted in O(1) instead of
- * walked, so a --allow-huge /0 validates instantly.
- */
+/* The steps of cursor_next(), one per mode: each returns 1 with a target
+ * (t filled if non-NULL), 0 when the loop goes on (the mode may have
+ * changed), or <0 on error. */
+
+/* M_SPAN: the next address of the current span.  While validating, spans
+ * are counted in O(1) instead of walked, so a --allow-huge /0 validates
+ * instantly. */
+static int step_span(struct cursor *k, struct target *t) {
+  if (k->validating) {
+    k->count += (uint64_t)shard_share(k->c, k->pos, k->n);
+    k->pos += (uint64_t)k->n;
+    k->mode = k->after_span;
+    return 0;
+  }
+  while (k->i < k->n) {
+    struct addr a;
+    if (!span_step(k, &a)) continue;
+    k->count++;
+    if (t) {
+      memset(t, 0, sizeof *t);
+      t->kind = TARGET_ADDR;
+      t->addr = a;
+      t->origin = k->fname;
+      t->line = k->line;
+    }
+    return 1;
+  }
+  k->mode = k->after_span;
+  return 0;
+}
+
+/* M_LINES: the next line of a target file (it starts a span or ends the
+ * file). */
+static int step_lines(struct cursor *k, char *err, size_t errlen) {
+  int r = cursor_next_line(k, err, errlen);
+  if (r < 0) return r;
+  if (r == 0) k->mode = M_NONE;
+  return 0;
+}
+
+/* One inventory row as a target: its ip cell (trimmed) decides the kind. */
+static void inventory_target(struct cursor *k, const struct inventory_row *row,
+                             struct target *t) {
+  const char *ip = row->ip;
+  size_t iplen = row->ip_len;
+  memset(t, 0, sizeof *t);
+  trim(&ip, &iplen);
+  if (addr_parse(&t->addr, ip, iplen) != 0)
+    t->kind = TARGET_INVALID;
+  else if (exclude_lookup(k->ex, &t->addr, NULL))
+    t->kind = TARGET_SKIPPED, k->skipped_excluded++;
+  else
+    t->kind = TARGET_ADDR;
+  t->text = row->ip;
+  t->text_len = row->ip_len;
+  t->expected = row->expected;
+  t->expected_len = row->expected_len;
+  if (t->expected) trim(&t->expected, &t->expected_len);
+  t->nextra = inventory_extra_count(k->inv);
+  t->extra = row->extra;
+  t->extra_len = row->extra_len;
+  t->origin = k->fname;
+  t->line = row->line;
+}
+
+/* M_INVENTORY: the next row of this shard. */
+static int step_inventory(struct cursor *k, struct target *t, char *err, size_t errlen) {
+  struct inventory_row row;
+  char msg[512];
+  int r = inventory_next(k->inv, &row, msg, sizeof msg);
+  if (r < 0) return fail(err, errlen, -EINVAL, "%s", msg);
+  if (r == 0) {
+    cursor_close_file(k);
+    k->mode = M_NONE;
+    return 0;
+  }
+  if (shard_gap(k->c, k->pos++)) return 0; /* another shard's row */
+  k->count++;
+  if (t) inventory_target(k, &row, t);
+  return 1;
+}
+
+/* M_NONE: open the inventory, or take the next operand: a file ("-",
+ * "@FILE") or a span. */
+static int step_operand(struct cursor *k, char *err, size_t errlen) {
+  const struct source_opts *c = k->c;
+  if (c->inventory) {
+    int r = cursor_begin_inventory(k, err, errlen);
+    return r < 0 ? r : 0;
+  }
+  if (k->opnd >= c->ntargets) {
+    k->mode = M_END;
+    return 0;
+  }
+  const char *op = c->targets[k->opnd++];
+  if (k->validating) k->fp = fnv(k->fp, op, strlen(op) + 1);
+  if (!strcmp(op, "-") || op[0] == '@') {
+    const char *name = op[0] == '@' ? op + 1 : "-";
+    if (!*name) return fail(err, errlen, -EINVAL, "argument %zu: '@' needs a file name", k->opnd);
+    int r = cursor_open_file(k, name, err, errlen);
+    if (r < 0) return r;
+    if (r == 0) k->mode = M_LINES;
+    return 0;
+  }
+  struct span sp;
+  if (parse_span(k, op, strlen(op), &sp, "argument", k->opnd, err, errlen)) return -EINVAL;
+  k->fname = "argument";
+  k->line = k->opnd;
+  cursor_start_span(k, &sp, M_NONE);
+  return 0;
+}
+
+/* Advance to the next target.  Returns 1 (t filled if non-NULL), 0 at the
+ * end, <0 on error. */
 static int cursor_next(struct cursor *k, struct target *t, char *err, size_t errlen) {
   for (;;) {
+    int r;
     switch (k->mode) {
-    case M_SPAN:
-      if (k->validating) {
-        k->count += (uint64_t)shard_share(k->c, k->pos, k->n);
-        k->pos += (uint64_t)k->n;
-        k->mode = k->after_span;
-        continue;
-      }
-      while (k->i < k->n) {
-        struct addr a;
-        if (!span_step(k, &a)) continue;
-        k->count++;
-        if (t) {
-          memset(t, 0, sizeof *t);
-          t->kind = TARGET_ADDR;
-          t->addr = a;
-          t->origin = k->fname;
-          t->line = k->line;
-        }
-        return 1;
-      }
-      k->mode = k->after_span;
-      continue;
-
-    case M_LINES: {
-      int r = cursor_next_line(k, err, errlen);
-      if (r < 0) return r;
-      if (r == 0) k->mode = M_NONE;
-      continue;
+    case M_SPAN: r = step_span(k, t); break;
+    case M_LINES: r = step_lines(k, err, errlen); break;
+    case M_INVENTORY: r = step_inventory(k, t, err, errlen); break;
+    case M_NONE: r = step_operand(k, err, errlen); break;
+    default: return 0; /* M_END */
     }
-
-    case M_INVENTORY: {
-      struct inventory_row row;
-      char msg[512];
-      int r = inventory_next(k->inv, &row, msg, sizeof msg);
-      if (r < 0) return fail(err, errlen, -EINVAL, "%s", msg);
-      if (r == 0) {
-        cursor_close_file(k);
-        k->mode = M_NONE;
-        continue;
-      }
-      if (shard_gap(k->c, k->pos++)) continue; /* another shard's row */
-      k->count++;
-      if (t) {
-        const char *ip = row.ip;
-        size_t iplen = row.ip_len;
-        memset(t, 0, sizeof *t);
-        trim(&ip, &iplen);
-        if (addr_parse(&t->addr, ip, iplen) != 0)
-          t->kind = TARGET_INVALID;
-        else if (exclude_lookup(k->ex, &t->addr, NULL))
-          t->kind = TARGET_SKIPPED, k->skipped_excluded++;
-        else
-          t->kind = TARGET_ADDR;
-        t->text = row.ip;
-        t->text_len = row.ip_len;
-        t->expected = row.expected;
-        t->expected_len = row.expected_len;
-        if (t->expected) trim(&t->expected, &t->expected_len);
-        t->nextra = inventory_extra_count(k->inv);
-        t->extra = row.extra;
-        t->extra_len = row.extra_len;
-        t->origin = k->fname;
-        t->line = row.line;
-      }
-      return 1;
-    }
-
-    case M_NONE: {
-      const struct source_opts *c = k->c;
-      if (c->inventory) {
-        int r = cursor_begin_inventory(k, err, errlen);
-        if (r < 0) return r;
-        continue;
-      }
-      if (k->opnd >= c->ntargets) {
-        k->mode = M_END;
-        continue;
-      }
-      const char *op = c->targets[k->opnd++];
-      if (k->validating) k->fp = fnv(k->fp, op, strlen(op) + 1);
-      if (!strcmp(op, "-") || op[0] == '@') {
-        const char *name = op[0] == '@' ? op + 1 : "-";
-        if (!*name)
-          return fail(err, errlen, -EINVAL, "argument %zu: '@' needs a file name", k->opnd);
-        int r = cursor_open_file(k, name, err, errlen);
-        if (r < 0) return r;
-        if (r == 0) k->mode = M_LINES;
-        continue;
-      }
-      struct span sp;
-      if (parse_span(k, op, strlen(op), &sp, "argument", k->opnd, err, errlen))
-        return -EINVAL;
-      k->fname = "argument";
-      k->line = k->opnd;
-      cursor_start_span(k, &sp, M_NONE);
-      continue;
-    }
-
-    case M_END:
-      return 0;
-    }
+    if (r != 0) return r;
   }
 }
 

@@ -1,7 +1,7 @@
 /*
  * resolver.c - c-ares channels on a libuv loop.  The contract is in
- * resolver.h; the c-ares 1.18 facts it relies on are in
- * ../shared/field-notes.md.
+ * resolver.h; the c-ares 1.18 facts it relies on are stated in resolver.h's
+ * design list and at the code that depends on each.
  *
  * A query (struct rq) is in exactly one place at a time:
  *   the FIFO        accepted, every channel at its limit;

@@ -3,7 +3,7 @@
  * loop.  Raw reply packets go to the caller, who parses them with
  * dnsreply.h; resolver_status() covers the case with no usable packet.
  *
- * Design (c-ares 1.18 driven from libuv, as Node.js's cares_wrap does):
+ * Design (each point is c-ares 1.18 behaviour this code depends on):
  *   - several c-ares channels, each kept below max_inflight_per_channel
  *     (a channel's query IDs are 16 bits and 1.18 searches for a free one
  *     by looping); a query goes to the least-loaded channel, and queries

@@ -21,7 +21,7 @@
  * buffer on its first byte.  Requests live in smtp_mem because nothing is
  * written before the greeting's final line, so it always exists by then.
  *
- * libuv 1.44 facts this relies on:
+ * libuv 1.44 behaviour this relies on:
  *   - uv_close() on a connecting handle runs the connect callback with
  *     UV_ECANCELED before the close callback; pending writes and shutdowns
  *     likewise.
@@ -65,8 +65,9 @@ void smtp_timing_defaults(struct smtp_timing *t) {
   t->quit_ms = SMTP_QUIT_MS_DEFAULT;
 }
 
-/* Local resource shortage: not the target's fault (running out of sockets
- * or memory is back-pressure, never a per-target result). */
+/* Local resource shortage: not the target's fault.  Running out of sockets
+ * is back-pressure (the pipeline waits and retries), never a per-target
+ * result. */
 static int is_backpressure(int err) {
   return err == UV_EMFILE || err == UV_ENFILE || err == UV_ENOBUFS || err == UV_ENOMEM ||
          err == UV_EADDRNOTAVAIL;

@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "addr.h"
+#include "gzerr.h"
 
 #define HDR 30
 #define KEY_OFF 12
@@ -186,24 +187,18 @@ static int es_fail(struct extsort *s, int code, const char *fmt, ...) {
 }
 
 static int copy_err(const struct extsort *s, char *err, size_t errlen) {
-  if (err && errlen) snprintf(err, errlen, "%s", s->errmsg);
-  return s->status;
+  return err_set(err, errlen, s->status, "%s", s->errmsg);
 }
 
-static int sys_code(int e) {
-  return e ? err_from_errno(e) : -EIO;
-}
-
-/* A zlib call on a run file failed. */
+/* A zlib call on a run file failed (gzerr.h decides the code). */
 static int gz_fail(struct extsort *s, gzFile gz, const char *what, int e) {
-  int zerr = Z_OK;
-  const char *zmsg = gz ? gzerror(gz, &zerr) : NULL;
-  if (!gz || zerr == Z_ERRNO)
-    return es_fail(s, sys_code(e), "cannot %s temporary file in %s: %s", what, s->tmpdir,
+  const char *zmsg;
+  int code = gzerr_code(gz, e, &zmsg);
+  if (!zmsg)
+    return es_fail(s, code, "cannot %s temporary file in %s: %s", what, s->tmpdir,
                    e ? strerror(e) : "I/O error");
-  if (zerr == Z_MEM_ERROR) return es_fail(s, -ENOMEM, "out of memory");
-  return es_fail(s, -EIO, "cannot %s temporary file in %s: zlib: %s", what, s->tmpdir,
-                 zmsg ? zmsg : "error");
+  if (code == -ENOMEM) return es_fail(s, code, "out of memory");
+  return es_fail(s, code, "cannot %s temporary file in %s: zlib: %s", what, s->tmpdir, zmsg);
 }
 
 /* ---- runs on disk ------------------------------------------------------- */
@@ -230,7 +225,7 @@ static int run_create(struct extsort *s, struct run **out) {
   if (r->fd < 0) {
     int e = errno;
     free(r);
-    return es_fail(s, sys_code(e), "cannot create a temporary file in %s: %s", s->tmpdir,
+    return es_fail(s, err_from_errno(e), "cannot create a temporary file in %s: %s", s->tmpdir,
                    strerror(e));
   }
   unlink(path); /* nothing to clean up later, even after a crash */
@@ -254,7 +249,7 @@ static int run_writer(struct extsort *s, struct run *r, gzFile *out) {
   int fd = dup(r->fd);
   if (fd < 0) {
     int e = errno;
-    return es_fail(s, sys_code(e), "cannot write temporary file in %s: %s", s->tmpdir,
+    return es_fail(s, err_from_errno(e), "cannot write temporary file in %s: %s", s->tmpdir,
                    strerror(e));
   }
   /* Level 1: the data is read back once; speed matters more than size. */
@@ -281,7 +276,7 @@ static int writer_close(struct extsort *s, gzFile gz) {
   if (rc != Z_OK) {
     int e = errno;
     if (rc == Z_MEM_ERROR) return es_fail(s, -ENOMEM, "out of memory");
-    return es_fail(s, sys_code(e), "cannot write temporary file in %s: %s", s->tmpdir,
+    return es_fail(s, err_from_errno(e), "cannot write temporary file in %s: %s", s->tmpdir,
                    e ? strerror(e) : "I/O error");
   }
   return 0;
@@ -290,7 +285,7 @@ static int writer_close(struct extsort *s, gzFile gz) {
 static int run_open_read(struct extsort *s, struct run *r) {
   if (lseek(r->fd, 0, SEEK_SET) < 0) {
     int e = errno;
-    return es_fail(s, sys_code(e), "cannot read temporary file in %s: %s", s->tmpdir,
+    return es_fail(s, err_from_errno(e), "cannot read temporary file in %s: %s", s->tmpdir,
                    strerror(e));
   }
   r->gz = gzdopen(r->fd, "rb");
@@ -491,8 +486,7 @@ int extsort_open(struct extsort **out, size_t ncols, size_t ip_col, int time_col
   const char *t;
   *out = NULL;
   if (ncols == 0 || ip_col >= ncols || (time_col >= 0 && (size_t)time_col >= ncols)) {
-    if (err && errlen) snprintf(err, errlen, "extsort: bad column numbers");
-    return -EINVAL;
+    return err_set(err, errlen, -EINVAL, "extsort: bad column numbers");
   }
   s = calloc(1, sizeof *s);
   if (s) {
@@ -505,8 +499,7 @@ int extsort_open(struct extsort **out, size_t ncols, size_t ip_col, int time_col
       free(s->flen);
       free(s);
     }
-    if (err && errlen) snprintf(err, errlen, "out of memory");
-    return -ENOMEM;
+    return err_set(err, errlen, -ENOMEM, "out of memory");
   }
   s->ncols = ncols;
   s->ip_col = ip_col;

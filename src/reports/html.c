@@ -28,11 +28,6 @@ const uint8_t html_palette[HTML_NCOLORS * 3] = {
   0xe6, 0xe6, 0xe6, /* skipped */
 };
 
-/* Verdicts in the order the page lists them: worst first. */
-static const enum verdict page_order[SUMMARY_NVERDICTS] = {
-  VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
-};
-
 size_t html_escape(char *dst, size_t size, const char *s, size_t len) {
   size_t o = 0, w = 0;
   int stop = 0;
@@ -118,10 +113,13 @@ static const char css[] =
   ".legend span.item{margin-right:14px;white-space:nowrap}\n";
 
 static void put_counts_row(FILE *f, const struct summary_counts *c) {
-  static const enum verdict cols[] = {VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK};
   fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->rows);
-  for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-    fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->verdict[cols[i]]);
+  /* the probed verdicts, worst first: fail, unknown, warn, ok */
+  for (unsigned i = 0; i < VERDICT_COUNT; i++) {
+    enum verdict v = verdict_worst_first(i);
+    fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->verdict[v]);
+    if (v == VERDICT_OK) break;
+  }
   fputs("<td class=\"fl\">", f);
   int any = 0;
   for (unsigned i = 0; i < F_COUNT; i++) {
@@ -134,7 +132,7 @@ static void put_counts_row(FILE *f, const struct summary_counts *c) {
   if (c->rows) {
     fputs("<div class=\"mini\">", f);
     for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-      enum verdict v = page_order[i];
+      enum verdict v = verdict_worst_first((unsigned)i);
       if (c->verdict[v])
         fprintf(f, "<span class=\"v%d\" style=\"width:%.3f%%\"></span>", (int)v,
                 100.0 * (double)c->verdict[v] / (double)c->rows);
@@ -195,15 +193,13 @@ static int put_group_table(FILE *f, const struct summary *s, enum summary_table 
   return 0;
 }
 
+/* Class "vN" is the colour of verdict N (the css above, html_palette). */
 static void put_legend(FILE *f) {
-  static const struct { const char *cls, *label; } items[] = {
-    {"v0", "ok"}, {"v1", "warn"}, {"v2", "unknown"}, {"v3", "fail"},
-    {"v4", "invalid"}, {"v5", "skipped"}, {"none", "not scanned"},
-  };
   fputs("<p class=\"legend\">", f);
-  for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-    fprintf(f, "<span class=\"item\"><span class=\"sw %s\"></span>%s</span>", items[i].cls,
-            items[i].label);
+  for (int v = 0; v < VERDICT_COUNT; v++)
+    fprintf(f, "<span class=\"item\"><span class=\"sw v%d\"></span>%s</span>", v,
+            verdict_name((enum verdict)v));
+  fputs("<span class=\"item\"><span class=\"sw none\"></span>not scanned</span>", f);
   fputs("</p>\n", f);
 }
 
@@ -236,7 +232,7 @@ static int put_maps(FILE *f, const struct summary *s) {
     fprintf(f, "\"><figcaption><b>%u.%u.0.0/16</b>: %llu rows", p16 >> 8, p16 & 255,
             (unsigned long long)c.rows);
     for (int k = 0; k < SUMMARY_NVERDICTS; k++) {
-      enum verdict v = page_order[k];
+      enum verdict v = verdict_worst_first((unsigned)k);
       if (c.verdict[v])
         fprintf(f, ", %s %llu", verdict_name(v), (unsigned long long)c.verdict[v]);
     }
@@ -279,7 +275,7 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
   if (c->rows) {
     fputs("<div class=\"bar\">", f);
     for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-      enum verdict v = page_order[i];
+      enum verdict v = verdict_worst_first((unsigned)i);
       if (c->verdict[v])
         fprintf(f, "<span class=\"v%d\" title=\"%s\" style=\"width:%.3f%%\"></span>", (int)v,
                 verdict_name(v), 100.0 * (double)c->verdict[v] / (double)c->rows);
@@ -289,7 +285,7 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
   fputs("<table class=\"counts\" id=\"verdict-table\"><tr><th>verdict</th>"
         "<th class=\"n\">rows</th><th class=\"n\">%</th></tr>\n", f);
   for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-    enum verdict v = page_order[i];
+    enum verdict v = verdict_worst_first((unsigned)i);
     double pct = c->rows ? 100.0 * (double)c->verdict[v] / (double)c->rows : 0.0;
     fprintf(f, "<tr><td><span class=\"sw v%d\"></span>%s</td><td class=\"n\" "
             "id=\"verdict-%s\">%llu</td><td class=\"n\">%.1f</td></tr>\n", (int)v,

@@ -20,7 +20,7 @@
 
 #include "addr.h"
 #include "cell.h"
-#include "html.h"
+#include "schema.h"
 
 #define ARENA_CHUNK (256u * 1024u)
 #define TABLE_MIN 1024u
@@ -90,10 +90,6 @@ struct summary {
 #define NOCOL ((size_t)-1)
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static void set_err(char *err, size_t errlen, const char *msg) {
-  if (err && errlen) snprintf(err, errlen, "%s", msg);
-}
 
 static uint32_t hash_bytes(const void *p, size_t n) {
   /* FNV-1a, then a final avalanche (murmur3 fmix32) so the low bits used
@@ -210,9 +206,7 @@ static void group_count(struct gcounts *g, enum verdict v, uint32_t flags) {
 
 static void counts_add(struct summary_counts *c, enum verdict v, uint32_t flags) {
   c->rows++;
-  c->verdict[v]++;
-  for (unsigned i = 0; i < F_COUNT; i++)
-    if (flags & (1u << i)) c->flag[i]++;
+  verdict_count(c->verdict, c->flag, v, flags);
 }
 
 static void group_counts(const struct gcounts *g, struct summary_counts *c) {
@@ -244,20 +238,19 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
     s->colnames[i] = strdup(colnames[i] ? colnames[i] : "");
     if (!s->colnames[i]) goto nomem;
   }
-  s->col_ip = find_col(s->colnames, ncols, "ip");
-  s->col_verdict = find_col(s->colnames, ncols, "verdict");
-  s->col_flags = find_col(s->colnames, ncols, "flags");
-  s->col_checked = find_col(s->colnames, ncols, "checked_at");
+  s->col_ip = find_col(s->colnames, ncols, schema_name(SCHEMA_IP));
+  s->col_verdict = find_col(s->colnames, ncols, schema_name(SCHEMA_VERDICT));
+  s->col_flags = find_col(s->colnames, ncols, schema_name(SCHEMA_FLAGS));
+  s->col_checked = find_col(s->colnames, ncols, schema_name(SCHEMA_CHECKED_AT));
   s->col_by = NOCOL;
-  const char *missing = s->col_ip == NOCOL        ? "ip"
-                        : s->col_verdict == NOCOL ? "verdict"
-                        : s->col_flags == NOCOL   ? "flags"
-                                                  : NULL;
-  if (missing) {
-    if (err && errlen)
-      snprintf(err, errlen, "not a ptraudit report: no '%s' column in the header", missing);
+  enum schema_col missing = s->col_ip == NOCOL        ? SCHEMA_IP
+                            : s->col_verdict == NOCOL ? SCHEMA_VERDICT
+                            : s->col_flags == NOCOL   ? SCHEMA_FLAGS
+                                                      : SCHEMA_NCOLS;
+  if (missing != SCHEMA_NCOLS) {
     summary_free(s);
-    return -EINVAL;
+    return err_set(err, errlen, -EINVAL, "not a ptraudit report: no '%s' column in the header",
+                   schema_name(missing));
   }
   if (by_column) {
     s->col_by = find_col(s->colnames, ncols, by_column);
@@ -287,9 +280,8 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
   *out = s;
   return 0;
 nomem:
-  set_err(err, errlen, "out of memory");
   summary_free(s);
-  return -ENOMEM;
+  return err_set(err, errlen, -ENOMEM, "out of memory");
 }
 
 void summary_set_caps(struct summary *s, size_t max_groups, size_t max_maps) {
@@ -316,52 +308,10 @@ void summary_free(struct summary *s) {
 
 /* ---- adding rows ---------------------------------------------------------- */
 
-static int parse_verdict(const char *p, size_t n, enum verdict *v) {
-  for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-    const char *name = verdict_name((enum verdict)i);
-    if (strlen(name) == n && memcmp(name, p, n) == 0) {
-      *v = (enum verdict)i;
-      return 0;
-    }
-  }
-  return -EINVAL;
-}
-
-/* Space-separated flag names into a mask; the first unknown token's offset
- * and length come back through *bad / *badlen. */
-static int parse_flags(const char *p, size_t n, uint32_t *mask, size_t *bad, size_t *badlen) {
-  uint32_t m = 0;
-  size_t i = 0;
-  while (i < n) {
-    while (i < n && p[i] == ' ') i++;
-    size_t st = i;
-    while (i < n && p[i] != ' ') i++;
-    if (i == st) break;
-    size_t tl = i - st;
-    unsigned f;
-    for (f = 0; f < F_COUNT; f++) {
-      const char *name = flag_name(f);
-      if (strlen(name) == tl && memcmp(name, p + st, tl) == 0) break;
-    }
-    if (f == F_COUNT) {
-      *bad = st;
-      *badlen = tl;
-      return -EINVAL;
-    }
-    m |= 1u << f;
-  }
-  *mask = m;
-  return 0;
-}
-
-/* Cell rank for the map: the worse verdict wins when an address repeats. */
+/* Cell rank for the map: the verdict of higher precedence wins when an
+ * address repeats (verdict_precedence(), verdict.h). */
 static int cell_rank(uint8_t cell) {
-  static const int rank[SUMMARY_NVERDICTS + 1] = {
-    [SUMMARY_CELL_NONE] = 0,       [VERDICT_INVALID + 1] = 1, [VERDICT_SKIPPED + 1] = 2,
-    [VERDICT_OK + 1] = 3,          [VERDICT_WARN + 1] = 4,    [VERDICT_UNKNOWN + 1] = 5,
-    [VERDICT_FAIL + 1] = 6,
-  };
-  return cell < sizeof rank / sizeof rank[0] ? rank[cell] : 0;
+  return cell == SUMMARY_CELL_NONE ? 0 : verdict_precedence((enum verdict)(cell - 1));
 }
 
 static int map_add(struct summary *s, const struct addr *a, enum verdict v, uint32_t flags) {
@@ -434,29 +384,38 @@ static int text_cmp(const char *p, size_t n, const char *t) {
   return n < tl ? -1 : n > tl;
 }
 
+/* The row's verdict and flags cells (verdict.h parses them).  0, or
+ * -EINVAL with s->err naming the bad text (cut to 20 bytes, escaped). */
+static int row_judgement(struct summary *s, const char *const *fields, const size_t *lens,
+                         enum verdict *v, uint32_t *flags) {
+  const char *p;
+  size_t n, bad = 0, badlen = 0;
+  char shown[96];
+  field_of(fields, lens, s->col_verdict, &p, &n);
+  if (verdict_parse(p, n, v) < 0) {
+    cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
+    return err_set(s->err, sizeof s->err, -EINVAL,
+                   "verdict '%s%s' is not ok, warn, unknown, fail, invalid or skipped", shown,
+                   n > 20 ? "..." : "");
+  }
+  field_of(fields, lens, s->col_flags, &p, &n);
+  if (verdict_flags_parse(p, n, flags, &bad, &badlen) < 0) {
+    cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
+    return err_set(s->err, sizeof s->err, -EINVAL, "flags: '%s%s' is not a ptraudit flag",
+                   shown, badlen > 20 ? "..." : "");
+  }
+  return 0;
+}
+
 int summary_add(struct summary *s, const char *const *fields, const size_t *lens) {
   const char *p;
   size_t n;
   enum verdict v;
   uint32_t flags;
-  char shown[96];
 
   s->err[0] = '\0';
-  field_of(fields, lens, s->col_verdict, &p, &n);
-  if (parse_verdict(p, n, &v) < 0) {
-    cell_escape(shown, sizeof shown, p, n < 20 ? n : 20);
-    snprintf(s->err, sizeof s->err, "verdict '%s%s' is not ok, warn, unknown, fail, invalid "
-             "or skipped", shown, n > 20 ? "..." : "");
-    return -EINVAL;
-  }
-  field_of(fields, lens, s->col_flags, &p, &n);
-  size_t bad = 0, badlen = 0;
-  if (parse_flags(p, n, &flags, &bad, &badlen) < 0) {
-    cell_escape(shown, sizeof shown, p + bad, badlen < 20 ? badlen : 20);
-    snprintf(s->err, sizeof s->err, "flags: '%s%s' is not a ptraudit flag", shown,
-             badlen > 20 ? "..." : "");
-    return -EINVAL;
-  }
+  int jrc = row_judgement(s, fields, lens, &v, &flags);
+  if (jrc < 0) return jrc;
   s->started = 1;
 
   /* Find (or create) every group first, so an allocation failure leaves
@@ -474,10 +433,7 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
       pg = s->last_group;
     } else {
       int rc = table_get(&s->tab[SUMMARY_PREFIX], key, klen, text, &pg);
-      if (rc < 0) {
-        snprintf(s->err, sizeof s->err, "out of memory");
-        return rc;
-      }
+      if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
       memcpy(s->last_key, key, klen);
       s->last_klen = klen;
       s->last_group = pg;
@@ -491,17 +447,11 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
     field_of(fields, lens, s->col_by, &p, &n);
     size_t kl = cell_escape(key, sizeof key, p, n < SUMMARY_KEY_MAX ? n : SUMMARY_KEY_MAX);
     int rc = table_get(&s->tab[SUMMARY_BY], key, kl, NULL, &bg);
-    if (rc < 0) {
-      snprintf(s->err, sizeof s->err, "out of memory");
-      return rc;
-    }
+    if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
   }
   if (have_addr && a.family == 4) {
     int rc = map_add(s, &a, v, flags);
-    if (rc < 0) {
-      snprintf(s->err, sizeof s->err, "out of memory");
-      return rc;
-    }
+    if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
   }
 
   counts_add(&s->total, v, flags);
@@ -565,9 +515,10 @@ int summary_map(const struct summary *s, size_t i, unsigned *prefix16, const uin
 static int worse_cmp(const void *pa, const void *pb, int is_prefix) {
   const struct group *a = *(const struct group *const *)pa;
   const struct group *b = *(const struct group *const *)pb;
-  static const enum verdict order[] = {VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN};
-  for (size_t i = 0; i < 3; i++) {
-    uint32_t x = a->c.v[order[i]], y = b->c.v[order[i]];
+  /* the counts of the verdicts worse than ok, worst first */
+  for (unsigned i = 0; verdict_worst_first(i) != VERDICT_OK; i++) {
+    enum verdict v = verdict_worst_first(i);
+    uint32_t x = a->c.v[v], y = b->c.v[v];
     if (x != y) return x > y ? -1 : 1;
   }
   if (is_prefix) {
@@ -611,11 +562,6 @@ int summary_worst(const struct summary *s, enum summary_table t, size_t top,
 }
 
 /* ---- text output ---------------------------------------------------------- */
-
-/* The order verdicts are listed in: worst first, then the rest. */
-static const enum verdict print_order[SUMMARY_NVERDICTS] = {
-  VERDICT_FAIL, VERDICT_UNKNOWN, VERDICT_WARN, VERDICT_OK, VERDICT_INVALID, VERDICT_SKIPPED,
-};
 
 static void print_flags(FILE *f, const struct summary_counts *c) {
   int any = 0;
@@ -683,7 +629,7 @@ int summary_print(const struct summary *s, FILE *f) {
   fputc('\n', f);
   fputs("\nverdict        rows       %\n", f);
   for (int i = 0; i < SUMMARY_NVERDICTS; i++) {
-    enum verdict v = print_order[i];
+    enum verdict v = verdict_worst_first((unsigned)i);
     double pct = c->rows ? 100.0 * (double)c->verdict[v] / (double)c->rows : 0.0;
     fprintf(f, "%-8s %10llu %7.1f\n", verdict_name(v), (unsigned long long)c->verdict[v], pct);
   }
@@ -703,9 +649,4 @@ int summary_print(const struct summary *s, FILE *f) {
             (unsigned long long)s->no_addr);
   if (fflush(f) != 0 || ferror(f)) return -EIO;
   return 0;
-}
-
-int summary_html(const struct summary *s, const char *path, const char *title, char *err,
-                 size_t errlen) {
-  return html_write_summary(s, path, title, err, errlen);
 }

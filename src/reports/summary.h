@@ -160,12 +160,6 @@ uint64_t summary_rows_ipv6(const struct summary *s);
  * 0, or -EIO if writing to f failed. */
 int summary_print(const struct summary *s, FILE *f);
 
-/* Write the summary as one self-contained HTML page to `path` (see html.h
- * for what the page holds).  Written to a temporary file next to it and
- * renamed into place.  0 or a negative code with err naming the path. */
-int summary_html(const struct summary *s, const char *path, const char *title, char *err,
-                 size_t errlen);
-
 /* Free everything (s may be NULL). */
 void summary_free(struct summary *s);
 

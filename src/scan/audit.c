@@ -22,6 +22,7 @@
 #include "row.h"
 #include "rowfmt.h"
 #include "smtpstage.h"
+#include "html.h"
 #include "summary.h"
 
 #define DNS_BUDGET_MIN 256
@@ -190,9 +191,7 @@ static void row_finish(struct audit *a, struct row *r, struct result *res) {
     verdict_compute(res, &j);
   }
   a->st.done++;
-  a->st.verdicts[j.verdict]++;
-  for (unsigned i = 0; i < F_COUNT; i++)
-    if (j.flags & (1u << i)) a->st.flags[i]++;
+  verdict_count(a->st.verdicts, a->st.flags, j.verdict, j.flags);
   emit(a, r, res, &j);
   row_release(a, r);
   pump(a);
@@ -656,7 +655,7 @@ int audit_write_html(const struct audit *a, const char *path, char *err, size_t 
     snprintf(err, errlen, "%s: not written: out of memory for the summary", path);
     return -ENOMEM;
   }
-  return summary_html(a->summary, path, "ptraudit report", err, errlen);
+  return html_write_summary(a->summary, path, "ptraudit report", err, errlen);
 }
 
 void audit_free(struct audit *a) {
