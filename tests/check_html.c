@@ -352,7 +352,7 @@ START_TEST(test_write_file) {
   struct summary *s = sample();
   ck_assert_int_eq(html_write_summary(s, path, "t", err, sizeof err), 0);
   /* again: an existing page is replaced */
-  ck_assert_int_eq(summary_html(s, path, "t", err, sizeof err), 0);
+  ck_assert_int_eq(html_write_summary(s, path, "t", err, sizeof err), 0);
   FILE *f = fopen(path, "r");
   ck_assert_ptr_nonnull(f);
   char head[16] = "";

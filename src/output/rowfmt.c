@@ -134,10 +134,10 @@ size_t rowfmt_build(struct rowfmt *f, const struct rowfmt_row *row, const char *
   off[SCHEMA_FLAGS] = b.len;
   b.len += verdict_flags_format(j->flags, b.p + b.len, b.cap - b.len);
   len[SCHEMA_FLAGS] = b.len - off[SCHEMA_FLAGS];
-  direct[SCHEMA_IPREV] = row->probed ? iprev_name(j->iprev) : "";
-  direct[SCHEMA_PTR_STATUS] = row->probed ? dns_status_name(r->ptr_status) : "";
+  direct[SCHEMA_IPREV] = row->probed ? verdict_iprev_name(j->iprev) : "";
+  direct[SCHEMA_PTR_STATUS] = row->probed ? verdict_dns_status_name(r->ptr_status) : "";
   build_probe_fields(&b, row, off, len);
-  direct[SCHEMA_SMTP_STATUS] = smtp_status_name(r->smtp_status);
+  direct[SCHEMA_SMTP_STATUS] = verdict_smtp_status_name(r->smtp_status);
   direct[SCHEMA_BANNER_HOST] = r->banner_host ? r->banner_host : "";
   direct[SCHEMA_BANNER] = row->banner ? row->banner : "";
   len[SCHEMA_BANNER] = row->banner ? row->banner_len : 0;

@@ -84,7 +84,7 @@ struct audit_stats {
   uint64_t done;                 /* rows completed (written or in the reorder ring) */
   uint64_t inflight;             /* slots busy now */
   uint64_t verdicts[VERDICT_SKIPPED + 1];
-  uint64_t flags[F_COUNT];
+  uint64_t flags[VERDICT_F_COUNT];
   uint64_t smtp_backpressure;    /* SMTP connects deferred for lack of sockets */
   uint64_t smtp_retries;         /* SMTP connections made again after a 421 */
   unsigned dns_budget, smtp_budget, rows_max; /* the budgets in force */
