@@ -56,7 +56,7 @@ static void expect(enum iprev ip, uint32_t flags, enum verdict v) {
   verdict_flags_format(J.flags, got, sizeof got);
   verdict_flags_format(flags, want, sizeof want);
   ck_assert_msg(J.flags == flags, "flags: got \"%s\", want \"%s\"", got, want);
-  ck_assert_str_eq(iprev_name(J.iprev), iprev_name(ip));
+  ck_assert_str_eq(verdict_iprev_name(J.iprev), verdict_iprev_name(ip));
   ck_assert_int_eq(J.iprev, ip);
   ck_assert_str_eq(verdict_name(J.verdict), verdict_name(v));
 }
@@ -81,7 +81,7 @@ START_TEST(iprev_pass_via_second_name) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_OK, "192.0.2.99 192.0.2.98");
   ptr("b.example.com", DNS_OK, "192.0.2.97 192.0.2.10");
-  expect(IPREV_PASS, F_MULTI_PTR, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR, VERDICT_WARN);
 }
 END_TEST
 
@@ -90,7 +90,7 @@ START_TEST(iprev_pass_despite_timeout) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_TIMEOUT, "");
   ptr("b.example.com", DNS_OK, "192.0.2.10");
-  expect(IPREV_PASS, F_MULTI_PTR, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR, VERDICT_WARN);
 }
 END_TEST
 
@@ -99,16 +99,16 @@ START_TEST(iprev_temperror_forward) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_OK, "192.0.2.99");
   ptr("b.example.com", DNS_TIMEOUT, "");
-  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR | F_MULTI_PTR, VERDICT_UNKNOWN);
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR | VERDICT_F_MULTI_PTR, VERDICT_UNKNOWN);
 
   target("192.0.2.10");
   ptr("a.example.com", DNS_SERVFAIL, "");
-  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR, VERDICT_UNKNOWN);
 
   /* a checked name that was never looked up is undecided, too */
   target("192.0.2.10");
   ptr("a.example.com", DNS_NOT_RUN, "");
-  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR, VERDICT_UNKNOWN);
 }
 END_TEST
 
@@ -117,7 +117,7 @@ START_TEST(iprev_fail_all_completed) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_OK, "192.0.2.99");
   ptr("b.example.com", DNS_NXDOMAIN, "");
-  expect(IPREV_FAIL, F_MULTI_PTR | F_FCRDNS_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_MULTI_PTR | VERDICT_F_FCRDNS_MISMATCH, VERDICT_FAIL);
 }
 END_TEST
 
@@ -128,13 +128,13 @@ START_TEST(iprev_temperror_ptr) {
     target("192.0.2.10");
     R.ptr_status = temp[i];
     /* never "no PTR" */
-    expect(IPREV_TEMPERROR, F_PTR_TEMPERROR, VERDICT_UNKNOWN);
-    ck_assert(dns_status_is_temporary(temp[i]));
+    expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+    ck_assert(verdict_dns_status_is_temporary(temp[i]));
   }
-  ck_assert(!dns_status_is_temporary(DNS_OK));
-  ck_assert(!dns_status_is_temporary(DNS_NXDOMAIN));
-  ck_assert(!dns_status_is_temporary(DNS_NODATA));
-  ck_assert(!dns_status_is_temporary(DNS_NOT_RUN));
+  ck_assert(!verdict_dns_status_is_temporary(DNS_OK));
+  ck_assert(!verdict_dns_status_is_temporary(DNS_NXDOMAIN));
+  ck_assert(!verdict_dns_status_is_temporary(DNS_NODATA));
+  ck_assert(!verdict_dns_status_is_temporary(DNS_NOT_RUN));
 }
 END_TEST
 
@@ -143,7 +143,7 @@ START_TEST(iprev_not_run) {
   R.ptr_status = DNS_NOT_RUN;
   judge();
   ck_assert_int_eq(J.iprev, IPREV_NONE);
-  ck_assert_str_eq(iprev_name(J.iprev), "");
+  ck_assert_str_eq(verdict_iprev_name(J.iprev), "");
 }
 END_TEST
 
@@ -151,7 +151,7 @@ END_TEST
 START_TEST(iprev_families) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_OK, "::ffff:192.0.2.10");
-  expect(IPREV_FAIL, F_FCRDNS_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_FCRDNS_MISMATCH, VERDICT_FAIL);
 
   target("2001:db8::25");
   ptr("mx.example.net", DNS_OK, "2001:db8::26 2001:db8::25");
@@ -165,12 +165,12 @@ END_TEST
 START_TEST(flag_no_ptr) {
   target("192.0.2.10");
   R.ptr_status = DNS_NXDOMAIN;
-  expect(IPREV_PERMERROR, F_NO_PTR, VERDICT_FAIL);
+  expect(IPREV_PERMERROR, VERDICT_F_NO_PTR, VERDICT_FAIL);
   R.ptr_status = DNS_NODATA;
-  expect(IPREV_PERMERROR, F_NO_PTR, VERDICT_FAIL);
+  expect(IPREV_PERMERROR, VERDICT_F_NO_PTR, VERDICT_FAIL);
   /* NOERROR with no name at all is NODATA */
   R.ptr_status = DNS_OK;
-  expect(IPREV_PERMERROR, F_NO_PTR, VERDICT_FAIL);
+  expect(IPREV_PERMERROR, VERDICT_F_NO_PTR, VERDICT_FAIL);
 }
 END_TEST
 
@@ -178,19 +178,19 @@ START_TEST(flag_ptr_no_forward) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_NXDOMAIN, "");
   ptr("b.example.com", DNS_NODATA, "");
-  expect(IPREV_FAIL, F_MULTI_PTR | F_PTR_NO_FORWARD, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_MULTI_PTR | VERDICT_F_PTR_NO_FORWARD, VERDICT_FAIL);
 
   /* names in the answer but none kept (all unusable) */
   target("192.0.2.10");
   R.ptr_total = 2;
-  expect(IPREV_FAIL, F_MULTI_PTR | F_PTR_NO_FORWARD, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_MULTI_PTR | VERDICT_F_PTR_NO_FORWARD, VERDICT_FAIL);
 }
 END_TEST
 
 START_TEST(flag_fcrdns_mismatch) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.11");
-  expect(IPREV_FAIL, F_FCRDNS_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_FCRDNS_MISMATCH, VERDICT_FAIL);
 }
 END_TEST
 
@@ -198,7 +198,7 @@ START_TEST(flag_multi_ptr) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   R.ptr_total = 2; /* the second name was dropped, but it was there */
-  expect(IPREV_PASS, F_MULTI_PTR, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR, VERDICT_WARN);
 }
 END_TEST
 
@@ -206,7 +206,7 @@ START_TEST(flag_ptr_cname) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   R.fwd[0].cname = 1;
-  expect(IPREV_PASS, F_PTR_CNAME, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_PTR_CNAME, VERDICT_WARN);
 }
 END_TEST
 
@@ -219,7 +219,7 @@ START_TEST(flag_ptr_truncated) {
     ptr(n, DNS_OK, i == 3 ? "192.0.2.10" : "192.0.2.1");
   }
   R.ptr_total = 500;
-  expect(IPREV_PASS, F_MULTI_PTR | F_PTR_TRUNCATED, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR | VERDICT_F_PTR_TRUNCATED, VERDICT_WARN);
 
   /* 11 names kept, 10 checked */
   target("192.0.2.10");
@@ -228,7 +228,7 @@ START_TEST(flag_ptr_truncated) {
     snprintf(n, sizeof n, "n%02d.example.com", i);
     ptr(n, DNS_OK, "192.0.2.1");
   }
-  expect(IPREV_FAIL, F_MULTI_PTR | F_FCRDNS_MISMATCH | F_PTR_TRUNCATED, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_MULTI_PTR | VERDICT_F_FCRDNS_MISMATCH | VERDICT_F_PTR_TRUNCATED, VERDICT_FAIL);
 
   /* exactly at the caps: not truncated */
   target("192.0.2.10");
@@ -237,14 +237,14 @@ START_TEST(flag_ptr_truncated) {
     snprintf(n, sizeof n, "n%02d.example.com", i);
     ptr(n, DNS_OK, "192.0.2.10");
   }
-  expect(IPREV_PASS, F_MULTI_PTR, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR, VERDICT_WARN);
 }
 END_TEST
 
 START_TEST(flag_generic_ptr) {
   target("203.0.113.7");
   ptr("dyn-203-0-113-7.pool.example.net", DNS_OK, "203.0.113.7");
-  expect(IPREV_PASS, F_GENERIC_PTR, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_GENERIC_PTR, VERDICT_WARN);
 }
 END_TEST
 
@@ -257,7 +257,7 @@ START_TEST(flag_no_smtp) {
     ptr("mail.example.com", DNS_OK, "192.0.2.10");
     R.smtp_status = bad[i];
     R.banner_host = "other.example.org"; /* partial text: not judged */
-    expect(IPREV_PASS, F_NO_SMTP, VERDICT_OK);
+    expect(IPREV_PASS, VERDICT_F_NO_SMTP, VERDICT_OK);
   }
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
@@ -270,9 +270,9 @@ START_TEST(flag_smtp_reject) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   banner(554, "mail.example.com");
-  expect(IPREV_PASS, F_SMTP_REJECT, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_SMTP_REJECT, VERDICT_WARN);
   banner(421, "mail.example.com");
-  expect(IPREV_PASS, F_SMTP_REJECT, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_SMTP_REJECT, VERDICT_WARN);
   banner(220, "mail.example.com");
   expect(IPREV_PASS, 0, VERDICT_OK);
   banner(399, "mail.example.com");
@@ -284,7 +284,7 @@ START_TEST(flag_banner_mismatch) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   banner(220, "other.example.com");
-  expect(IPREV_PASS, F_BANNER_MISMATCH, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_BANNER_MISMATCH, VERDICT_WARN);
 
   /* case and a trailing dot do not matter */
   banner(220, "MAIL.Example.com.");
@@ -295,19 +295,19 @@ START_TEST(flag_banner_mismatch) {
   ptr("a.example.com", DNS_OK, "192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   banner(220, "mail.example.com");
-  expect(IPREV_PASS, F_MULTI_PTR, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR, VERDICT_WARN);
 
   /* no PTR names: nothing to mismatch (NO_PTR says it) */
   target("192.0.2.10");
   R.ptr_status = DNS_NXDOMAIN;
   banner(220, "mail.example.com");
-  expect(IPREV_PERMERROR, F_NO_PTR, VERDICT_FAIL);
+  expect(IPREV_PERMERROR, VERDICT_F_NO_PTR, VERDICT_FAIL);
 
   /* a PTR temperror with names absent: no mismatch either */
   target("192.0.2.10");
   R.ptr_status = DNS_TIMEOUT;
   banner(220, "mail.example.com");
-  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR, VERDICT_UNKNOWN);
 }
 END_TEST
 
@@ -315,19 +315,19 @@ START_TEST(flag_banner_not_fqdn) {
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   banner(220, "localhost");
-  expect(IPREV_PASS, F_BANNER_MISMATCH | F_BANNER_NOT_FQDN, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_BANNER_MISMATCH | VERDICT_F_BANNER_NOT_FQDN, VERDICT_WARN);
   banner(220, "");
-  expect(IPREV_PASS, F_BANNER_MISMATCH | F_BANNER_NOT_FQDN, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_BANNER_MISMATCH | VERDICT_F_BANNER_NOT_FQDN, VERDICT_WARN);
   R.banner_host = NULL; /* read as "" */
-  expect(IPREV_PASS, F_BANNER_MISMATCH | F_BANNER_NOT_FQDN, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_BANNER_MISMATCH | VERDICT_F_BANNER_NOT_FQDN, VERDICT_WARN);
   banner(220, "[192.0.2.10]");
-  expect(IPREV_PASS, F_BANNER_MISMATCH | F_BANNER_NOT_FQDN, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_BANNER_MISMATCH | VERDICT_F_BANNER_NOT_FQDN, VERDICT_WARN);
 
   /* a PTR name without a dot, used as the banner: matches, still not FQDN */
   target("192.0.2.10");
   ptr("mailhost", DNS_OK, "192.0.2.10");
   banner(220, "mailhost");
-  expect(IPREV_PASS, F_BANNER_NOT_FQDN, VERDICT_WARN);
+  expect(IPREV_PASS, VERDICT_F_BANNER_NOT_FQDN, VERDICT_WARN);
 }
 END_TEST
 
@@ -341,15 +341,15 @@ START_TEST(flag_expected_mismatch) {
   R.expected = "";
   expect(IPREV_PASS, 0, VERDICT_OK);
   R.expected = "*.example.org";
-  expect(IPREV_PASS, F_EXPECTED_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_PASS, VERDICT_F_EXPECTED_MISMATCH, VERDICT_FAIL);
   R.expected = "mx.example.com";
-  expect(IPREV_PASS, F_EXPECTED_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_PASS, VERDICT_F_EXPECTED_MISMATCH, VERDICT_FAIL);
 
   /* no PTR names at all: a mismatch too */
   target("192.0.2.10");
   R.ptr_status = DNS_NXDOMAIN;
   R.expected = "mail.example.com";
-  expect(IPREV_PERMERROR, F_NO_PTR | F_EXPECTED_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_PERMERROR, VERDICT_F_NO_PTR | VERDICT_F_EXPECTED_MISMATCH, VERDICT_FAIL);
 }
 END_TEST
 
@@ -360,14 +360,14 @@ START_TEST(verdict_order) {
   target("192.0.2.10");
   R.ptr_status = DNS_SERVFAIL;
   R.expected = "mail.example.com";
-  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR, VERDICT_UNKNOWN);
 
   /* fail beats unknown: a name that contradicts the expectation, while the
    * forward lookup failed temporarily */
   target("192.0.2.10");
   ptr("mx.example.org", DNS_TIMEOUT, "");
   R.expected = "mail.example.com";
-  expect(IPREV_TEMPERROR, F_PTR_TEMPERROR | F_EXPECTED_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR | VERDICT_F_EXPECTED_MISMATCH, VERDICT_FAIL);
 
   /* unknown beats warn */
   target("192.0.2.10");
@@ -375,20 +375,20 @@ START_TEST(verdict_order) {
   ptr("b.example.com", DNS_OK, "192.0.2.11");
   banner(554, "localhost");
   expect(IPREV_TEMPERROR,
-         F_PTR_TEMPERROR | F_MULTI_PTR | F_SMTP_REJECT | F_BANNER_MISMATCH | F_BANNER_NOT_FQDN,
+         VERDICT_F_PTR_TEMPERROR | VERDICT_F_MULTI_PTR | VERDICT_F_SMTP_REJECT | VERDICT_F_BANNER_MISMATCH | VERDICT_F_BANNER_NOT_FQDN,
          VERDICT_UNKNOWN);
 
   /* fail beats warn */
   target("192.0.2.10");
   ptr("dsl-1.example.net", DNS_OK, "192.0.2.11");
   R.fwd[0].cname = 1;
-  expect(IPREV_FAIL, F_PTR_CNAME | F_GENERIC_PTR | F_FCRDNS_MISMATCH, VERDICT_FAIL);
+  expect(IPREV_FAIL, VERDICT_F_PTR_CNAME | VERDICT_F_GENERIC_PTR | VERDICT_F_FCRDNS_MISMATCH, VERDICT_FAIL);
 
   /* informational flags alone leave it ok */
   target("192.0.2.10");
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   R.smtp_status = SMTP_REFUSED;
-  expect(IPREV_PASS, F_NO_SMTP, VERDICT_OK);
+  expect(IPREV_PASS, VERDICT_F_NO_SMTP, VERDICT_OK);
 }
 END_TEST
 
@@ -522,20 +522,20 @@ START_TEST(names) {
   ck_assert_str_eq(verdict_name(VERDICT_INVALID), "invalid");
   ck_assert_str_eq(verdict_name(VERDICT_SKIPPED), "skipped");
   ck_assert_str_eq(verdict_name((enum verdict)99), "?");
-  ck_assert_str_eq(iprev_name(IPREV_PASS), "pass");
-  ck_assert_str_eq(iprev_name(IPREV_FAIL), "fail");
-  ck_assert_str_eq(iprev_name(IPREV_PERMERROR), "permerror");
-  ck_assert_str_eq(iprev_name(IPREV_TEMPERROR), "temperror");
-  ck_assert_str_eq(iprev_name(IPREV_NONE), "");
+  ck_assert_str_eq(verdict_iprev_name(IPREV_PASS), "pass");
+  ck_assert_str_eq(verdict_iprev_name(IPREV_FAIL), "fail");
+  ck_assert_str_eq(verdict_iprev_name(IPREV_PERMERROR), "permerror");
+  ck_assert_str_eq(verdict_iprev_name(IPREV_TEMPERROR), "temperror");
+  ck_assert_str_eq(verdict_iprev_name(IPREV_NONE), "");
   static const char *const dns[] = {"ok", "nxdomain", "nodata", "servfail", "refused",
                                     "timeout", "badresp", "error", ""};
-  for (int i = DNS_OK; i <= DNS_NOT_RUN; i++) ck_assert_str_eq(dns_status_name(i), dns[i]);
+  for (int i = DNS_OK; i <= DNS_NOT_RUN; i++) ck_assert_str_eq(verdict_dns_status_name(i), dns[i]);
   static const char *const smtp[] = {"skipped", "banner", "refused", "timeout",
                                      "closed", "reset", "error"};
-  for (int i = SMTP_SKIPPED; i <= SMTP_ERROR; i++) ck_assert_str_eq(smtp_status_name(i), smtp[i]);
-  ck_assert_str_eq(flag_name(0), "NO_PTR");
-  ck_assert_str_eq(flag_name(12), "PTR_TRUNCATED");
-  ck_assert_str_eq(flag_name(F_COUNT), "?");
+  for (int i = SMTP_SKIPPED; i <= SMTP_ERROR; i++) ck_assert_str_eq(verdict_smtp_status_name(i), smtp[i]);
+  ck_assert_str_eq(verdict_flag_name(0), "NO_PTR");
+  ck_assert_str_eq(verdict_flag_name(12), "PTR_TRUNCATED");
+  ck_assert_str_eq(verdict_flag_name(VERDICT_F_COUNT), "?");
 }
 END_TEST
 
@@ -543,31 +543,31 @@ START_TEST(flags_format) {
   char buf[512];
   ck_assert_uint_eq(verdict_flags_format(0, buf, sizeof buf), 0);
   ck_assert_str_eq(buf, "");
-  size_t n = verdict_flags_format((1u << F_COUNT) - 1, buf, sizeof buf);
+  size_t n = verdict_flags_format((1u << VERDICT_F_COUNT) - 1, buf, sizeof buf);
   const char *all = "NO_PTR PTR_TEMPERROR MULTI_PTR PTR_CNAME PTR_NO_FORWARD FCRDNS_MISMATCH "
                     "GENERIC_PTR NO_SMTP SMTP_REJECT BANNER_MISMATCH BANNER_NOT_FQDN "
                     "EXPECTED_MISMATCH PTR_TRUNCATED";
   ck_assert_str_eq(buf, all);
   ck_assert_uint_eq(n, strlen(all));
-  n = verdict_flags_format(F_GENERIC_PTR | F_NO_PTR, buf, sizeof buf);
+  n = verdict_flags_format(VERDICT_F_GENERIC_PTR | VERDICT_F_NO_PTR, buf, sizeof buf);
   ck_assert_str_eq(buf, "NO_PTR GENERIC_PTR");
   ck_assert_uint_eq(n, 18);
   /* truncated to size - 1 */
-  n = verdict_flags_format(F_GENERIC_PTR | F_NO_PTR, buf, 10);
+  n = verdict_flags_format(VERDICT_F_GENERIC_PTR | VERDICT_F_NO_PTR, buf, 10);
   ck_assert_str_eq(buf, "NO_PTR GE");
   ck_assert_uint_eq(n, 9);
-  n = verdict_flags_format(F_GENERIC_PTR | F_NO_PTR, buf, 7);
+  n = verdict_flags_format(VERDICT_F_GENERIC_PTR | VERDICT_F_NO_PTR, buf, 7);
   ck_assert_str_eq(buf, "NO_PTR");
   ck_assert_uint_eq(n, 6);
   buf[0] = 'x';
-  ck_assert_uint_eq(verdict_flags_format(F_NO_PTR, buf, 0), 0);
+  ck_assert_uint_eq(verdict_flags_format(VERDICT_F_NO_PTR, buf, 0), 0);
   ck_assert_int_eq(buf[0], 'x');
 }
 END_TEST
 
 /* The flag table: levels as README's verdict rules state them. */
 START_TEST(flag_table) {
-  static const struct { const char *name; enum verdict level; } want[F_COUNT] = {
+  static const struct { const char *name; enum verdict level; } want[VERDICT_F_COUNT] = {
     {"NO_PTR", VERDICT_FAIL},         {"PTR_TEMPERROR", VERDICT_UNKNOWN},
     {"MULTI_PTR", VERDICT_WARN},      {"PTR_CNAME", VERDICT_WARN},
     {"PTR_NO_FORWARD", VERDICT_FAIL}, {"FCRDNS_MISMATCH", VERDICT_FAIL},
@@ -576,7 +576,7 @@ START_TEST(flag_table) {
     {"BANNER_NOT_FQDN", VERDICT_WARN}, {"EXPECTED_MISMATCH", VERDICT_FAIL},
     {"PTR_TRUNCATED", VERDICT_OK},
   };
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     const struct verdict_flag *f = verdict_flag(i);
     ck_assert_ptr_nonnull(f);
     ck_assert_str_eq(f->name, want[i].name);
@@ -584,15 +584,15 @@ START_TEST(flag_table) {
     ck_assert(f->meaning && f->meaning[0]);
     ck_assert_int_eq(verdict_flag_parse(want[i].name, strlen(want[i].name)), (int)i);
   }
-  ck_assert_ptr_null(verdict_flag(F_COUNT));
+  ck_assert_ptr_null(verdict_flag(VERDICT_F_COUNT));
   ck_assert_int_eq(verdict_flag_parse("NO_PT", 5), -1);
   ck_assert_int_eq(verdict_flag_parse("no_ptr", 6), -1);
   ck_assert_int_eq(verdict_flag_parse("NO_PTRX", 6), 0); /* length counts, not NUL */
   ck_assert_int_eq(verdict_of_flags(0), VERDICT_OK);
-  ck_assert_int_eq(verdict_of_flags(F_NO_SMTP | F_PTR_TRUNCATED), VERDICT_OK);
-  ck_assert_int_eq(verdict_of_flags(F_NO_SMTP | F_GENERIC_PTR), VERDICT_WARN);
-  ck_assert_int_eq(verdict_of_flags(F_GENERIC_PTR | F_PTR_TEMPERROR), VERDICT_UNKNOWN);
-  ck_assert_int_eq(verdict_of_flags(F_PTR_TEMPERROR | F_EXPECTED_MISMATCH), VERDICT_FAIL);
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_NO_SMTP | VERDICT_F_PTR_TRUNCATED), VERDICT_OK);
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_NO_SMTP | VERDICT_F_GENERIC_PTR), VERDICT_WARN);
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_GENERIC_PTR | VERDICT_F_PTR_TEMPERROR), VERDICT_UNKNOWN);
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_PTR_TEMPERROR | VERDICT_F_EXPECTED_MISMATCH), VERDICT_FAIL);
 }
 END_TEST
 
@@ -619,11 +619,11 @@ START_TEST(verdict_scales) {
 END_TEST
 
 START_TEST(verdict_counting) {
-  uint64_t v[VERDICT_COUNT] = {0}, f[F_COUNT] = {0};
-  verdict_count(v, f, VERDICT_WARN, F_GENERIC_PTR | F_NO_SMTP);
-  verdict_count(v, f, VERDICT_WARN, F_GENERIC_PTR);
+  uint64_t v[VERDICT_COUNT] = {0}, f[VERDICT_F_COUNT] = {0};
+  verdict_count(v, f, VERDICT_WARN, VERDICT_F_GENERIC_PTR | VERDICT_F_NO_SMTP);
+  verdict_count(v, f, VERDICT_WARN, VERDICT_F_GENERIC_PTR);
   verdict_count(v, f, VERDICT_OK, 0);
-  verdict_count(v, f, (enum verdict)99, F_NO_PTR); /* no verdict, the flag counts */
+  verdict_count(v, f, (enum verdict)99, VERDICT_F_NO_PTR); /* no verdict, the flag counts */
   ck_assert_uint_eq(v[VERDICT_WARN], 2);
   ck_assert_uint_eq(v[VERDICT_OK], 1);
   ck_assert_uint_eq(v[VERDICT_FAIL] + v[VERDICT_UNKNOWN], 0);
@@ -632,7 +632,7 @@ START_TEST(verdict_counting) {
   ck_assert_uint_eq(f[7], 1); /* NO_SMTP */
   ck_assert_uint_eq(f[0], 1); /* NO_PTR */
   uint64_t sum = 0;
-  for (unsigned i = 0; i < F_COUNT; i++) sum += f[i];
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) sum += f[i];
   ck_assert_uint_eq(sum, 4);
 }
 END_TEST
@@ -658,7 +658,7 @@ START_TEST(verdict_parsing) {
   ck_assert_uint_eq(m, 0);
   const char *c = "  NO_PTR  NO_SMTP ";
   ck_assert_int_eq(verdict_flags_parse(c, strlen(c), &m, &bad, &badlen), 0);
-  ck_assert_uint_eq(m, F_NO_PTR | F_NO_SMTP);
+  ck_assert_uint_eq(m, VERDICT_F_NO_PTR | VERDICT_F_NO_SMTP);
   c = "NO_PTR BOGUS NO_SMTP";
   ck_assert_int_eq(verdict_flags_parse(c, strlen(c), &m, &bad, &badlen), -EINVAL);
   ck_assert_uint_eq(bad, 7);

@@ -131,7 +131,7 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
   rc = reportread_open(&rr, s->path, err, sizeof err);
   if (rc < 0) {
     cmd_msg("diff", "%s", err);
-    return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    return rc == UV_ENOMEM ? PTA_EXIT_RUNTIME : PTA_EXIT_USAGE;
   }
   for (int i = 0; i < NNEED; i++) {
     s->col[i] = reportread_col(rr, schema_name(need_cols[i]));
@@ -139,7 +139,7 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
       cmd_msg("diff", "%s: not a ptraudit report: no column '%s' in the header",
               reportread_path(rr), schema_name(need_cols[i]));
       reportread_close(rr);
-      return EXIT_USAGE;
+      return PTA_EXIT_USAGE;
     }
   }
   s->ncols = reportread_ncols(rr);
@@ -152,7 +152,7 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
   if (rc < 0) {
     cmd_msg("diff", "%s", err);
     reportread_close(rr);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
   extsort_set_unique(s->es, 1);
   rc = cmd_sort_report("diff", rr, s->es, allow_truncated, &s->rows, &s->truncated);
@@ -160,14 +160,14 @@ static int load(struct side *s, size_t mem, int allow_truncated) {
   if (rc) return rc;
   if (extsort_finish(s->es, err, sizeof err) < 0) {
     cmd_msg("diff", "%s", err);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
   return 0;
 
 nomem:
   cmd_msg("diff", "out of memory");
   reportread_close(rr);
-  return EXIT_RUNTIME;
+  return PTA_EXIT_RUNTIME;
 }
 
 /* Advance a side's sorted stream.  0 or an exit status. */
@@ -176,7 +176,7 @@ static int advance(struct side *s) {
   int rc = extsort_next(s->es, &s->f, &s->l, err, sizeof err);
   if (rc < 0) {
     cmd_msg("diff", "%s: %s", s->path, err);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
   s->have = rc == 1;
   return 0;
@@ -393,7 +393,7 @@ static int join_all(struct diffrun *d) {
   }
   if (wrc < 0) {
     cmd_msg("diff", "%s", report_error(d->rep));
-    status = EXIT_RUNTIME;
+    status = PTA_EXIT_RUNTIME;
   }
   return status;
 }
@@ -406,7 +406,7 @@ static int prepare(struct diffrun *d, unsigned long mem_mib, int allow_truncated
   if (!status) status = load(&d->new_, mem, allow_truncated);
   if (!status && setup_output_row(d) < 0) {
     cmd_msg("diff", "out of memory");
-    status = EXIT_RUNTIME;
+    status = PTA_EXIT_RUNTIME;
   }
   return status;
 }
@@ -434,7 +434,7 @@ int command_diff(int argc, char **argv) {
   if (report_open(&d.rep, o.output ? o.output : "-", o.force ? REPORT_FORCE : 0, err,
                   sizeof err) < 0) {
     cmd_msg("diff", "%s", err);
-    return EXIT_USAGE;
+    return PTA_EXIT_USAGE;
   }
   status = prepare(&d, o.sort_mem_mib, o.allow_truncated);
   if (!status) status = join_all(&d);
@@ -447,10 +447,10 @@ int command_diff(int argc, char **argv) {
   if (report_close(d.rep, 1, err, sizeof err) < 0) {
     cmd_msg("diff", "%s", err);
     run_free(&d);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
   if (!o.quiet) print_summary(&d);
-  status = d.counts[DIFF_WORSE] ? EXIT_FINDINGS : EXIT_CLEAN;
+  status = d.counts[DIFF_WORSE] ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
   run_free(&d);
   return status;
 }

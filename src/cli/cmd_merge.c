@@ -73,7 +73,7 @@ static int take_header(struct merge *m, struct reportread *rr, const char *path)
   if (ip < 0) {
     cmd_msg("merge", "%s: not a ptraudit report: no column '%s' in the header",
             reportread_path(rr), schema_name(SCHEMA_IP));
-    return EXIT_USAGE;
+    return PTA_EXIT_USAGE;
   }
   m->ncols = reportread_ncols(rr);
   m->first = path;
@@ -83,13 +83,13 @@ static int take_header(struct merge *m, struct reportread *rr, const char *path)
     if (!(m->names[i] = strdup(reportread_colname(rr, i)))) goto nomem;
   if (extsort_open(&m->es, m->ncols, (size_t)ip, t, m->mem, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
   extsort_set_unique(m->es, 1);
   return 0;
 nomem:
   cmd_msg("merge", "out of memory");
-  return EXIT_RUNTIME;
+  return PTA_EXIT_RUNTIME;
 }
 
 static int same_header(const struct merge *m, struct reportread *rr) {
@@ -98,7 +98,7 @@ static int same_header(const struct merge *m, struct reportread *rr) {
     cmd_msg("merge",
             "%s: header has %zu columns, %s has %zu: merge needs reports with the same header",
             reportread_path(rr), n, m->first, m->ncols);
-    return EXIT_USAGE;
+    return PTA_EXIT_USAGE;
   }
   for (size_t i = 0; i < n; i++)
     if (strcmp(reportread_colname(rr, i), m->names[i])) {
@@ -106,7 +106,7 @@ static int same_header(const struct merge *m, struct reportread *rr) {
               "%s: header column %zu is '%.64s', in %s it is '%.64s': merge needs reports "
               "with the same header",
               reportread_path(rr), i + 1, reportread_colname(rr, i), m->first, m->names[i]);
-      return EXIT_USAGE;
+      return PTA_EXIT_USAGE;
     }
   return 0;
 }
@@ -120,7 +120,7 @@ static int load(struct merge *m, const char *path) {
   rc = reportread_open(&rr, path, err, sizeof err);
   if (rc < 0) {
     cmd_msg("merge", "%s", err);
-    return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    return rc == UV_ENOMEM ? PTA_EXIT_RUNTIME : PTA_EXIT_USAGE;
   }
   status = m->es ? same_header(m, rr) : take_header(m, rr, path);
   if (status) {
@@ -163,9 +163,9 @@ static int write_rows(struct merge *m, struct report *rep, uint64_t *targets) {
   if (rc < 0) {
     /* extsort's message, or the report's sticky one */
     cmd_msg("merge", "%s", report_error(rep)[0] ? report_error(rep) : err);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 }
 
 /* Every input into the sorter, one after the other.  An exit status. */
@@ -175,7 +175,7 @@ static int load_all(struct merge *m, int ninputs, char **inputs) {
   for (int i = 0; i < ninputs && !status; i++) status = load(m, inputs[i]);
   if (!status && extsort_finish(m->es, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
-    status = EXIT_RUNTIME;
+    status = PTA_EXIT_RUNTIME;
   }
   return status;
 }
@@ -219,7 +219,7 @@ int command_merge(int argc, char **argv) {
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&rep, o.output, o.force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
-    return EXIT_USAGE;
+    return PTA_EXIT_USAGE;
   }
   status = load_all(&m, argc - optind, argv + optind);
   if (!status) status = write_rows(&m, rep, &targets);
@@ -231,9 +231,9 @@ int command_merge(int argc, char **argv) {
   if (report_close(rep, 1, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
     merge_free(&m);
-    return EXIT_RUNTIME;
+    return PTA_EXIT_RUNTIME;
   }
   if (!m.quiet) print_done(&m, argc - optind, o.output, targets);
   merge_free(&m);
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 }

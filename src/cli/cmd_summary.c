@@ -108,7 +108,7 @@ static int bind_columns(struct run *x, struct reportread *r) {
                          sizeof err);
     if (rc < 0) {
       cmd_msg("summary", "%s: %s", reportread_path(r), err);
-      return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+      return rc == UV_ENOMEM ? PTA_EXIT_RUNTIME : PTA_EXIT_USAGE;
     }
     x->by_col = (size_t)-1;
     for (size_t i = 0; x->by && i < x->ncols; i++)
@@ -122,16 +122,16 @@ static int bind_columns(struct run *x, struct reportread *r) {
     if (find_col(r, schema_name(need[i])) < 0) {
       cmd_msg("summary", "%s: not a ptraudit report: no '%s' column in the header",
               reportread_path(r), schema_name(need[i]));
-      return EXIT_USAGE;
+      return PTA_EXIT_USAGE;
     }
   if (x->by && find_col(r, x->by) < 0)
     cmd_msg("summary", "warning: %s has no column '%s'; its rows are grouped as (empty)",
             reportread_path(r), x->by);
   for (size_t i = 0; i < x->ncols; i++) x->map[i] = find_col(r, x->names[i]);
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 nomem:
   cmd_msg("summary", "out of memory");
-  return EXIT_RUNTIME;
+  return PTA_EXIT_RUNTIME;
 }
 
 /* Add every row of one report.  Returns an exit status. */
@@ -140,13 +140,13 @@ static int read_report(struct run *x, const char *path) {
   struct reportread *r;
   if (reportread_open(&r, path, err, sizeof err) < 0) {
     cmd_msg("summary", "%s", err);
-    return EXIT_USAGE;
+    return PTA_EXIT_USAGE;
   }
   int status = bind_columns(x, r);
   const char *const *f;
   const size_t *l;
   int rc;
-  while (status == EXIT_CLEAN && (rc = reportread_next(r, &f, &l, err, sizeof err)) == 1) {
+  while (status == PTA_EXIT_CLEAN && (rc = reportread_next(r, &f, &l, err, sizeof err)) == 1) {
     for (size_t i = 0; i < x->ncols; i++) {
       long c = x->map[i];
       x->fields[i] = c >= 0 ? f[c] : NULL;
@@ -162,10 +162,10 @@ static int read_report(struct run *x, const char *path) {
     if (arc < 0) {
       cmd_msg("summary", "%s:%lu: %s", reportread_path(r), reportread_line(r),
               summary_error(x->s));
-      status = arc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+      status = arc == UV_ENOMEM ? PTA_EXIT_RUNTIME : PTA_EXIT_USAGE;
     }
   }
-  if (status == EXIT_CLEAN) {
+  if (status == PTA_EXIT_CLEAN) {
     int truncated = 0;
     status = cmd_report_end("summary", rc, err, x->allow_truncated, &truncated);
   }
@@ -188,14 +188,14 @@ static int own_option(void *arg, int opt, const char *val) {
   case OPT_BY:
     if (!val[0]) {
       cmd_msg("summary", "--by: empty column name");
-      return EXIT_USAGE;
+      return PTA_EXIT_USAGE;
     }
     o->x->by = val;
     return 0;
   case OPT_HTML:
     if (!val[0]) {
       cmd_msg("summary", "--html: empty file name");
-      return EXIT_USAGE;
+      return PTA_EXIT_USAGE;
     }
     o->html = val;
     return 0;
@@ -204,7 +204,7 @@ static int own_option(void *arg, int opt, const char *val) {
     unsigned long long v = strtoull(val, &end, 10);
     if (!val[0] || *end || val[0] == '-' || v > 100000000ull) {
       cmd_msg("summary", "--top: '%.40s' is not a number from 0 to 100000000", val);
-      return EXIT_USAGE;
+      return PTA_EXIT_USAGE;
     }
     o->top = (size_t)v;
     return 0;
@@ -227,16 +227,16 @@ int command_summary(int argc, char **argv) {
   if (st >= 0) return st;
   if (optind >= argc) {
     cmd_msg("summary", "no report given (see ptraudit summary --help)");
-    return EXIT_USAGE;
+    return PTA_EXIT_USAGE;
   }
   x.allow_truncated = o.allow_truncated;
   const char *html = own.html;
   size_t top = own.top;
 
   char title[512] = "ptraudit summary:";
-  int status = EXIT_CLEAN;
+  int status = PTA_EXIT_CLEAN;
   int nreports = argc - optind;
-  for (int i = optind; i < argc && status == EXIT_CLEAN; i++) {
+  for (int i = optind; i < argc && status == PTA_EXIT_CLEAN; i++) {
     status = read_report(&x, argv[i]);
     if (i - optind < 4) title_add(title, sizeof title, strcmp(argv[i], "-") ? argv[i] : "stdin");
   }
@@ -244,7 +244,7 @@ int command_summary(int argc, char **argv) {
     size_t len = strlen(title);
     snprintf(title + len, sizeof title - len, " and %d more", nreports - 4);
   }
-  if (status != EXIT_CLEAN) {
+  if (status != PTA_EXIT_CLEAN) {
     run_free(&x);
     return status;
   }
@@ -253,7 +253,7 @@ int command_summary(int argc, char **argv) {
     if (summary_print(x.s, stdout) < 0) {
       cmd_msg("summary", "standard output: write error");
       run_free(&x);
-      return EXIT_RUNTIME;
+      return PTA_EXIT_RUNTIME;
     }
   }
   if (html) {
@@ -261,9 +261,9 @@ int command_summary(int argc, char **argv) {
     if (html_write_summary(x.s, html, title, err, sizeof err) < 0) {
       cmd_msg("summary", "--html: %s", err);
       run_free(&x);
-      return EXIT_RUNTIME;
+      return PTA_EXIT_RUNTIME;
     }
   }
   run_free(&x);
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 }

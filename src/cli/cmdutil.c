@@ -34,7 +34,7 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...) {
   va_end(ap);
   fputs("\n\n", stderr);
   fputs(usage, stderr);
-  return EXIT_USAGE;
+  return PTA_EXIT_USAGE;
 }
 
 int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,
@@ -48,7 +48,7 @@ int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,
     (*rows)++;
     if (extsort_add(es, f, l, err, sizeof err) < 0) {
       cmd_msg(cmd, "%s", err);
-      return EXIT_RUNTIME;
+      return PTA_EXIT_RUNTIME;
     }
   }
   return cmd_report_end(cmd, rc, err, allow_truncated, truncated);
@@ -59,14 +59,14 @@ int cmd_report_end(const char *cmd, int rc, const char *err, int allow_truncated
   if (rc == UV_EOF && allow_truncated) {
     cmd_msg(cmd, "warning: %s", err); /* even with -q: the result is partial */
     *truncated = 1;
-    return EXIT_CLEAN;
+    return PTA_EXIT_CLEAN;
   }
   if (rc < 0) {
     cmd_msg(cmd, "%s", err);
     if (rc == UV_EOF) cmd_msg(cmd, "(--allow-truncated uses the complete rows of a cut report)");
-    return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    return rc == UV_ENOMEM ? PTA_EXIT_RUNTIME : PTA_EXIT_USAGE;
   }
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 }
 
 /* ---- shared options ------------------------------------------------------ */
@@ -116,7 +116,7 @@ static int parse_sort_mem(const char *cmd, const char *usage, const char *arg,
     return cmd_usage_error(cmd, usage, "--sort-mem: '%s' is not a number of MiB from %lu to %lu",
                            arg, CMD_SORT_MEM_MIN, CMD_SORT_MEM_MAX);
   *mib = v;
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 }
 
 int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, unsigned set,
@@ -126,7 +126,7 @@ int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, un
   struct option longopts[NSHARED + MAX_OWN + 1];
   int c, st;
   *o = (struct cmd_opts){.sort_mem_mib = CMD_SORT_MEM_DEFAULT};
-  if (build_opts(set, own, shortopts, longopts) < 0) return EXIT_RUNTIME;
+  if (build_opts(set, own, shortopts, longopts) < 0) return PTA_EXIT_RUNTIME;
   opterr = 0;
   optind = 0; /* GNU: full re-initialisation; argv[0] is the subcommand */
   while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -140,7 +140,7 @@ int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, un
     case 'q': o->quiet = 1; break;
     case 'h':
       fputs(usage, stdout);
-      return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_RUNTIME;
+      return fflush(stdout) == 0 ? PTA_EXIT_CLEAN : PTA_EXIT_RUNTIME;
     case ':': return cmd_usage_error(cmd, usage, "%s needs a value", argv[optind - 1]);
     default:
       if (c >= CMD_OPT_OWN && own_fn) {

@@ -19,10 +19,10 @@ struct reportread;
 
 /* Process exit statuses (ptraudit(1), "Exit status"). */
 enum cmd_exit {
-  EXIT_CLEAN = 0,    /* done, nothing at or above --fail-on (diff: nothing became worse) */
-  EXIT_FINDINGS = 1, /* done, rows at or above --fail-on (diff: something became worse) */
-  EXIT_USAGE = 2,    /* usage or input error */
-  EXIT_RUNTIME = 3   /* runtime error (report not writable, resolver failure) */
+  PTA_EXIT_CLEAN = 0,    /* done, nothing at or above --fail-on (diff: nothing became worse) */
+  PTA_EXIT_FINDINGS = 1, /* done, rows at or above --fail-on (diff: something became worse) */
+  PTA_EXIT_USAGE = 2,    /* usage or input error */
+  PTA_EXIT_RUNTIME = 3   /* runtime error (report not writable, resolver failure) */
 };
 
 /* Print "ptraudit CMD: " + fmt + a newline on stderr; cmd is the
@@ -30,7 +30,7 @@ enum cmd_exit {
 void cmd_msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A usage error: cmd_msg(cmd, fmt, ...), a blank line, then the usage text,
- * all on stderr.  Returns EXIT_USAGE, for `return cmd_usage_error(...)`.
+ * all on stderr.  Returns PTA_EXIT_USAGE, for `return cmd_usage_error(...)`.
  * O(message + usage). */
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -78,8 +78,8 @@ typedef int (*cmd_own_fn)(void *arg, int opt, const char *optarg);
  * `own` (getopt_long entries with val >= CMD_OPT_OWN, ended by a zero
  * entry; may be NULL) through own_fn.  Returns -1 with optind at the first
  * operand (operands are moved to the end), or the exit status to return:
- * EXIT_CLEAN after -h printed the usage (EXIT_RUNTIME if stdout failed),
- * EXIT_USAGE after a usage error (message and usage on stderr), or
+ * PTA_EXIT_CLEAN after -h printed the usage (PTA_EXIT_RUNTIME if stdout failed),
+ * PTA_EXIT_USAGE after a usage error (message and usage on stderr), or
  * own_fn's status.  Cost: O(argc x options). */
 int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, unsigned set,
                    const struct option *own, cmd_own_fn own_fn, void *own_arg,
@@ -87,10 +87,10 @@ int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, un
 
 /* How reading a report ended, the one rule of every report subcommand:
  * rc is reportread_next()'s last code and err its message.  rc >= 0: the
- * end, EXIT_CLEAN.  A gzip report cut short (UV_EOF): with allow_truncated
+ * end, PTA_EXIT_CLEAN.  A gzip report cut short (UV_EOF): with allow_truncated
  * a warning (even with -q: the result is partial), *truncated = 1 and
- * EXIT_CLEAN; without, the error and a hint about --allow-truncated,
- * EXIT_USAGE.  Other errors: EXIT_RUNTIME for UV_ENOMEM, else EXIT_USAGE.
+ * PTA_EXIT_CLEAN; without, the error and a hint about --allow-truncated,
+ * PTA_EXIT_USAGE.  Other errors: PTA_EXIT_RUNTIME for UV_ENOMEM, else PTA_EXIT_USAGE.
  * Messages go to stderr through cmd_msg(cmd, ...).  O(message). */
 int cmd_report_end(const char *cmd, int rc, const char *err, int allow_truncated,
                    int *truncated);
@@ -99,8 +99,8 @@ int cmd_report_end(const char *cmd, int rc, const char *err, int allow_truncated
  * report cut short (reportread's UV_EOF) is accepted with a warning when
  * allow_truncated (*truncated is then set to 1), else it is an error with a
  * hint about --allow-truncated (cmd_report_end()).  Every message goes to
- * stderr through cmd_msg(cmd, ...).  rr stays open.  Returns EXIT_CLEAN, EXIT_USAGE (bad
- * input) or EXIT_RUNTIME (out of memory, extsort could not write).  Cost:
+ * stderr through cmd_msg(cmd, ...).  rr stays open.  Returns PTA_EXIT_CLEAN, PTA_EXIT_USAGE (bad
+ * input) or PTA_EXIT_RUNTIME (out of memory, extsort could not write).  Cost:
  * O(rows); memory is extsort's. */
 int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,
                     int allow_truncated, uint64_t *rows, int *truncated);

@@ -150,7 +150,7 @@ static void abort_now(struct run *r, const char *why) {
   fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->out);
   if (rc < 0) fprintf(stderr, "ptraudit: %s\n", err);
   write_checkpoint(r);
-  _exit(rc < 0 ? EXIT_RUNTIME : 128 + r->signo);
+  _exit(rc < 0 ? PTA_EXIT_RUNTIME : 128 + r->signo);
 }
 
 static void on_grace(uv_timer_t *t) {
@@ -192,9 +192,9 @@ static void print_summary(struct run *r, const char *path) {
             (unsigned long long)st->verdicts[v]);
   fputc('\n', stderr);
   int any = 0;
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     if (!st->flags[i]) continue;
-    fprintf(stderr, "%s %s %llu", any ? "," : "  flags:", flag_name(i),
+    fprintf(stderr, "%s %s %llu", any ? "," : "  flags:", verdict_flag_name(i),
             (unsigned long long)st->flags[i]);
     any = 1;
   }
@@ -231,7 +231,7 @@ static int exit_status(const struct run *r) {
                                             : -1;
   for (int v = 0; at >= 0 && v < VERDICT_COUNT; v++)
     if (verdict_level((enum verdict)v) >= at) bad += st->verdicts[v];
-  return bad ? EXIT_FINDINGS : EXIT_CLEAN;
+  return bad ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
 }
 
 /* --dry-run: walk the stream, print what would be scanned, send nothing. */
@@ -254,7 +254,7 @@ static int dry_run(struct run *r) {
     n++;
   }
   printf("%s\n", n > 10 ? " ..." : "");
-  if (rc < 0) die(EXIT_USAGE, "%s", err);
+  if (rc < 0) die(PTA_EXIT_USAGE, "%s", err);
   printf("targets to scan: %llu%s\n", (unsigned long long)(n - invalid - skipped),
          n >= DRY_RUN_WALK_MAX ? " (stopped counting)" : "");
   if (invalid) printf("invalid inventory rows: %llu\n", (unsigned long long)invalid);
@@ -267,7 +267,7 @@ static int dry_run(struct run *r) {
            r->cfg.scan.concurrency, (double)n / r->cfg.scan.rate);
   else
     printf("pace: no rate cap, concurrency %u\n", r->cfg.scan.concurrency);
-  return EXIT_CLEAN;
+  return PTA_EXIT_CLEAN;
 }
 
 int main(int argc, char **argv) {
@@ -291,17 +291,17 @@ int main(int argc, char **argv) {
   }
 
   if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
-    die(EXIT_USAGE, "%s", err);
+    die(PTA_EXIT_USAGE, "%s", err);
   if (r->cfg.action == ACTION_HELP) {
     fputs(options_usage(), stdout);
     options_free(&r->cfg);
-    return EXIT_CLEAN;
+    return PTA_EXIT_CLEAN;
   }
   if (r->cfg.action == ACTION_VERSION) {
     printf("ptraudit %s (libuv %s, c-ares %s, zlib %s)\n", PTRAUDIT_VERSION,
            uv_version_string(), ares_version(NULL), zlibVersion());
     options_free(&r->cfg);
-    return EXIT_CLEAN;
+    return PTA_EXIT_CLEAN;
   }
 
   rlim_t nofile = raise_nofile();
@@ -314,12 +314,12 @@ int main(int argc, char **argv) {
   }
 
   rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
-  if (rc < 0) die(rc == UV_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", err);
+  if (rc < 0) die(rc == UV_EINVAL ? PTA_EXIT_USAGE : PTA_EXIT_RUNTIME, "%s", err);
   r->total_known = source_total(r->src, &r->total);
   uint64_t fp = 0;
   r->resumable = source_fingerprint(r->src, &fp);
   r->fingerprint = options_fingerprint(&r->cfg, fp);
-  if (r->total_known && r->total == 0) die(EXIT_USAGE, "no targets in the input");
+  if (r->total_known && r->total == 0) die(PTA_EXIT_USAGE, "no targets in the input");
   if (r->cfg.dry_run) {
     rc = dry_run(r);
     source_close(r->src);
@@ -329,10 +329,10 @@ int main(int argc, char **argv) {
 
   if (r->cfg.resume) {
     if (!r->resumable)
-      die(EXIT_USAGE, "--resume needs inputs that can be read again (not stdin or a pipe)");
-    if (checkpoint_read(r->cfg.resume, &r->prev, err, sizeof err) < 0) die(EXIT_USAGE, "%s", err);
+      die(PTA_EXIT_USAGE, "--resume needs inputs that can be read again (not stdin or a pipe)");
+    if (checkpoint_read(r->cfg.resume, &r->prev, err, sizeof err) < 0) die(PTA_EXIT_USAGE, "%s", err);
     if (r->prev.fingerprint != r->fingerprint)
-      die(EXIT_USAGE, "%s: the inputs or options differ from the interrupted run's (targets, "
+      die(PTA_EXIT_USAGE, "%s: the inputs or options differ from the interrupted run's (targets, "
           "inventory contents, exclusions, shard, seed, SMTP and format options must be the "
           "same)", r->cfg.resume);
     r->resuming = 1;
@@ -354,13 +354,13 @@ int main(int argc, char **argv) {
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
   rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
-  if (rc < 0) die(EXIT_USAGE, "%s", err);
+  if (rc < 0) die(PTA_EXIT_USAGE, "%s", err);
 
   uv_loop_init(&r->loop);
   rc = audit_new(&r->audit, &r->loop, &r->cfg.scan, r->src, r->rep, err, sizeof err);
   if (rc < 0 && !r->audit) {
     report_close(r->rep, 0, NULL, 0);
-    die(EXIT_RUNTIME, "%s", err);
+    die(PTA_EXIT_RUNTIME, "%s", err);
   }
   if (r->resuming) audit_resume_from(r->audit, &r->prev);
 
@@ -398,26 +398,26 @@ int main(int argc, char **argv) {
   rc = report_close(r->rep, 1, err, sizeof err);
   if (r->end == AUDIT_OUTPUT_ERROR || rc < 0) {
     fprintf(stderr, "ptraudit: %s\n", r->end == AUDIT_OUTPUT_ERROR ? msg : err);
-    status = EXIT_RUNTIME;
+    status = PTA_EXIT_RUNTIME;
   } else if (r->end == AUDIT_INPUT_ERROR) {
     fprintf(stderr, "ptraudit: %s (stopped; rows before it were written to %s)\n", msg, out);
-    status = EXIT_USAGE;
+    status = PTA_EXIT_USAGE;
   } else if (r->end == AUDIT_RUNTIME_ERROR) {
     fprintf(stderr, "ptraudit: %s\n", msg);
     write_checkpoint(r);
-    status = EXIT_RUNTIME;
+    status = PTA_EXIT_RUNTIME;
   } else {
     status = exit_status(r);
     if (r->signo) write_checkpoint(r);
   }
-  if (r->cfg.html && status != EXIT_RUNTIME) {
+  if (r->cfg.html && status != PTA_EXIT_RUNTIME) {
     if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
       fprintf(stderr, "ptraudit: %s\n", err);
-      status = EXIT_RUNTIME;
+      status = PTA_EXIT_RUNTIME;
     }
   }
   if (!r->cfg.quiet) print_summary(r, strcmp(out, "-") ? out : "stdout");
-  if (r->signo && status != EXIT_RUNTIME) status = 128 + r->signo;
+  if (r->signo && status != PTA_EXIT_RUNTIME) status = 128 + r->signo;
 
   audit_free(r->audit);
   source_close(r->src);

@@ -61,7 +61,7 @@ static const char *const smtp_names[] = {
  * rules of README.md ("Verdict"): fail for a missing or contradicted
  * PTR, unknown for a temporary failure, warn for the practice problems,
  * ok (informational) for NO_SMTP and PTR_TRUNCATED. */
-static const struct verdict_flag flag_table[F_COUNT] = {
+static const struct verdict_flag flag_table[VERDICT_F_COUNT] = {
   {"NO_PTR", VERDICT_FAIL, "iprev is permerror: no PTR record"},
   {"PTR_TEMPERROR", VERDICT_UNKNOWN, "iprev is temperror: a lookup failed temporarily"},
   {"MULTI_PTR", VERDICT_WARN, "the answer held more than one distinct PTR name"},
@@ -83,20 +83,20 @@ static const struct verdict_flag flag_table[F_COUNT] = {
 const char *verdict_name(enum verdict v) {
   return (unsigned)v < VERDICT_COUNT ? verdicts[v].name : "?";
 }
-const char *iprev_name(enum iprev i) { return NAME_OF(iprev_names, i); }
-const char *dns_status_name(enum dns_status s) { return NAME_OF(dns_names, s); }
-const char *smtp_status_name(enum smtp_status s) { return NAME_OF(smtp_names, s); }
-const char *flag_name(unsigned bit_index) {
-  return bit_index < F_COUNT ? flag_table[bit_index].name : "?";
+const char *verdict_iprev_name(enum iprev i) { return NAME_OF(iprev_names, i); }
+const char *verdict_dns_status_name(enum dns_status s) { return NAME_OF(dns_names, s); }
+const char *verdict_smtp_status_name(enum smtp_status s) { return NAME_OF(smtp_names, s); }
+const char *verdict_flag_name(unsigned bit_index) {
+  return bit_index < VERDICT_F_COUNT ? flag_table[bit_index].name : "?";
 }
 
 const struct verdict_flag *verdict_flag(unsigned bit_index) {
-  return bit_index < F_COUNT ? &flag_table[bit_index] : NULL;
+  return bit_index < VERDICT_F_COUNT ? &flag_table[bit_index] : NULL;
 }
 
 enum verdict verdict_of_flags(uint32_t mask) {
   enum verdict v = VERDICT_OK;
-  for (unsigned i = 0; i < F_COUNT; i++)
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++)
     if ((mask & (1u << i)) && verdicts[flag_table[i].level].level > verdicts[v].level)
       v = flag_table[i].level;
   return v;
@@ -119,7 +119,7 @@ int verdict_precedence(enum verdict v) {
 void verdict_count(uint64_t *verdict_counts, uint64_t *flag_counts, enum verdict v,
                    uint32_t mask) {
   if ((unsigned)v < VERDICT_COUNT) verdict_counts[v]++;
-  for (unsigned i = 0; i < F_COUNT; i++)
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++)
     if (mask & (1u << i)) flag_counts[i]++;
 }
 
@@ -138,7 +138,7 @@ int verdict_parse(const char *s, size_t len, enum verdict *v) {
 }
 
 int verdict_flag_parse(const char *s, size_t len) {
-  for (unsigned i = 0; i < F_COUNT; i++)
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++)
     if (text_is(s, len, flag_table[i].name)) return (int)i;
   return -1;
 }
@@ -163,7 +163,7 @@ int verdict_flags_parse(const char *s, size_t len, uint32_t *mask, size_t *bad, 
   return 0;
 }
 
-int dns_status_is_temporary(enum dns_status s) {
+int verdict_dns_status_is_temporary(enum dns_status s) {
   return s >= DNS_SERVFAIL && s <= DNS_ERROR;
 }
 
@@ -171,7 +171,7 @@ size_t verdict_flags_format(uint32_t flags, char *buf, size_t size) {
   size_t len = 0;
   if (size == 0) return 0;
   buf[0] = '\0';
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     if (!(flags & (1u << i))) continue;
     const char *name = flag_table[i].name;
     size_t n = strlen(name);
@@ -514,38 +514,38 @@ static uint32_t flags_compute(const struct result *r, size_t nptr, enum iprev ip
   size_t total = r->ptr_total > nptr ? r->ptr_total : nptr;
   const char *banner_host = str_or_empty(r->banner_host);
 
-  if (ip == IPREV_PERMERROR) f |= F_NO_PTR;
-  if (ip == IPREV_TEMPERROR) f |= F_PTR_TEMPERROR;
-  if (total > 1) f |= F_MULTI_PTR;
+  if (ip == IPREV_PERMERROR) f |= VERDICT_F_NO_PTR;
+  if (ip == IPREV_TEMPERROR) f |= VERDICT_F_PTR_TEMPERROR;
+  if (total > 1) f |= VERDICT_F_MULTI_PTR;
   for (size_t i = 0; i < nchk; i++)
-    if (r->fwd[i].cname) f |= F_PTR_CNAME;
-  if (ip == IPREV_FAIL) f |= any_addr ? F_FCRDNS_MISMATCH : F_PTR_NO_FORWARD;
+    if (r->fwd[i].cname) f |= VERDICT_F_PTR_CNAME;
+  if (ip == IPREV_FAIL) f |= any_addr ? VERDICT_F_FCRDNS_MISMATCH : VERDICT_F_PTR_NO_FORWARD;
   for (size_t i = 0; i < nptr; i++)
-    if (verdict_name_is_generic(str_or_empty(r->ptr[i]), &r->addr)) f |= F_GENERIC_PTR;
+    if (verdict_name_is_generic(str_or_empty(r->ptr[i]), &r->addr)) f |= VERDICT_F_GENERIC_PTR;
 
-  if (r->smtp_status != SMTP_BANNER && r->smtp_status != SMTP_SKIPPED) f |= F_NO_SMTP;
+  if (r->smtp_status != SMTP_BANNER && r->smtp_status != SMTP_SKIPPED) f |= VERDICT_F_NO_SMTP;
   if (r->smtp_status == SMTP_BANNER) {
-    if (r->smtp_code >= 400 && r->smtp_code <= 599) f |= F_SMTP_REJECT;
+    if (r->smtp_code >= 400 && r->smtp_code <= 599) f |= VERDICT_F_SMTP_REJECT;
     if (nptr > 0) {
       int seen = 0;
       for (size_t i = 0; i < nptr && !seen; i++)
         seen = name_eq(banner_host, str_or_empty(r->ptr[i]));
-      if (!seen) f |= F_BANNER_MISMATCH;
+      if (!seen) f |= VERDICT_F_BANNER_MISMATCH;
     }
-    if (!verdict_host_is_fqdn(banner_host)) f |= F_BANNER_NOT_FQDN;
+    if (!verdict_host_is_fqdn(banner_host)) f |= VERDICT_F_BANNER_NOT_FQDN;
   }
 
   /* Only a known answer can contradict the expectation: names that came
    * back, or a permanent "no PTR".  A temporary failure says nothing about
    * the name (it must never read as a mismatch): the row stays unknown. */
-  if (r->expected && r->expected[0] && !dns_status_is_temporary(r->ptr_status)) {
+  if (r->expected && r->expected[0] && !verdict_dns_status_is_temporary(r->ptr_status)) {
     int ok = 0;
     for (size_t i = 0; i < nptr && !ok; i++)
       ok = verdict_expected_match(str_or_empty(r->ptr[i]), r->expected);
-    if (!ok) f |= F_EXPECTED_MISMATCH;
+    if (!ok) f |= VERDICT_F_EXPECTED_MISMATCH;
   }
 
-  if (r->ptr_total > RESULT_MAX_PTR || r->nptr > RESULT_MAX_FORWARD) f |= F_PTR_TRUNCATED;
+  if (r->ptr_total > RESULT_MAX_PTR || r->nptr > RESULT_MAX_FORWARD) f |= VERDICT_F_PTR_TRUNCATED;
   return f;
 }
 

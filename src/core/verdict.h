@@ -26,7 +26,7 @@
 
 /* Outcome of one DNS lookup.  DNS_SERVFAIL .. DNS_ERROR are temporary
  * (never "no record"); DNS_NOT_RUN is not an outcome at all.  Use
- * dns_status_is_temporary() rather than comparing with DNS_SERVFAIL. */
+ * verdict_dns_status_is_temporary() rather than comparing with DNS_SERVFAIL. */
 enum dns_status {
   DNS_OK = 0,    /* answer with records of the asked type */
   DNS_NXDOMAIN,  /* rcode 3 */
@@ -54,24 +54,24 @@ enum iprev { IPREV_NONE = 0, IPREV_PASS, IPREV_FAIL, IPREV_PERMERROR, IPREV_TEMP
 enum verdict { VERDICT_OK = 0, VERDICT_WARN, VERDICT_UNKNOWN, VERDICT_FAIL,
                VERDICT_INVALID, VERDICT_SKIPPED };
 
-/* Flags, in report order.  F_NO_SMTP and F_PTR_TRUNCATED are informational. */
+/* Flags, in report order.  VERDICT_F_NO_SMTP and VERDICT_F_PTR_TRUNCATED are informational. */
 enum {
-  F_NO_PTR          = 1u << 0,
-  F_PTR_TEMPERROR   = 1u << 1,
-  F_MULTI_PTR       = 1u << 2,
-  F_PTR_CNAME       = 1u << 3,
-  F_PTR_NO_FORWARD  = 1u << 4,
-  F_FCRDNS_MISMATCH = 1u << 5,
-  F_GENERIC_PTR     = 1u << 6,
-  F_NO_SMTP         = 1u << 7,
-  F_SMTP_REJECT     = 1u << 8,
-  F_BANNER_MISMATCH = 1u << 9,
-  F_BANNER_NOT_FQDN = 1u << 10,
-  F_EXPECTED_MISMATCH = 1u << 11,
-  F_PTR_TRUNCATED   = 1u << 12 /* more than RESULT_MAX_PTR names, or more than
+  VERDICT_F_NO_PTR          = 1u << 0,
+  VERDICT_F_PTR_TEMPERROR   = 1u << 1,
+  VERDICT_F_MULTI_PTR       = 1u << 2,
+  VERDICT_F_PTR_CNAME       = 1u << 3,
+  VERDICT_F_PTR_NO_FORWARD  = 1u << 4,
+  VERDICT_F_FCRDNS_MISMATCH = 1u << 5,
+  VERDICT_F_GENERIC_PTR     = 1u << 6,
+  VERDICT_F_NO_SMTP         = 1u << 7,
+  VERDICT_F_SMTP_REJECT     = 1u << 8,
+  VERDICT_F_BANNER_MISMATCH = 1u << 9,
+  VERDICT_F_BANNER_NOT_FQDN = 1u << 10,
+  VERDICT_F_EXPECTED_MISMATCH = 1u << 11,
+  VERDICT_F_PTR_TRUNCATED   = 1u << 12 /* more than RESULT_MAX_PTR names, or more than
                                   RESULT_MAX_FORWARD forward-confirmed */
 };
-#define F_COUNT 13
+#define VERDICT_F_COUNT 13
 #define VERDICT_COUNT (VERDICT_SKIPPED + 1)
 
 /* The flag table (verdict.c): each flag's report name, its level -- the
@@ -130,7 +130,7 @@ struct judgement {
 void verdict_compute(const struct result *r, struct judgement *j);
 
 /* 1 for DNS_SERVFAIL, DNS_REFUSED, DNS_TIMEOUT, DNS_BADRESP, DNS_ERROR. */
-int dns_status_is_temporary(enum dns_status s);
+int verdict_dns_status_is_temporary(enum dns_status s);
 
 /* 1 if `name` looks dynamic/generic for address `a`: the address embedded
  * in it (dotted, dashed, hex or decimal forms), or a token such as dyn,
@@ -151,12 +151,12 @@ int verdict_expected_match(const char *name, const char *expected);
  * One trailing dot is ignored.  NULL or "" -> 0. */
 int verdict_host_is_fqdn(const char *host);
 
-/* Flag bit_index's entry of the flag table (0 .. F_COUNT-1); NULL out of
+/* Flag bit_index's entry of the flag table (0 .. VERDICT_F_COUNT-1); NULL out of
  * range.  O(1). */
 const struct verdict_flag *verdict_flag(unsigned bit_index);
 
 /* The verdict `flags` alone lead to: the highest level among them
- * (VERDICT_OK if none).  O(F_COUNT). */
+ * (VERDICT_OK if none).  O(VERDICT_F_COUNT). */
 enum verdict verdict_of_flags(uint32_t flags);
 
 /* Severity of a verdict on one scale: 0 ok and skipped (nothing wrong was
@@ -178,9 +178,9 @@ enum verdict verdict_worst_first(unsigned i);
 int verdict_precedence(enum verdict v);
 
 /* Count one row: verdicts[v] + 1, and flag_counts[i] + 1 for every flag
- * bit i set in `flags` (arrays of VERDICT_COUNT and F_COUNT counters; v
+ * bit i set in `flags` (arrays of VERDICT_COUNT and VERDICT_F_COUNT counters; v
  * out of range counts no verdict).  The one way rows are counted (the
- * run's totals, the summary).  O(F_COUNT). */
+ * run's totals, the summary).  O(VERDICT_F_COUNT). */
 void verdict_count(uint64_t *verdicts, uint64_t *flag_counts, enum verdict v, uint32_t flags);
 
 /* Parse a verdict name (exact, case-sensitive, as the report writes it)
@@ -188,21 +188,21 @@ void verdict_count(uint64_t *verdicts, uint64_t *flag_counts, enum verdict v, ui
 int verdict_parse(const char *s, size_t len, enum verdict *v);
 
 /* The bit index of flag name s[0..len) (exact), or -1 if it is not a flag
- * name.  O(F_COUNT). */
+ * name.  O(VERDICT_F_COUNT). */
 int verdict_flag_parse(const char *s, size_t len);
 
 /* Parse a space-separated flags cell into *mask.  0, or -EINVAL for a
  * token that is not a flag name: its offset and length in s come back in
- * *bad and *badlen.  O(len x F_COUNT). */
+ * *bad and *badlen.  O(len x VERDICT_F_COUNT). */
 int verdict_flags_parse(const char *s, size_t len, uint32_t *mask, size_t *bad, size_t *badlen);
 
 /* Text forms used in the report.  Never NULL: "?" for a value out of
  * range; "" for IPREV_NONE and DNS_NOT_RUN (an empty cell). */
 const char *verdict_name(enum verdict v);
-const char *iprev_name(enum iprev i);
-const char *dns_status_name(enum dns_status s); /* "ok", "nxdomain", ... */
-const char *smtp_status_name(enum smtp_status s);
-const char *flag_name(unsigned bit_index);      /* 0 .. F_COUNT-1 */
+const char *verdict_iprev_name(enum iprev i);
+const char *verdict_dns_status_name(enum dns_status s); /* "ok", "nxdomain", ... */
+const char *verdict_smtp_status_name(enum smtp_status s);
+const char *verdict_flag_name(unsigned bit_index);      /* 0 .. VERDICT_F_COUNT-1 */
 
 /* Write the space-separated flag names of `flags` into buf; returns length
  * (truncated to size-1 if needed). */

@@ -122,9 +122,9 @@ static void put_counts_row(FILE *f, const struct summary_counts *c) {
   }
   fputs("<td class=\"fl\">", f);
   int any = 0;
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     if (!c->flag[i]) continue;
-    fprintf(f, "%s%s&nbsp;%llu", any ? ", " : "", flag_name(i), (unsigned long long)c->flag[i]);
+    fprintf(f, "%s%s&nbsp;%llu", any ? ", " : "", verdict_flag_name(i), (unsigned long long)c->flag[i]);
     any = 1;
   }
   if (!any) fputs("&ndash;", f);
@@ -298,13 +298,13 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
 
   fputs("</section><section>\n<h2 id=\"flags\">Flags</h2>\n", f);
   int any = 0;
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     if (!c->flag[i]) continue;
     if (!any)
       fputs("<table class=\"counts\" id=\"flag-table\"><tr><th>flag</th>"
             "<th class=\"n\">rows</th></tr>\n", f);
-    fprintf(f, "<tr><td>%s</td><td class=\"n\" id=\"flag-%s\">%llu</td></tr>\n", flag_name(i),
-            flag_name(i), (unsigned long long)c->flag[i]);
+    fprintf(f, "<tr><td>%s</td><td class=\"n\" id=\"flag-%s\">%llu</td></tr>\n", verdict_flag_name(i),
+            verdict_flag_name(i), (unsigned long long)c->flag[i]);
     any = 1;
   }
   fputs(any ? "</table>\n" : "<p>No flags.</p>\n", f);

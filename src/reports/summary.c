@@ -27,7 +27,7 @@
 
 struct gcounts {
   uint32_t v[SUMMARY_NVERDICTS];
-  uint32_t f[F_COUNT];
+  uint32_t f[VERDICT_F_COUNT];
 };
 
 struct group {
@@ -200,7 +200,7 @@ static void table_free(struct table *t) {
 
 static void group_count(struct gcounts *g, enum verdict v, uint32_t flags) {
   sat_inc(&g->v[v]);
-  for (unsigned i = 0; i < F_COUNT; i++)
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++)
     if (flags & (1u << i)) sat_inc(&g->f[i]);
 }
 
@@ -215,7 +215,7 @@ static void group_counts(const struct gcounts *g, struct summary_counts *c) {
     c->verdict[i] = g->v[i];
     c->rows += g->v[i];
   }
-  for (unsigned i = 0; i < F_COUNT; i++) c->flag[i] = g->f[i];
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) c->flag[i] = g->f[i];
 }
 
 /* ---- construction --------------------------------------------------------- */
@@ -565,9 +565,9 @@ int summary_worst(const struct summary *s, enum summary_table t, size_t top,
 
 static void print_flags(FILE *f, const struct summary_counts *c) {
   int any = 0;
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     if (!c->flag[i]) continue;
-    fprintf(f, "%s%s=%llu", any ? " " : "", flag_name(i), (unsigned long long)c->flag[i]);
+    fprintf(f, "%s%s=%llu", any ? " " : "", verdict_flag_name(i), (unsigned long long)c->flag[i]);
     any = 1;
   }
   if (!any) fputc('-', f);
@@ -635,9 +635,9 @@ int summary_print(const struct summary *s, FILE *f) {
   }
   fputs("\nflag                     rows\n", f);
   int any = 0;
-  for (unsigned i = 0; i < F_COUNT; i++) {
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     if (!c->flag[i]) continue;
-    fprintf(f, "%-18s %10llu\n", flag_name(i), (unsigned long long)c->flag[i]);
+    fprintf(f, "%-18s %10llu\n", verdict_flag_name(i), (unsigned long long)c->flag[i]);
     any = 1;
   }
   if (!any) fputs("(none)\n", f);

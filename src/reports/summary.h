@@ -70,7 +70,7 @@ enum summary_table {
 struct summary_counts {
   uint64_t rows;
   uint64_t verdict[SUMMARY_NVERDICTS]; /* indexed by enum verdict */
-  uint64_t flag[F_COUNT];              /* indexed by flag bit (verdict.h) */
+  uint64_t flag[VERDICT_F_COUNT];              /* indexed by flag bit (verdict.h) */
 };
 
 /* One group as returned by summary_worst(). */

@@ -213,8 +213,8 @@ static size_t build_row(struct audit *a, struct slot *s, const struct judgement 
   off[2] = b.len;
   b.len += verdict_flags_format(j->flags, b.p + b.len, b.cap - b.len);
   len[2] = b.len - off[2];
-  FIELDS(3, probed ? iprev_name(j->iprev) : "");
-  FIELDS(4, probed ? dns_status_name(r->ptr_status) : "");
+  FIELDS(3, probed ? verdict_iprev_name(j->iprev) : "");
+  FIELDS(4, probed ? verdict_dns_status_name(r->ptr_status) : "");
   off[5] = b.len;
   for (size_t i = 0; i < r->nptr; i++) {
     if (i) sb_put(&b, " ", 1);
@@ -229,7 +229,7 @@ static size_t build_row(struct audit *a, struct slot *s, const struct judgement 
     sb_put(&b, tmp, n);
   }
   len[6] = b.len - off[6];
-  FIELDS(7, smtp_status_name(r->smtp_status));
+  FIELDS(7, verdict_smtp_status_name(r->smtp_status));
   if (r->smtp_code > 0) {
     int n = snprintf(tmp, sizeof tmp, "%d", r->smtp_code);
     FIELD(8, tmp, (size_t)n);
@@ -350,7 +350,7 @@ static void slot_finish(struct slot *s) {
   }
   a->st.done++;
   a->st.verdicts[j.verdict]++;
-  for (unsigned i = 0; i < F_COUNT; i++)
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++)
     if (j.flags & (1u << i)) a->st.flags[i]++;
   emit_row(a, s, &j);
   slot_release(a, s);

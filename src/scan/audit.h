@@ -89,7 +89,7 @@ struct audit_stats {
   uint64_t done;                 /* rows completed (written or in the reorder ring) */
   uint64_t inflight;             /* slots busy now */
   uint64_t verdicts[VERDICT_SKIPPED + 1];
-  uint64_t flags[F_COUNT];
+  uint64_t flags[VERDICT_F_COUNT];
   uint64_t smtp_backpressure;    /* SMTP connects deferred for lack of sockets */
   uint64_t resumed;              /* targets skipped: done by the resumed run */
   uint64_t backoffs;             /* times the resolver's refusals slowed us down */
