@@ -150,7 +150,7 @@ static int read_report(struct run *x, const char *path) {
     if (x->by_col != (size_t)-1 && x->fields[x->by_col]) {
       /* summary_add() takes raw cells (summary.h); a report holds them
        * escaped. */
-      x->lens[x->by_col] = reportread_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
+      x->lens[x->by_col] = cell_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
       x->fields[x->by_col] = x->dec;
     }
     int arc = summary_add(x->s, x->fields, x->lens);
