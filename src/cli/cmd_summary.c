@@ -73,6 +73,8 @@ struct run {
   size_t *lens;
   char *dec;            /* decoded --by cell */
   size_t by_col;        /* summary column of --by */
+  size_t checked_col;   /* summary column checked_at, or (size_t)-1 */
+  char checked[64];     /* its cell as shown (cell_show) */
 };
 
 static void run_free(struct run *x) {
@@ -106,6 +108,12 @@ static int bind_columns(struct run *x, struct reportread *r) {
       return rc == UV_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
     x->by_col = (size_t)-1;
+    x->checked_col = (size_t)-1;
+    for (size_t i = 0; i < x->ncols; i++)
+      if (strcasecmp(x->names[i], "checked_at") == 0) {
+        x->checked_col = i;
+        break;
+      }
     for (size_t i = 0; x->by && i < x->ncols; i++)
       if (strcasecmp(x->names[i], x->by) == 0) {
         x->by_col = i;
@@ -152,6 +160,13 @@ static int read_report(struct run *x, const char *path) {
        * escaped. */
       x->lens[x->by_col] = cell_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
       x->fields[x->by_col] = x->dec;
+    }
+    if (x->checked_col != (size_t)-1 && x->fields[x->checked_col]) {
+      /* summary_print() shows checked_at as given; a hand-made report may
+       * hold raw ESC sequences there, so pass the shown form (cell.h). */
+      x->lens[x->checked_col] = cell_show(x->checked, sizeof x->checked,
+                                          x->fields[x->checked_col], x->lens[x->checked_col]);
+      x->fields[x->checked_col] = x->checked;
     }
     int arc = summary_add(x->s, x->fields, x->lens);
     if (arc < 0) {
