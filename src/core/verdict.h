@@ -4,7 +4,8 @@
  * verdict_compute() derives iprev, flags and verdict from it.
  *
  * Rules (RFC 8601 section 3 "iprev", RFC 1912 section 2.1):
- *   iprev pass       some forward address of some checked PTR name == target
+ *   iprev pass       the target is in the forward RRset of some checked PTR
+ *                    name (forward.target_seen, or one of the kept addrs)
  *   iprev temperror  the PTR lookup failed temporarily (servfail, refused,
  *                    timeout, badresp, error), or no name matched and at
  *                    least one forward lookup failed temporarily
@@ -77,8 +78,11 @@ struct forward {
   const char *name;         /* the PTR name this is for (points into result) */
   enum dns_status status;
   int cname;                /* the name is an alias (CNAME followed) */
-  size_t naddr;
-  struct addr addrs[RESULT_MAX_ADDRS];
+  int target_seen;          /* the target is in this name's A/AAAA RRset: decided
+                               on every record received (dnsreply_addrs `want`),
+                               not only on the RESULT_MAX_ADDRS kept in addrs */
+  size_t naddr;             /* addresses kept (shown in the report) */
+  struct addr addrs[RESULT_MAX_ADDRS]; /* the lowest naddr, sorted */
 };
 
 struct result {
@@ -86,7 +90,10 @@ struct result {
   enum dns_status ptr_status;
   size_t nptr;                  /* names kept, <= RESULT_MAX_PTR */
   size_t ptr_total;             /* names in the answer (may exceed nptr) */
-  const char *ptr[RESULT_MAX_PTR]; /* lowercase, no trailing dot, sorted */
+  const char *ptr[RESULT_MAX_PTR]; /* lowercase, no trailing dot, sorted by bytes;
+                                      byte-exact: may hold NUL bytes, so
+                                      ptr_len[i] is its length (dnsreply.h) */
+  size_t ptr_len[RESULT_MAX_PTR];  /* length of ptr[i] in bytes */
   struct forward fwd[RESULT_MAX_FORWARD]; /* fwd[i] is for ptr[i], i < min(nptr, MAX_FORWARD) */
   enum smtp_status smtp_status;
   int smtp_code;                /* 0 if none */
