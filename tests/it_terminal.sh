@@ -1,8 +1,10 @@
 #!/bin/bash
 # it_terminal.sh - what `ptraudit summary` and `ptraudit diff` print to a
 # terminal from a hand-made report holding raw ESC sequences and invisible
-# characters: always the escaped form (src/core/cell.h), never the raw
-# bytes.  Expected text written by hand.  No network at all.
+# characters, and an error message quoting an inventory header: always the
+# escaped form (src/core/cell.h), never the raw bytes.  Expected text
+# written by hand.  No network at all (the inventory run stops at its
+# header, before any query).
 source "$(dirname "$0")/lib.sh"
 cd "$SCRATCH"
 
@@ -42,5 +44,14 @@ check_match "diff: an address behind two BOMs does not look like a plain address
 # The diff report itself is cells: escaped the same way, the BOMs visible.
 grep -q '^\\xef\\xbb\\xbf\\xef\\xbb\\xbf192\.0\.2\.2,worse,' diff.out \
   && ok "diff: report cell escaped" || not_ok "diff: report cell escaped" "$(cat -v diff.out)"
+
+# An error message quoting input: an inventory whose header starts with two
+# BOMs (the reader skips one, as a spreadsheet's).  The second must show,
+# or the message reads "header has: ip, customer" and makes no sense.
+printf '%s%sip,customer\n192.0.2.1,a\n' "$BOM" "$BOM" > inv.csv
+"$PTRAUDIT" -i inv.csv --no-smtp --resolver 127.0.0.1:1 -o inv-out.csv 2> inv.err
+check "inventory with a second BOM: exit 2" 2 $?
+check_match "inventory: the second BOM is shown in the message" \
+  'header has: \\xef\\xbb\\xbfip, customer' "$(cat inv.err)"
 
 finish

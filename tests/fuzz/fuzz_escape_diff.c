@@ -10,9 +10,9 @@
  *   - CSV (RFC 4180): one field, quoted or not, `""` inside quotes is `"`;
  *   - JSON (RFC 8259 section 7): `\" \\ \/ \b \f \n \r \t \uXXXX`
  *     (surrogate pairs included), to UTF-8.
- * Checked, for the whole input and for every prefix of it (all of them
- * for short inputs, a spread for long ones), so the cell is cut at every
- * length and the escaper's internal pieces fall at every offset:
+ * Checked, for the whole input and for prefixes of it (all of them up to
+ * 64 bytes, 32 spread cuts beyond), so a cell ends at every kind of
+ * character boundary and the escaper's pieces fall at many offsets:
  *   - the CSV field decoded, the JSON key decoded and the JSON value
  *     decoded are the same bytes, and equal cell_escape() of the input
  *     (one escaper decides the text; the formats only encode it);
@@ -236,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   one(cell, size, 1);
   /* Every prefix: cuts at every length, so the escaper's resumable pieces
    * and the formats' internal buffers meet every offset of the input. */
-  size_t step = size <= 320 ? 1 : 1 + size / 64;
+  size_t step = size <= 64 ? 1 : 1 + size / 32;
   for (size_t cut = 0; cut < size; cut += step) one(cell, cut, 0);
   return 0;
 }
