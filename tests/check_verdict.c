@@ -104,6 +104,21 @@ START_TEST(iprev_pass_target_beyond_kept_addrs) {
 }
 END_TEST
 
+/* A PTR name with a NUL byte: "mail.example.com<NUL>x" is not
+ * mail.example.com.  A lookup of its text would ask for the part before
+ * the NUL, so an address that came back for it confirms nothing. */
+START_TEST(iprev_nul_name_confirms_nothing) {
+  target("192.0.2.10");
+  ptr("placeholder", DNS_OK, "192.0.2.10");
+  memcpy(name_buf[0], "mail.example.com\0x", 19);
+  R.ptr_len[0] = 18;
+  expect(IPREV_FAIL, F_PTR_NO_FORWARD, VERDICT_FAIL);
+  /* With a second, good name the target still passes. */
+  ptr("mail.example.com", DNS_OK, "192.0.2.10");
+  expect(IPREV_PASS, F_MULTI_PTR, VERDICT_WARN);
+}
+END_TEST
+
 START_TEST(iprev_pass_via_second_name) {
   target("192.0.2.10");
   ptr("a.example.com", DNS_OK, "192.0.2.99 192.0.2.98");
@@ -598,6 +613,7 @@ Suite *verdict_suite(void) {
   tcase_add_test(tc, iprev_pass_ok);
   tcase_add_test(tc, iprev_pass_via_second_name);
   tcase_add_test(tc, iprev_pass_target_beyond_kept_addrs);
+  tcase_add_test(tc, iprev_nul_name_confirms_nothing);
   tcase_add_test(tc, iprev_pass_despite_timeout);
   tcase_add_test(tc, iprev_temperror_forward);
   tcase_add_test(tc, iprev_fail_all_completed);

@@ -120,7 +120,10 @@ struct judgement {
  *   - NO_PTR is set exactly when iprev is permerror, PTR_TEMPERROR exactly
  *     when it is temperror, PTR_NO_FORWARD / FCRDNS_MISMATCH only when it
  *     is fail (no checked name has an address / some has, none matches);
- *   - NULL banner_host, expected or ptr[i] are read as "". */
+ *   - NULL banner_host, expected or ptr[i] are read as "";
+ *   - a checked name with a NUL byte in its ptr_len bytes counts as having
+ *     no forward address, whatever fwd[i] holds (it cannot be looked up
+ *     by its text). */
 void verdict_compute(const struct result *r, struct judgement *j);
 
 /* 1 for DNS_SERVFAIL, DNS_REFUSED, DNS_TIMEOUT, DNS_BADRESP, DNS_ERROR. */
