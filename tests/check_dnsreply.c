@@ -116,6 +116,7 @@ static void ADDR(struct pkt *p, const char *owner, const char *ip) {
 /* ---- parse helpers ------------------------------------------------------ */
 
 static const char *names[RESULT_MAX_PTR];
+static size_t lens[RESULT_MAX_PTR];
 static char arena[RESULT_MAX_PTR][DNSREPLY_NAME_SIZE];
 static struct dnsreply_names out;
 static struct addr addrs[RESULT_MAX_ADDRS];
@@ -125,6 +126,7 @@ static int ptr_n(const unsigned char *b, int n, const char *qname) {
   unsigned char *copy = b ? malloc(n ? (size_t)n : 1) : NULL;
   if (b) memcpy(copy, b, (size_t)n);
   dnsreply_names_init(&out, names, &arena[0][0], RESULT_MAX_PTR);
+  out.lens = lens;
   int st = dnsreply_ptr(copy, n, qname, &out);
   free(copy);
   ck_assert_uint_le(out.n, RESULT_MAX_PTR);
@@ -149,6 +151,15 @@ static void assert_addr(size_t i, const char *ip) {
   ck_assert_uint_lt(i, aout.n);
   inet_ntop(aout.addrs[i].family == 4 ? AF_INET : AF_INET6, aout.addrs[i].b, buf, sizeof buf);
   ck_assert_str_eq(buf, ip);
+}
+
+/* Kept name i is exactly the bytes of the literal `lit` (NULs included). */
+#define NAME_IS(i, lit) name_is((i), (lit), sizeof(lit) - 1)
+static void name_is(size_t i, const char *want, size_t len) {
+  ck_assert_uint_lt(i, out.n);
+  ck_assert_uint_eq(out.lens[i], len);
+  ck_assert_mem_eq(out.names[i], want, len);
+  ck_assert_int_eq(out.names[i][len], '\0'); /* a NUL follows in the arena */
 }
 
 #define REV "1.2.0.192.in-addr.arpa"
@@ -247,9 +258,50 @@ START_TEST(ptr_odd_names_kept) {
   ck_assert_str_eq(out.names[0], "a,b.example");
   ck_assert_str_eq(out.names[1], "good.example");
   ck_assert_str_eq(out.names[2], "in.side.example");
-  ck_assert_str_eq(out.names[3], "n\\x00l.example");
+  NAME_IS(3, "n\0l.example"); /* byte-exact: the NUL itself, not "\x00" */
   ck_assert_str_eq(out.names[4], "say\"hi\".example");
   ck_assert_str_eq(out.names[5], "x\001y.example");
+}
+END_TEST
+
+/* A NUL byte in a label and the literal text "\x00" are different names:
+ * both kept, byte-exact, with their lengths (two names: MULTI_PTR). */
+START_TEST(ptr_nul_vs_literal_escape) {
+  struct pkt p;
+  begin(&p, NOERROR, 3, REV, T_PTR);
+  put_ptr(&p, QOFF);
+  int at = rr_fixed(&p, T_PTR);
+  put_label(&p, "a\0b", 3);
+  put_name(&p, "example");
+  rr_close(&p, at);
+  put_ptr(&p, QOFF);
+  at = rr_fixed(&p, T_PTR);
+  put_label(&p, "a\\x00b", 6);
+  put_name(&p, "example");
+  rr_close(&p, at);
+  /* The NUL name again: a true duplicate, counted once. */
+  put_ptr(&p, QOFF);
+  at = rr_fixed(&p, T_PTR);
+  put_label(&p, "A\0B", 3);
+  put_name(&p, "example");
+  rr_close(&p, at);
+  ck_assert_int_eq(ptr(&p, REV), DNS_OK);
+  ck_assert_uint_eq(out.total, 2);
+  ck_assert_uint_eq(out.n, 2);
+  ck_assert_uint_eq(out.odd, 2);
+  NAME_IS(0, "a\0b.example");    /* 0x00 sorts before '\\' (0x5c) */
+  NAME_IS(1, "a\\x00b.example");
+  /* Without the optional lens the set is the same (the arena slot holds
+   * each length). */
+  unsigned char *copy = malloc((size_t)p.n);
+  memcpy(copy, p.b, (size_t)p.n);
+  dnsreply_names_init(&out, names, &arena[0][0], RESULT_MAX_PTR);
+  ck_assert_int_eq(dnsreply_ptr(copy, p.n, REV, &out), DNS_OK);
+  free(copy);
+  ck_assert_uint_eq(out.total, 2);
+  ck_assert_uint_eq(out.n, 2);
+  ck_assert_mem_eq(out.names[0], "a\0b.example", 12);
+  ck_assert_str_eq(out.names[1], "a\\x00b.example");
 }
 END_TEST
 
@@ -287,12 +339,14 @@ START_TEST(ptr_small_storage) {
   /* max 2 of 3 distinct names; max 0 counts only. */
   struct pkt p;
   const char *nm[2];
+  size_t nl[2];
   char ar[2][DNSREPLY_NAME_SIZE];
   begin(&p, NOERROR, 3, REV, T_PTR);
   PTR(&p, NULL, "c.example");
   PTR(&p, NULL, "a.example");
   PTR(&p, NULL, "b.example");
   dnsreply_names_init(&out, nm, &ar[0][0], 2);
+  out.lens = nl;
   ck_assert_int_eq(dnsreply_ptr(p.b, p.n, REV, &out), DNS_OK);
   ck_assert_uint_eq(out.n, 2);
   ck_assert_uint_eq(out.total, 3);
@@ -340,10 +394,11 @@ START_TEST(ptr_overlong_name) {
   ck_assert_uint_eq(out.n, 1);
   ck_assert_uint_eq(out.odd, 1);
   ck_assert_uint_eq(strlen(out.names[0]), RESULT_NAME_MAX);
+  ck_assert_uint_eq(out.lens[0], RESULT_NAME_MAX);
   ck_assert_int_eq(strncmp(out.names[0], lab, 60), 0);
   ck_assert_int_eq(out.names[0][60], '.');
   ck_assert_str_eq(out.names[0] + RESULT_NAME_MAX - 3, "...");
-  ck_assert_int_eq(dnsreply_name_is_odd(out.names[0]), 1);
+  ck_assert_int_eq(dnsreply_name_is_odd(out.names[0], out.lens[0]), 1);
 }
 END_TEST
 
@@ -669,26 +724,81 @@ START_TEST(a_rcodes_and_cap) {
 }
 END_TEST
 
+/* Membership on the whole RRset: 40 A records, the kept 32 are the lowest,
+ * and the address looked for is the 40th (the highest, and the last
+ * record).  want_seen says it is there although it was not kept. */
+START_TEST(a_want_beyond_kept) {
+  static struct pkt p;
+  char ip[32];
+  struct addr want;
+  memset(&want, 0, sizeof want);
+  want.family = 4;
+  memcpy(want.b, (unsigned char[]){10, 0, 0, 40}, 4);
+  begin(&p, NOERROR, 40, "many.example", T_A);
+  for (int i = 1; i <= 40; i++) {
+    snprintf(ip, sizeof ip, "10.0.0.%d", i);
+    ADDR(&p, NULL, ip);
+  }
+  unsigned char *copy = malloc((size_t)p.n);
+  memcpy(copy, p.b, (size_t)p.n);
+  dnsreply_addrs_init(&aout, addrs, RESULT_MAX_ADDRS);
+  ck_assert_ptr_null(aout.want); /* init clears it */
+  aout.want = &want;
+  ck_assert_int_eq(dnsreply_addrs(copy, p.n, "many.example", 4, &aout), DNS_OK);
+  ck_assert_uint_eq(aout.total, 40);
+  ck_assert_uint_eq(aout.n, RESULT_MAX_ADDRS);
+  assert_addr(RESULT_MAX_ADDRS - 1, "10.0.0.32"); /* .40 not kept ... */
+  ck_assert_int_eq(aout.want_seen, 1);            /* ... but seen */
+
+  /* An address that is not in the RRset. */
+  memcpy(want.b, (unsigned char[]){10, 0, 0, 41}, 4);
+  ck_assert_int_eq(dnsreply_addrs(copy, p.n, "many.example", 4, &aout), DNS_OK);
+  ck_assert_int_eq(aout.want_seen, 0);
+  /* No want: nothing looked for. */
+  aout.want = NULL;
+  ck_assert_int_eq(dnsreply_addrs(copy, p.n, "many.example", 4, &aout), DNS_OK);
+  ck_assert_int_eq(aout.want_seen, 0);
+  free(copy);
+
+  /* Seen, then a malformed record later in the answer: BADRESP, not seen. */
+  memcpy(want.b, (unsigned char[]){192, 0, 2, 5}, 4);
+  begin(&p, NOERROR, 2, "mail.example.com", T_A);
+  ADDR(&p, NULL, "192.0.2.5");
+  put_ptr(&p, QOFF);
+  int at = rr_fixed(&p, T_A);
+  put8(&p, 1);
+  rr_close(&p, at);
+  dnsreply_addrs_init(&aout, addrs, RESULT_MAX_ADDRS);
+  aout.want = &want;
+  ck_assert_int_eq(dnsreply_addrs(p.b, p.n, "mail.example.com", 4, &aout), DNS_BADRESP);
+  ck_assert_int_eq(aout.want_seen, 0);
+}
+END_TEST
+
+#define ODD(lit) dnsreply_name_is_odd(lit, sizeof(lit) - 1)
+
 START_TEST(name_odd_rule) {
-  ck_assert_int_eq(dnsreply_name_is_odd("mail.example.com"), 0);
-  ck_assert_int_eq(dnsreply_name_is_odd("5.0/25.2.0.192.in-addr.arpa"), 0);
-  ck_assert_int_eq(dnsreply_name_is_odd("_srv.x-y.example"), 0);
-  ck_assert_int_eq(dnsreply_name_is_odd("a,b.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("a b.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("a'b.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("a\"b.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("a\\x00b.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("caf\xc3\xa9.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("x\x7f.example"), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("."), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd(""), 1);
-  ck_assert_int_eq(dnsreply_name_is_odd("cut..."), 1);
+  ck_assert_int_eq(ODD("mail.example.com"), 0);
+  ck_assert_int_eq(ODD("5.0/25.2.0.192.in-addr.arpa"), 0);
+  ck_assert_int_eq(ODD("_srv.x-y.example"), 0);
+  ck_assert_int_eq(ODD("a,b.example"), 1);
+  ck_assert_int_eq(ODD("a b.example"), 1);
+  ck_assert_int_eq(ODD("a'b.example"), 1);
+  ck_assert_int_eq(ODD("a\"b.example"), 1);
+  ck_assert_int_eq(ODD("a\\x00b.example"), 1);
+  ck_assert_int_eq(ODD("a\0b.example"), 1);      /* a NUL byte */
+  ck_assert_int_eq(ODD("mail.example.com\0"), 1); /* one at the end */
+  ck_assert_int_eq(ODD("caf\xc3\xa9.example"), 1);
+  ck_assert_int_eq(ODD("x\x7f.example"), 1);
+  ck_assert_int_eq(ODD("."), 1);
+  ck_assert_int_eq(ODD(""), 1);
+  ck_assert_int_eq(ODD("cut..."), 1);
   char longname[300];
   memset(longname, 'a', 254);
   longname[254] = 0;
-  ck_assert_int_eq(dnsreply_name_is_odd(longname), 1);
+  ck_assert_int_eq(dnsreply_name_is_odd(longname, strlen(longname)), 1);
   longname[253] = 0;
-  ck_assert_int_eq(dnsreply_name_is_odd(longname), 0);
+  ck_assert_int_eq(dnsreply_name_is_odd(longname, strlen(longname)), 0);
 }
 END_TEST
 
@@ -703,6 +813,7 @@ Suite *dnsreply_suite(void) {
   tcase_add_test(tc, ptr_rfc2317_cname);
   tcase_add_test(tc, ptr_two_hop_dash_chain);
   tcase_add_test(tc, ptr_odd_names_kept);
+  tcase_add_test(tc, ptr_nul_vs_literal_escape);
   tcase_add_test(tc, ptr_500_records);
   tcase_add_test(tc, ptr_small_storage);
   tcase_add_test(tc, ptr_overlong_name);
@@ -725,6 +836,7 @@ Suite *dnsreply_suite(void) {
   tcase_add_test(tc, a_other_owner_ignored);
   tcase_add_test(tc, a_bad_rdlength);
   tcase_add_test(tc, a_rcodes_and_cap);
+  tcase_add_test(tc, a_want_beyond_kept);
   tcase_add_test(tc, name_odd_rule);
   suite_add_tcase(s, tc);
   return s;

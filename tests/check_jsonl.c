@@ -119,6 +119,26 @@ START_TEST(test_long_values) {
 }
 END_TEST
 
+/* The same text as the CSV cell, also where the old piece cutting split a
+ * character: 251 'x', U+0169 (c5 a9), then four stray bb bytes.  The CSV
+ * cell is "xxx...\xc5\xa9\\xbb\\xbb\\xbb\\xbb" (the character kept, each
+ * stray byte escaped); so must the JSON value be. */
+START_TEST(test_same_text_as_csv) {
+  static char in[300], want[600];
+  const char *names[] = {"banner"};
+  memset(in, 'x', 251);
+  memcpy(in + 251, "\xc5\xa9\xbb\xbb\xbb\xbb", 7);
+  strcpy(want, "{\"banner\":\"");
+  memset(want + 11, 'x', 251);
+  strcat(want, "\xc5\xa9\\\\xbb\\\\xbb\\\\xbb\\\\xbb\"}\n");
+  const char *f[] = {in};
+  expect(names, f, NULL, 1, want);
+  /* The formula guard after leading white space, as in the CSV. */
+  const char *g[] = {" =1.x.test"};
+  expect(names, g, NULL, 1, "{\"banner\":\"' =1.x.test\"}\n");
+}
+END_TEST
+
 START_TEST(test_truncation) {
   const char *f[] = {"192.0.2.1", "ok", ""};
   const char *full = "{\"ip\":\"192.0.2.1\",\"verdict\":\"ok\",\"flags\":\"\"}\n";
@@ -145,6 +165,7 @@ Suite *jsonl_suite(void) {
   tcase_add_test(tc, test_control_bytes);
   tcase_add_test(tc, test_utf8_and_guard);
   tcase_add_test(tc, test_long_values);
+  tcase_add_test(tc, test_same_text_as_csv);
   tcase_add_test(tc, test_truncation);
   suite_add_tcase(s, tc);
   return s;

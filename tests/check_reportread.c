@@ -394,61 +394,9 @@ START_TEST(test_stdin) {
 }
 END_TEST
 
-static void unesc(const char *in, const char *want, size_t wantlen) {
-  char out[256];
-  size_t n = reportread_unescape(out, in, strlen(in));
-  ck_assert_uint_eq(n, wantlen);
-  ck_assert_msg(!memcmp(out, want, n), "unescape '%s'", in);
-}
-
-START_TEST(test_unescape) {
-  unesc("plain text", "plain text", 10);
-  unesc("'=1+2", "=1+2", 4);
-  unesc("'-x", "-x", 2);
-  unesc("'+", "+", 1);
-  unesc("'@a", "@a", 2);
-  unesc("'a", "'a", 2);   /* not a guard: kept */
-  unesc("a'=", "a'=", 3);
-  unesc("a\\x0db\\x0a", "a\rb\n", 4);
-  unesc("\\x00z", "\0z", 2);
-  unesc("\\x5cx41", "\\x41", 4);
-  unesc("\\xg1\\x4", "\\xg1\\x4", 7); /* not escapes: copied */
-  unesc("\\x4A", "J", 1);
-  unesc("", "", 0);
-
-  /* in place */
-  char buf[] = "'=a\\x09b";
-  size_t n = reportread_unescape(buf, buf, strlen(buf));
-  ck_assert_uint_eq(n, 4);
-  ck_assert(!memcmp(buf, "=a\tb", 4));
-}
-END_TEST
-
-/* Round trip: for raw bytes D, unescape(cell_escape(D)) == D, so copying
- * a cell through unescape + report.c's escaping reproduces it. */
-START_TEST(test_unescape_roundtrip) {
-  static const char *const raw[] = {
-    "=cmd()", "-1", "+", "@x", "'quoted", "back\\slash", "tab\there", "nul",
-    "\xc3\xa9t\xc3\xa9", "\xff\xfe bad utf8", "\xe2\x80\xae rtl", "\x1b[31mred", " sp ",
-  };
-  for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
-    char cell[256], back[256], again[256];
-    size_t len = strlen(raw[i]);
-    size_t cl = cell_escape(cell, sizeof cell, raw[i], len);
-    size_t bl = reportread_unescape(back, cell, cl);
-    ck_assert_uint_eq(bl, len);
-    ck_assert_msg(!memcmp(back, raw[i], len), "round trip of case %zu", i);
-    size_t al = cell_escape(again, sizeof again, back, bl);
-    ck_assert_uint_eq(al, cl);
-    ck_assert_str_eq(again, cell);
-  }
-}
-END_TEST
-
 Suite *reportread_suite(void) {
   Suite *s = suite_create("reportread");
   TCase *tc = tcase_create("files");
-  TCase *tu = tcase_create("unescape");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_plain);
   tcase_add_test(tc, test_no_final_newline_and_blank_lines);
@@ -464,9 +412,6 @@ Suite *reportread_suite(void) {
   tcase_add_test(tc, test_open_errors);
   tcase_add_test(tc, test_field_cap);
   tcase_add_test(tc, test_stdin);
-  tcase_add_test(tu, test_unescape);
-  tcase_add_test(tu, test_unescape_roundtrip);
   suite_add_tcase(s, tc);
-  suite_add_tcase(s, tu);
   return s;
 }

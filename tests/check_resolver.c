@@ -293,10 +293,12 @@ struct ptr_res {
 static void on_ptr_res(void *arg, int status, const unsigned char *abuf, int alen) {
   struct ptr_res *pr = arg;
   const char *names[4];
+  size_t lens[4];
   char arena[4][DNSREPLY_NAME_SIZE];
   struct dnsreply_names o;
   (void)status;
   dnsreply_names_init(&o, names, &arena[0][0], 4);
+  o.lens = lens;
   pr->st = abuf ? dnsreply_ptr(abuf, alen, "ok.2.0.192.in-addr.arpa", &o) : -2;
   if (o.n) snprintf(pr->name, sizeof pr->name, "%s", o.names[0]);
 }

@@ -36,12 +36,13 @@ static void ptr(const char *name, enum dns_status st, const char *addrs) {
   ck_assert_uint_lt(i, RESULT_MAX_PTR);
   snprintf(name_buf[i], sizeof name_buf[i], "%s", name);
   R.ptr[i] = name_buf[i];
+  R.ptr_len[i] = strlen(name_buf[i]);
   R.ptr_total = R.nptr;
   if (i >= RESULT_MAX_FORWARD) return;
   struct forward *f = &R.fwd[i];
   f->name = name_buf[i];
   f->status = st;
-  char buf[256];
+  char buf[1024];
   snprintf(buf, sizeof buf, "%s", addrs);
   for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) f->addrs[f->naddr++] = A(tok);
 }
@@ -74,6 +75,48 @@ START_TEST(iprev_pass_ok) {
   ptr("mail.example.com", DNS_OK, "192.0.2.10");
   banner(220, "mail.example.com");
   expect(IPREV_PASS, 0, VERDICT_OK);
+}
+END_TEST
+
+/* A PTR name with 40 A records: the report keeps the 32 lowest, and the
+ * target sorts above them (it is the 40th).  It is in the RRset, so iprev
+ * passes: membership is decided on every record (target_seen, set by the
+ * pipeline from dnsreply_addrs `want`), not on the kept 32. */
+START_TEST(iprev_pass_target_beyond_kept_addrs) {
+  char list[40 * 16] = "";
+  target("10.0.0.40");
+  for (int i = 1; i <= RESULT_MAX_ADDRS; i++) {
+    char one[16];
+    snprintf(one, sizeof one, "%s10.0.0.%d", i > 1 ? " " : "", i);
+    strcat(list, one);
+  }
+  ptr("many.example.com", DNS_OK, list);
+  ck_assert_uint_eq(R.fwd[0].naddr, RESULT_MAX_ADDRS);
+  R.fwd[0].target_seen = 1;
+  expect(IPREV_PASS, 0, VERDICT_OK);
+  /* Not in the RRset at all: still a mismatch. */
+  R.fwd[0].target_seen = 0;
+  expect(IPREV_FAIL, VERDICT_F_FCRDNS_MISMATCH, VERDICT_FAIL);
+  /* A stale target_seen of a lookup that did not complete counts for
+   * nothing: the lookup's status decides. */
+  R.fwd[0].target_seen = 1;
+  R.fwd[0].status = DNS_TIMEOUT;
+  expect(IPREV_TEMPERROR, VERDICT_F_PTR_TEMPERROR, VERDICT_UNKNOWN);
+}
+END_TEST
+
+/* A PTR name with a NUL byte: "mail.example.com<NUL>x" is not
+ * mail.example.com.  A lookup of its text would ask for the part before
+ * the NUL, so an address that came back for it confirms nothing. */
+START_TEST(iprev_nul_name_confirms_nothing) {
+  target("192.0.2.10");
+  ptr("placeholder", DNS_OK, "192.0.2.10");
+  memcpy(name_buf[0], "mail.example.com\0x", 19);
+  R.ptr_len[0] = 18;
+  expect(IPREV_FAIL, VERDICT_F_PTR_NO_FORWARD, VERDICT_FAIL);
+  /* With a second, good name the target still passes. */
+  ptr("mail.example.com", DNS_OK, "192.0.2.10");
+  expect(IPREV_PASS, VERDICT_F_MULTI_PTR, VERDICT_WARN);
 }
 END_TEST
 
@@ -699,6 +742,8 @@ Suite *verdict_suite(void) {
   TCase *tc = tcase_create("iprev");
   tcase_add_test(tc, iprev_pass_ok);
   tcase_add_test(tc, iprev_pass_via_second_name);
+  tcase_add_test(tc, iprev_pass_target_beyond_kept_addrs);
+  tcase_add_test(tc, iprev_nul_name_confirms_nothing);
   tcase_add_test(tc, iprev_pass_despite_timeout);
   tcase_add_test(tc, iprev_temperror_forward);
   tcase_add_test(tc, iprev_fail_all_completed);

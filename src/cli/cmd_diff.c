@@ -25,6 +25,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "cell.h"
 #include "cmdutil.h"
 #include "commands.h"
 #include "diff.h"
@@ -225,11 +226,6 @@ static void setz(struct diffrun *d, size_t i, const char *s) {
   set(d, i, s, strlen(s));
 }
 
-static void copy_cut(char *dst, size_t size, const char *s, size_t len) {
-  if (len >= size) len = size - 1;
-  memcpy(dst, s, len);
-  dst[len] = '\0';
-}
 
 /* Keep the worst `worse` changes: highest new rank, then biggest jump;
  * among equals the first in address order. */
@@ -247,10 +243,12 @@ static void remember(struct diffrun *d) {
       break;
   }
   if (pos >= EXAMPLES) return;
-  copy_cut(e.ip, sizeof e.ip, n->f[n->col[C_IP]], n->l[n->col[C_IP]]);
-  copy_cut(e.oldv, sizeof e.oldv, o->f[o->col[C_VERDICT]], o->l[o->col[C_VERDICT]]);
-  copy_cut(e.newv, sizeof e.newv, n->f[n->col[C_VERDICT]], n->l[n->col[C_VERDICT]]);
-  copy_cut(e.added, sizeof e.added, d->addbuf, strlen(d->addbuf));
+  /* These go to the terminal (print_summary): cells of a report that may
+   * be hand-made, so in their shown form (cell.h), never raw. */
+  cell_show(e.ip, sizeof e.ip, n->f[n->col[C_IP]], n->l[n->col[C_IP]]);
+  cell_show(e.oldv, sizeof e.oldv, o->f[o->col[C_VERDICT]], o->l[o->col[C_VERDICT]]);
+  cell_show(e.newv, sizeof e.newv, n->f[n->col[C_VERDICT]], n->l[n->col[C_VERDICT]]);
+  cell_show(e.added, sizeof e.added, d->addbuf, strlen(d->addbuf));
   if (d->nex < EXAMPLES) d->nex++;
   memmove(&d->ex[pos + 1], &d->ex[pos], (d->nex - 1 - pos) * sizeof e);
   d->ex[pos] = e;

@@ -78,6 +78,8 @@ struct run {
   char *dec;            /* decoded --by cell */
   size_t by_col;        /* summary column of --by */
   int allow_truncated;  /* --allow-truncated */
+  size_t checked_col;   /* summary column checked_at, or (size_t)-1 */
+  char checked[64];     /* its cell as shown (cell_show) */
 };
 
 static void run_free(struct run *x) {
@@ -111,6 +113,12 @@ static int bind_columns(struct run *x, struct reportread *r) {
       return rc == UV_ENOMEM ? PTA_EXIT_RUNTIME : PTA_EXIT_USAGE;
     }
     x->by_col = (size_t)-1;
+    x->checked_col = (size_t)-1;
+    for (size_t i = 0; i < x->ncols; i++)
+      if (strcasecmp(x->names[i], "checked_at") == 0) {
+        x->checked_col = i;
+        break;
+      }
     for (size_t i = 0; x->by && i < x->ncols; i++)
       if (strcasecmp(x->names[i], x->by) == 0) {
         x->by_col = i;
@@ -155,8 +163,15 @@ static int read_report(struct run *x, const char *path) {
     if (x->by_col != (size_t)-1 && x->fields[x->by_col]) {
       /* summary_add() takes raw cells (summary.h); a report holds them
        * escaped. */
-      x->lens[x->by_col] = reportread_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
+      x->lens[x->by_col] = cell_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
       x->fields[x->by_col] = x->dec;
+    }
+    if (x->checked_col != (size_t)-1 && x->fields[x->checked_col]) {
+      /* summary_print() shows checked_at as given; a hand-made report may
+       * hold raw ESC sequences there, so pass the shown form (cell.h). */
+      x->lens[x->checked_col] = cell_show(x->checked, sizeof x->checked,
+                                          x->fields[x->checked_col], x->lens[x->checked_col]);
+      x->fields[x->checked_col] = x->checked;
     }
     int arc = summary_add(x->s, x->fields, x->lens);
     if (arc < 0) {

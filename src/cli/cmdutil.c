@@ -12,6 +12,7 @@
 #include "err.h"
 #include "extsort.h"
 #include "report.h"
+#include "cell.h"
 #include "reportread.h"
 
 static void vmsg(const char *cmd, const char *fmt, va_list ap) {
@@ -176,7 +177,7 @@ int cmd_rowcopy_write(struct cmd_rowcopy *rc, struct report *rep, const char *co
   }
   for (size_t i = 0; i < rc->n; i++) {
     rc->f[i] = rc->buf + off;
-    rc->l[i] = reportread_unescape(rc->buf + off, f[i] ? f[i] : "", l[i]);
+    rc->l[i] = cell_unescape(rc->buf + off, f[i] ? f[i] : "", l[i]);
     off += l[i];
   }
   return report_write_fields(rep, rc->f, rc->l, rc->n);

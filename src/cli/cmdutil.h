@@ -107,7 +107,7 @@ int cmd_sort_report(const char *cmd, struct reportread *rr, struct extsort *es,
 
 /* Copying report cells into a new report: cells read back from a report
  * are escaped already and report.c escapes every field it writes, so each
- * cell is unescaped (reportread_unescape) into a buffer first.  The buffer
+ * cell is unescaped (cell_unescape) into a buffer first.  The buffer
  * grows to the longest row and is reused.  Zero-initialise, then
  * cmd_rowcopy_init(). */
 struct cmd_rowcopy {

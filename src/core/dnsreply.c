@@ -114,14 +114,16 @@ static int byte_is_odd(uint8_t c) {
   return c <= 0x20 || c >= 0x7f || c == ',' || c == '"' || c == '\'' || c == '\\';
 }
 
-/* Wire name -> stored presentation form (see dnsreply.h) in
- * out[DNSREPLY_NAME_SIZE].  Returns 1 if the name is odd. */
-static int wire_to_text(const uint8_t *w, char *out) {
-  char big[DNSREPLY_WIRE_MAX * 4 + 8]; /* every byte a NUL: 4 chars each */
+/* Wire name -> stored form (see dnsreply.h) in out[DNSREPLY_NAME_SIZE]:
+ * bytes as received (NUL too), letters lowercased, then a NUL.  Stores the
+ * length in *len; returns 1 if the name is odd. */
+static int wire_to_text(const uint8_t *w, char *out, size_t *len) {
+  char big[DNSREPLY_WIRE_MAX + 8];
   size_t n = 0;
   int odd = 0;
   if (w[0] == 0) {
     memcpy(out, ".", 2);
+    *len = 1;
     return 1;
   }
   for (size_t i = 0; w[i];) {
@@ -129,12 +131,6 @@ static int wire_to_text(const uint8_t *w, char *out) {
     if (n) big[n++] = '.';
     for (size_t j = 0; j < l; j++) {
       uint8_t c = w[i + j];
-      if (c == 0) {
-        memcpy(big + n, "\\x00", 4);
-        n += 4;
-        odd = 1;
-        continue;
-      }
       if (byte_is_odd(c) || c == '.') odd = 1;
       big[n++] = (char)lower(c);
     }
@@ -144,19 +140,21 @@ static int wire_to_text(const uint8_t *w, char *out) {
   if (n > RESULT_NAME_MAX) {
     memcpy(out, big, RESULT_NAME_MAX - 3);
     memcpy(out + RESULT_NAME_MAX - 3, "...", 4);
+    *len = RESULT_NAME_MAX;
   } else {
     memcpy(out, big, n);
     out[n] = '\0';
+    *len = n;
   }
   return odd;
 }
 
-int dnsreply_name_is_odd(const char *name) {
-  size_t n = strlen(name);
-  if (n == 0 || n > 253 || name[0] == '.' || name[n - 1] == '.' || strstr(name, ".."))
-    return 1;
-  for (size_t i = 0; i < n; i++)
+int dnsreply_name_is_odd(const char *name, size_t n) {
+  if (n == 0 || n > 253 || name[0] == '.' || name[n - 1] == '.') return 1;
+  for (size_t i = 0; i < n; i++) {
     if (byte_is_odd((uint8_t)name[i])) return 1;
+    if (name[i] == '.' && i + 1 < n && name[i + 1] == '.') return 1; /* "..": a cut */
+  }
   return 0;
 }
 
@@ -272,7 +270,8 @@ static int prepare(struct ctx *c, const uint8_t *b, int len, const char *qname, 
   return CONTINUE;
 }
 
-void dnsreply_names_init(struct dnsreply_names *o, const char **names, char *arena, size_t max) {
+void dnsreply_names_init(struct dnsreply_names *o, const char **names, char *arena,
+                         size_t max) {
   memset(o, 0, sizeof *o);
   o->names = names;
   o->arena = arena;
@@ -285,12 +284,26 @@ void dnsreply_addrs_init(struct dnsreply_addrs *o, struct addr *addrs, size_t ma
   o->max = max;
 }
 
+/* Byte order of two stored names: memcmp, then the shorter first. */
+static int name_cmp(const char *a, size_t alen, const char *b, size_t blen) {
+  int c = memcmp(a, b, alen < blen ? alen : blen);
+  if (c) return c;
+  return alen < blen ? -1 : alen > blen;
+}
+
+/* A kept name's length, from the two bytes before it in its arena slot
+ * (the caller's `lens` is optional, so the slot carries its own). */
+static size_t kept_len(const char *name) {
+  const unsigned char *p = (const unsigned char *)name;
+  return (size_t)p[-2] << 8 | p[-1];
+}
+
 /* Insert into the sorted, bounded set (see dnsreply.h for `total`). */
-static void names_add(struct dnsreply_names *o, const char *s, int odd) {
+static void names_add(struct dnsreply_names *o, const char *s, size_t len, int odd) {
   size_t lo = 0, hi = o->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    int cmp = strcmp(s, o->names[mid]);
+    int cmp = name_cmp(s, len, o->names[mid], kept_len(o->names[mid]));
     if (cmp == 0) return;
     if (cmp < 0) hi = mid;
     else lo = mid + 1;
@@ -305,11 +318,16 @@ static void names_add(struct dnsreply_names *o, const char *s, int odd) {
     o->n++;
   } else {
     if (lo >= o->n) return; /* larger than everything kept (or max == 0) */
-    slot = (char *)o->names[o->n - 1];
+    slot = (char *)o->names[o->n - 1] - 2;
   }
   memmove(&o->names[lo + 1], &o->names[lo], (o->n - 1 - lo) * sizeof o->names[0]);
-  strcpy(slot, s);
-  o->names[lo] = slot;
+  if (o->lens) memmove(&o->lens[lo + 1], &o->lens[lo], (o->n - 1 - lo) * sizeof o->lens[0]);
+  slot[0] = (char)(len >> 8); /* len <= RESULT_NAME_MAX: two bytes hold it */
+  slot[1] = (char)(len & 0xff);
+  memcpy(slot + 2, s, len);
+  slot[2 + len] = '\0';
+  o->names[lo] = slot + 2;
+  if (o->lens) o->lens[lo] = len;
 }
 
 static void addrs_add(struct dnsreply_addrs *o, const struct addr *a) {
@@ -337,6 +355,7 @@ int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
   struct rr rr;
   size_t l, tl;
   char text[DNSREPLY_NAME_SIZE];
+  size_t tlen;
 
   out->n = out->total = out->odd = 0;
   out->cname = out->dangling = 0;
@@ -351,8 +370,8 @@ int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
         out->n = out->total = out->odd = 0;
         return DNS_BADRESP;
       }
-      int odd = wire_to_text(c.tmp, text);
-      names_add(out, text, odd);
+      int odd = wire_to_text(c.tmp, text, &tlen);
+      names_add(out, text, tlen, odd);
     }
     off = next;
   }
@@ -372,7 +391,7 @@ int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname, int f
   int alen_rd;
 
   out->n = out->total = 0;
-  out->cname = out->dangling = 0;
+  out->cname = out->dangling = out->want_seen = 0;
   if (family == 4) {
     qtype = DNSREPLY_T_A;
     alen_rd = 4;
@@ -391,12 +410,15 @@ int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname, int f
     if (rr.type == qtype && rr.cls == CLASS_IN && on_chain(&c, c.owner, l)) {
       if (rr.rdlen != alen_rd) {
         out->n = out->total = 0;
+        out->want_seen = 0;
         return DNS_BADRESP;
       }
       struct addr a;
       memset(&a, 0, sizeof a);
       a.family = (uint8_t)family;
       memcpy(a.b, abuf + rr.rd, (size_t)alen_rd);
+      /* Membership on every record, before the kept set drops any. */
+      if (out->want && addr_equal(out->want, &a)) out->want_seen = 1;
       addrs_add(out, &a);
     }
     off = next;

@@ -50,37 +50,44 @@
 #define DNSREPLY_WIRE_MAX 1024  /* decoded wire length of one name; longer
                                    is malformed.  RFC 1035 allows 255, but a
                                    longer PTR target is kept (flagged odd). */
-/* Storage for one kept name: presentation form plus NUL. */
-#define DNSREPLY_NAME_SIZE (RESULT_NAME_MAX + 1)
+/* Storage for one kept name (an arena slot): its length in two bytes,
+ * then the name's bytes, then a NUL.  names[i] points at the name bytes. */
+#define DNSREPLY_NAME_SIZE (2 + RESULT_NAME_MAX + 1)
 
 /*
- * PTR names.  Each name is stored in presentation form with raw bytes:
- * labels joined by '.', no trailing dot, ASCII letters lowercased, every
- * other byte as received except NUL, which is written as the four
- * characters "\x00" (the report escapes control and non-UTF-8 bytes
- * itself, and a C string cannot hold NUL).  The root name is stored as ".".
+ * PTR names.  Each name is stored byte-exact with its length: labels
+ * joined by '.', no trailing dot, ASCII letters lowercased, every other
+ * byte as received -- NUL included -- so the length, not a terminator,
+ * says where a name ends.  A NUL follows each name in the arena (so a name
+ * without NUL bytes is also a C string), but code that must see the whole
+ * name uses the length.  Only the report's cell escaper (cell.h) decides
+ * how a byte is shown.  The root name is stored as ".".
  *
  * A name is "odd" (counted in `odd`, still kept) if it has a byte outside
- * printable ASCII (<= 0x20 or >= 0x7f, so space too), a comma, a quote (")
- * or ('), a backslash, a '.' inside a label, is the root, or its
- * presentation form is longer than 253 octets.  A presentation form longer
- * than RESULT_NAME_MAX (255) is stored truncated to 252 bytes followed by
- * "..." -- a legal name never contains "..", so the cut is visible and
+ * printable ASCII (<= 0x20 or >= 0x7f, so space and NUL too), a comma, a
+ * quote (") or ('), a backslash, a '.' inside a label, is the root, or is
+ * longer than 253 octets in this form.  A form longer than
+ * RESULT_NAME_MAX (255) is stored cut to 252 bytes followed by "..." -- a
+ * legal name never contains "..", so the cut is visible and
  * dnsreply_name_is_odd() recognises it.
  *
- * Kept names are the `max` smallest (strcmp order) distinct names, sorted;
- * `total` counts distinct names.  When more than `max` names arrive, a
- * duplicate of a name that was not kept cannot be recognised, so `total`
- * may count it twice; RRsets have no duplicates (RFC 2181 section 5), so
- * only a broken server sees the difference.
+ * Kept names are the `max` smallest distinct names in byte order (memcmp,
+ * a shorter name before a longer one it is a prefix of), sorted; distinct
+ * means different bytes or lengths.  `total` counts distinct names.  When
+ * more than `max` names arrive, a duplicate of a name that was not kept
+ * cannot be recognised, so `total` may count it twice; RRsets have no
+ * duplicates (RFC 2181 section 5), so only a broken server sees the
+ * difference.  Two names cut to the same 252 bytes are one name here.
  */
 struct dnsreply_names {
   /* Caller's storage, set with dnsreply_names_init(). */
   const char **names; /* max slots; names[i] points into arena */
   char *arena;        /* max * DNSREPLY_NAME_SIZE bytes */
+  size_t *lens;       /* optional, set after init: max slots, lens[i] is
+                         the length of names[i] (NULL: not filled) */
   size_t max;
   /* Results. */
-  size_t n;     /* names stored in names[0..n), sorted, <= max */
+  size_t n;     /* names stored in names[0..n), lens[0..n), sorted, <= max */
   size_t total; /* distinct names found (may exceed n) */
   size_t odd;   /* of `total`, names flagged odd */
   int cname;    /* qname was a CNAME (e.g. RFC 2317 delegation) */
@@ -89,19 +96,28 @@ struct dnsreply_names {
 };
 
 /* Forward addresses: `family` 4 (A) or 6 (AAAA); sorted by bytes,
- * deduplicated, the `max` smallest kept, `total` counted as for names. */
+ * deduplicated, the `max` smallest kept, `total` counted as for names.
+ * Membership is decided on every record, not on the kept ones: set `want`
+ * (after dnsreply_addrs_init) to the address to look for, and `want_seen`
+ * says whether any A/AAAA record of the answer (for qname or its CNAME
+ * chain) holds it -- also when it sorts above the `max` kept.  RFC 8601
+ * section 3 iprev asks whether the address is in the RRset. */
 struct dnsreply_addrs {
   struct addr *addrs; /* caller's storage, max entries */
   size_t max;
+  const struct addr *want; /* optional: the address to look for (NULL: none) */
   size_t n, total;
-  int cname;    /* qname was an alias: a CNAME was followed */
-  int dangling; /* as above */
+  int want_seen; /* `want` is in the RRset (0 unless DNS_OK) */
+  int cname;     /* qname was an alias: a CNAME was followed */
+  int dangling;  /* as above */
 };
 
 /* Point `o` at caller storage: names[max], arena[max * DNSREPLY_NAME_SIZE].
- * Clears the results. */
+ * Clears the results and `lens`; set o->lens after it to get the lengths
+ * (needed for any name that may hold a NUL byte). */
 void dnsreply_names_init(struct dnsreply_names *o, const char **names,
                          char *arena, size_t max);
+/* Point `o` at addrs[max]; clears the results and `want`. */
 void dnsreply_addrs_init(struct dnsreply_addrs *o, struct addr *addrs,
                          size_t max);
 
@@ -124,8 +140,9 @@ int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
 int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname,
                    int family, struct dnsreply_addrs *out);
 
-/* 1 if a stored name (as dnsreply_ptr writes it) is odd by the rules
- * above, except '.' inside a label, which only the parser can see. */
-int dnsreply_name_is_odd(const char *name);
+/* 1 if a stored name of `len` bytes (as dnsreply_ptr writes it) is odd by
+ * the rules above, except '.' inside a label, which only the parser can
+ * see.  O(len). */
+int dnsreply_name_is_odd(const char *name, size_t len);
 
 #endif

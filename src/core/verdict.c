@@ -493,7 +493,15 @@ static enum iprev iprev_compute(const struct result *r, size_t nptr, int *any_ad
   for (size_t i = 0; i < nchk; i++) {
     const struct forward *f = &r->fwd[i];
     size_t naddr = min_size(f->naddr, RESULT_MAX_ADDRS);
+    /* A name holding a NUL byte cannot be asked for by its text (a C
+     * string ends at the NUL: the lookup would be of another name), so
+     * whatever came back for it confirms nothing: no address. */
+    if (r->ptr[i] && memchr(r->ptr[i], '\0', r->ptr_len[i]) != NULL) continue;
     if (naddr > 0) *any_addr = 1;
+    /* Membership in the whole RRset: the pipeline keeps only the lowest
+     * RESULT_MAX_ADDRS addresses, but target_seen was decided on every
+     * record (dnsreply_addrs `want`). */
+    if (f->target_seen && f->status == DNS_OK) return IPREV_PASS;
     for (size_t k = 0; k < naddr; k++)
       if (addr_equal(&f->addrs[k], &r->addr)) return IPREV_PASS;
     /* A checked name that was not looked up (DNS_NOT_RUN) is as

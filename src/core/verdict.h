@@ -4,7 +4,8 @@
  * verdict_compute() derives iprev, flags and verdict from it.
  *
  * Rules (RFC 8601 section 3 "iprev", RFC 1912 section 2.1):
- *   iprev pass       some forward address of some checked PTR name == target
+ *   iprev pass       the target is in the forward RRset of some checked PTR
+ *                    name (forward.target_seen, or one of the kept addrs)
  *   iprev temperror  the PTR lookup failed temporarily (servfail, refused,
  *                    timeout, badresp, error), or no name matched and at
  *                    least one forward lookup failed temporarily
@@ -100,8 +101,11 @@ struct forward {
   const char *name;         /* the PTR name this is for (points into result) */
   enum dns_status status;
   int cname;                /* the name is an alias (CNAME followed) */
-  size_t naddr;
-  struct addr addrs[RESULT_MAX_ADDRS];
+  int target_seen;          /* the target is in this name's A/AAAA RRset: decided
+                               on every record received (dnsreply_addrs `want`),
+                               not only on the RESULT_MAX_ADDRS kept in addrs */
+  size_t naddr;             /* addresses kept (shown in the report) */
+  struct addr addrs[RESULT_MAX_ADDRS]; /* the lowest naddr, sorted */
 };
 
 struct result {
@@ -109,7 +113,10 @@ struct result {
   enum dns_status ptr_status;
   size_t nptr;                  /* names kept, <= RESULT_MAX_PTR */
   size_t ptr_total;             /* names in the answer (may exceed nptr) */
-  const char *ptr[RESULT_MAX_PTR]; /* lowercase, no trailing dot, sorted */
+  const char *ptr[RESULT_MAX_PTR]; /* lowercase, no trailing dot, sorted by bytes;
+                                      byte-exact: may hold NUL bytes, so
+                                      ptr_len[i] is its length (dnsreply.h) */
+  size_t ptr_len[RESULT_MAX_PTR];  /* length of ptr[i] in bytes */
   struct forward fwd[RESULT_MAX_FORWARD]; /* fwd[i] is for ptr[i], i < min(nptr, MAX_FORWARD) */
   enum smtp_status smtp_status;
   int smtp_code;                /* of a complete greeting; 0 if none */
@@ -136,7 +143,10 @@ struct judgement {
  *   - NO_PTR is set exactly when iprev is permerror, PTR_TEMPERROR exactly
  *     when it is temperror, PTR_NO_FORWARD / FCRDNS_MISMATCH only when it
  *     is fail (no checked name has an address / some has, none matches);
- *   - NULL banner_host, expected or ptr[i] are read as "". */
+ *   - NULL banner_host, expected or ptr[i] are read as "";
+ *   - a checked name with a NUL byte in its ptr_len bytes counts as having
+ *     no forward address, whatever fwd[i] holds (it cannot be looked up
+ *     by its text). */
 void verdict_compute(const struct result *r, struct judgement *j);
 
 /* 1 for DNS_SERVFAIL, DNS_REFUSED, DNS_TIMEOUT, DNS_BADRESP, DNS_ERROR. */

@@ -1,13 +1,13 @@
 /*
  * jsonl.c - JSON Lines rows.  See jsonl.h.
  *
- * Each string is escaped in two steps without a scratch buffer: the input
- * is cut into pieces small enough that cell_escape() of a piece fits a
- * stack buffer, and each piece's escaped text is JSON-escaped into dst.
- * Cutting the *input* is safe for cell_escape() only at UTF-8 character
- * boundaries and not after the first byte (the `'` guard looks at the
- * first character of the whole cell), so pieces end before a UTF-8 lead
- * or ASCII byte, and the guard is decided on the first piece only.
+ * Each string is escaped in two steps without a scratch buffer as large as
+ * the cell: cell_escape_from() writes the cell's text (cell.h alone decides
+ * it) a stack buffer at a time, resuming where it stopped, and each piece
+ * is JSON-escaped into dst.  The pieces joined are exactly cell_escape() of
+ * the whole cell, so a value is the same text as its CSV cell whatever its
+ * length.  (Cutting the *input* into pieces instead gave different text
+ * where a cut fell inside a character: a differential fuzz found it.)
  */
 #include "jsonl.h"
 
@@ -15,7 +15,8 @@
 
 #include "cell.h"
 
-#define PIECE 256 /* input bytes per cell_escape() call */
+#define PIECE 1024 /* output characters per cell_escape_from() call */
+_Static_assert(PIECE > CELL_UNIT_MAX + 1, "a piece must hold a unit and the NUL");
 
 struct out {
   char *dst;
@@ -47,39 +48,13 @@ static void put_json(struct out *o, const char *s, size_t n) {
   put(o, s + run, n - run);
 }
 
-/* A cut point in s[0..n) at or before `want` that does not split a UTF-8
- * sequence: back up over continuation bytes (10xxxxxx). */
-static size_t cut_at(const char *s, size_t n, size_t want) {
-  if (want >= n) return n;
-  size_t c = want;
-  while (c > 0 && ((unsigned char)s[c] & 0xc0) == 0x80 && want - c < 4) c--;
-  return c > 0 ? c : want;
-}
-
 static void put_string(struct out *o, const char *s, size_t n) {
-  char esc[CELL_ESCAPE_MAX(PIECE)];
+  char esc[PIECE]; /* > CELL_UNIT_MAX: every call makes progress */
+  size_t pos = 0;
   put(o, "\"", 1);
-  size_t i = 0;
-  int first = 1;
-  while (i < n || first) {
-    size_t c = cut_at(s + i, n - i, PIECE);
-    size_t w;
-    if (first) {
-      w = cell_escape(esc, sizeof esc, s + i, c);
-    } else {
-      /* Not the cell's start: no guard.  Escape with a neutral first byte
-       * prepended, then drop it. */
-      char tmp[PIECE + 1];
-      tmp[0] = 'a';
-      memcpy(tmp + 1, s + i, c);
-      w = cell_escape(esc, sizeof esc, tmp, c + 1);
-      memmove(esc, esc + 1, w);
-      w--;
-    }
+  while (pos < n) {
+    size_t w = cell_escape_from(esc, sizeof esc, s, n, &pos);
     put_json(o, esc, w);
-    i += c;
-    first = 0;
-    if (c == 0) break;
   }
   put(o, "\"", 1);
 }

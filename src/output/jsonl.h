@@ -3,11 +3,12 @@
  * per row (RFC 8259), keys = the report's column names in column order,
  * every value a string, each object on one line ending in "\n".
  *
- * Values are the same text as the CSV cells: each name and field is first
- * made safe with cell_escape() (cell.h) -- printable UTF-8 only, `\xHH`
- * escapes, the leading-`'` guard -- exactly as report_format() does, so a
+ * Values are the same text as the CSV cells: the text of each name and
+ * field is decided by cell.h alone (cell_escape_from(), in pieces that join
+ * to exactly cell_escape() of the whole) -- printable, visible UTF-8 only,
+ * `\xHH` escapes, the leading-`'` guard -- as report_format() does, so a
  * value means the same in both formats and a consumer can decode it the
- * same way.  The cell text is then JSON-escaped (RFC 8259 section 7):
+ * same way (tests/fuzz/fuzz_escape_diff.c holds the two to it).  The cell text is then JSON-escaped (RFC 8259 section 7):
  * `"` -> \", `\` -> \\, and any control byte (U+0000-U+001F, U+007F) ->
  * \u00XX.  After cell_escape() the last case cannot occur; it is kept so
  * the output is valid JSON whatever the input.  Non-ASCII UTF-8 is copied

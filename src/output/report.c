@@ -362,10 +362,11 @@ struct field_shape {
 
 /* What cell_escape() will make of src, and whether the CSV field must be
  * quoted.  Decided on the input: cell_escape() copies `,`, `"` and space
- * unchanged and never emits CR or LF, and a leading/trailing space of the
- * input is a leading/trailing space of the output.  Most cells (addresses,
- * statuses, host names) are printable ASCII, which cell.h's encoding copies
- * one for one after the first character, so one scan settles them. */
+ * unchanged and never emits CR or LF, and a trailing space of the input is
+ * a trailing space of the output.  The length comes from
+ * cell_escaped_size() alone: cell.c decides the text of every cell (a
+ * leading space may be guarded, " =1" -> "' =1", so the first character
+ * alone does not settle it). */
 static size_t field_shape(const char *s, size_t len, struct field_shape *fs) {
   int ascii = 1;
   fs->quotes = 0;
@@ -376,11 +377,10 @@ static size_t field_shape(const char *s, size_t len, struct field_shape *fs) {
     else if (c == ',') fs->quoted = 1;
     else if (c < 0x20 || c >= 0x7f || c == '\\') ascii = 0;
   }
-  if (ascii)
-    fs->esc = len ? len - 1 + cell_escaped_size(s, 1) - 1 : 0;
-  else
-    fs->esc = cell_escaped_size(s, len) - 1;
-  fs->copy = ascii && fs->esc == len;
+  fs->esc = cell_escaped_size(s, len) - 1;
+  fs->copy = ascii && fs->esc == len; /* printable ASCII, no guard, no \x27 */
+  /* A leading space of the input is quoted even when the guard `'` comes
+   * before it in the output: more quoting than needed is still RFC 4180. */
   if (fs->quotes || (len && (s[0] == ' ' || s[len - 1] == ' '))) fs->quoted = 1;
   return fs->esc + (fs->quoted ? 2 + fs->quotes : 0);
 }

@@ -98,7 +98,7 @@ static void build_probe_fields(struct sb *b, const struct rowfmt_row *row, size_
   off[SCHEMA_PTR] = b->len;
   for (size_t i = 0; i < r->nptr; i++) {
     if (i) sb_put(b, " ", 1);
-    sb_put(b, r->ptr[i], strlen(r->ptr[i]));
+    sb_put(b, r->ptr[i], r->ptr_len[i]); /* byte-exact: a name may hold a NUL */
   }
   len[SCHEMA_PTR] = b->len - off[SCHEMA_PTR];
   off[SCHEMA_FORWARD] = b->len;

@@ -181,31 +181,6 @@ const char *reportread_path(const struct reportread *r) {
   return csvread_name(r->cr);
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-size_t reportread_unescape(char *dst, const char *src, size_t len) {
-  size_t i = 0, o = 0;
-  if (len >= 2 && src[0] == '\'' &&
-      (src[1] == '=' || src[1] == '+' || src[1] == '-' || src[1] == '@'))
-    i = 1;
-  while (i < len) {
-    int h, l;
-    if (src[i] == '\\' && i + 3 < len && src[i + 1] == 'x' && (h = hexval(src[i + 2])) >= 0 &&
-        (l = hexval(src[i + 3])) >= 0) {
-      dst[o++] = (char)(h * 16 + l);
-      i += 4;
-    } else {
-      dst[o++] = src[i++];
-    }
-  }
-  return o;
-}
-
 void reportread_close(struct reportread *r) {
   if (!r) return;
   if (r->gz) gzclose(r->gz);

@@ -33,7 +33,7 @@
  *
  * Cells are returned as they are in the file (unquoted, but not
  * cell-unescaped): they are report text, ready to compare; to write one
- * into another report use reportread_unescape() first (report.c escapes).
+ * into another report use cell_unescape() (cell.h) first (report.c escapes).
  *
  * Cost: O(file size) time; memory O(longest row) plus a 64 KiB read
  * buffer.  Not thread-safe per handle; handles are independent.
@@ -80,16 +80,6 @@ unsigned long reportread_line(const struct reportread *r);
 
 /* The path given to reportread_open() (for messages). */
 const char *reportread_path(const struct reportread *r);
-
-/* Undo cell_escape() (cell.h) on one cell: drop the CSV-injection guard
- * (a leading `'` followed by `=`, `+`, `-` or `@`) and turn each `\xHH`
- * back into its byte; anything else is copied.  dst must hold len bytes
- * (it may be src itself); returns the decoded length; no NUL is added.
- * cell_escape() of the result gives back exactly the cell for any cell
- * cell_escape() produced -- which is how diff and merge copy cells into a
- * new report (report.c escapes every field) without escaping them twice.
- * Pure, O(len). */
-size_t reportread_unescape(char *dst, const char *src, size_t len);
 
 /* Close and free (r may be NULL). */
 void reportread_close(struct reportread *r);

@@ -157,9 +157,13 @@ static void on_forward(void *arg, int status, const unsigned char *abuf, int ale
   if (abuf && alen > 0) {
     struct dnsreply_addrs out;
     dnsreply_addrs_init(&out, f->addrs, RESULT_MAX_ADDRS);
+    /* Membership is decided on every address of the answer, not only on
+     * the RESULT_MAX_ADDRS kept for the report. */
+    out.want = &c->res.addr;
     f->status = dnsreply_addrs(abuf, alen, f->name, family, &out);
     f->cname = out.cname;
     f->naddr = out.n;
+    f->target_seen = out.want_seen;
   } else if (status == ARES_EBADNAME) {
     /* The PTR name cannot even be put in a query (an empty label, or cut at
      * 255 octets): no such name can have an address.  That is permanent,
@@ -179,6 +183,7 @@ static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
   if (abuf && alen > 0) {
     struct dnsreply_names out;
     dnsreply_names_init(&out, r->ptr, &c->names[0][0], RESULT_MAX_PTR);
+    out.lens = r->ptr_len;
     r->ptr_status = dnsreply_ptr(abuf, alen, c->rev, &out);
     r->ptr_total = out.total;
     r->nptr = out.n;
@@ -194,6 +199,14 @@ static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
       r->fwd[i].status = DNS_NOT_RUN;
       r->fwd[i].cname = 0; /* fwd[] is not cleared per row: set what is read */
       r->fwd[i].naddr = 0;
+      r->fwd[i].target_seen = 0;
+      if (memchr(r->ptr[i], '\0', r->ptr_len[i])) {
+        /* A name with a NUL byte cannot be asked for as a C string (it
+         * would ask for a shorter name); like a name that cannot be put in
+         * a query at all, it has no address. */
+        r->fwd[i].status = DNS_NXDOMAIN;
+        continue;
+      }
       c->fa[i].c = c;
       c->fa[i].idx = (unsigned)i;
       c->pending++;

@@ -15,16 +15,21 @@
  *   - the status is an outcome the parser may give (never TIMEOUT or
  *     NOT_RUN); n <= max, n <= total, odd <= total; n == 0 unless DNS_OK,
  *     and for DNS_OK n == min(total, max) with total >= 1;
- *   - every stored name sits at the start of its own arena slot and fits
- *     in it (NUL within DNSREPLY_NAME_SIZE), is non-empty, has no ASCII
- *     upper case, the names are strictly sorted, and every kept name that
- *     dnsreply_name_is_odd() flags was counted in `odd`;
+ *   - every stored name sits in its own arena slot, right after the two
+ *     length bytes, fits in it with a NUL after its `lens` bytes, is
+ *     non-empty, has no ASCII upper case, the names are strictly sorted by
+ *     bytes (memcmp, then length), and every kept name that
+ *     dnsreply_name_is_odd() flags was counted in `odd`; without the
+ *     optional `lens` the same names come back;
  *   - addresses are of the asked family (IPv4 upper bytes zero), strictly
  *     sorted by bytes;
  *   - keeping fewer only cuts the list: the names/addresses kept with max
  *     are the first of those kept with room for 64, with the same status,
  *     cname and dangling;
- *   - dangling implies cname and NODATA; parsing twice gives the same.
+ *   - dangling implies cname and NODATA; parsing twice gives the same;
+ *   - `want`: the highest address kept with room for 64 is seen also with
+ *     the small max (membership does not depend on what is kept); an
+ *     address outside the RRset is not seen; nothing is seen unless DNS_OK.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +57,7 @@ struct names_run {
   int st;
   struct dnsreply_names o;
   const char **names;
+  size_t *lens;
   char *arena;
 };
 
@@ -80,14 +86,24 @@ static int question_name(const uint8_t *d, size_t size, char *out, size_t outsiz
   return 0;
 }
 
+/* Byte order of stored names (memcmp, then length), written here. */
+static int ref_cmp(const char *a, size_t al, const char *b, size_t bl) {
+  for (size_t i = 0; i < al && i < bl; i++)
+    if (a[i] != b[i]) return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+  return al == bl ? 0 : al < bl ? -1 : 1;
+}
+
 static void names_run(struct names_run *r, const uint8_t *d, size_t size, const char *qname,
                       size_t max) {
   size_t i, j, nodd = 0;
   /* Exact sizes; malloc(0) may give NULL, so ask for at least a byte. */
   r->names = malloc(max ? max * sizeof *r->names : 1);
+  r->lens = malloc(max ? max * sizeof *r->lens : 1);
   r->arena = malloc(max ? max * DNSREPLY_NAME_SIZE : 1);
-  CHECK(r->names && r->arena);
+  CHECK(r->names && r->lens && r->arena);
   dnsreply_names_init(&r->o, r->names, r->arena, max);
+  CHECK(r->o.lens == NULL);
+  r->o.lens = r->lens;
   r->st = dnsreply_ptr(d, (int)size, qname, &r->o);
 
   CHECK(valid_status(r->st));
@@ -98,24 +114,26 @@ static void names_run(struct names_run *r, const uint8_t *d, size_t size, const 
   if (r->o.dangling) CHECK(r->o.cname && r->st == DNS_NODATA);
   for (i = 0; i < r->o.n; i++) {
     const char *s = r->o.names[i];
-    size_t off, len;
+    size_t off, len = r->lens[i];
     CHECK(s >= r->arena && s < r->arena + max * DNSREPLY_NAME_SIZE);
     off = (size_t)(s - r->arena);
-    CHECK(off % DNSREPLY_NAME_SIZE == 0);
-    CHECK(memchr(s, '\0', DNSREPLY_NAME_SIZE) != NULL);
-    len = strlen(s);
+    CHECK(off % DNSREPLY_NAME_SIZE == 2);
     CHECK(len >= 1 && len <= RESULT_NAME_MAX);
+    CHECK(off - 2 + 2 + len + 1 <= max * DNSREPLY_NAME_SIZE && s[len] == '\0');
+    CHECK(strlen(s) <= len);
+    if (memchr(s, '\0', len) != NULL) CHECK(dnsreply_name_is_odd(s, len));
     for (j = 0; j < len; j++) CHECK(!(s[j] >= 'A' && s[j] <= 'Z'));
     for (j = 0; j < i; j++) CHECK(r->o.names[j] != s); /* own slot */
-    if (i > 0) CHECK(strcmp(r->o.names[i - 1], s) < 0);
-    if (len > 253) CHECK(dnsreply_name_is_odd(s));
-    nodd += dnsreply_name_is_odd(s) != 0;
+    if (i > 0) CHECK(ref_cmp(r->o.names[i - 1], r->lens[i - 1], s, len) < 0);
+    if (len > 253) CHECK(dnsreply_name_is_odd(s, len));
+    nodd += dnsreply_name_is_odd(s, len) != 0;
   }
   CHECK(nodd <= r->o.odd);
 }
 
 static void names_free(struct names_run *r) {
   free(r->names);
+  free(r->lens);
   free(r->arena);
 }
 
@@ -131,13 +149,32 @@ static void check_ptr(const uint8_t *d, size_t size, const char *qname, size_t m
   CHECK(again.st == small.st && again.o.n == small.o.n && again.o.total == small.o.total &&
         again.o.odd == small.o.odd && again.o.cname == small.o.cname &&
         again.o.dangling == small.o.dangling);
-  for (i = 0; i < small.o.n; i++) CHECK(strcmp(again.o.names[i], small.o.names[i]) == 0);
+  for (i = 0; i < small.o.n; i++)
+    CHECK(again.lens[i] == small.lens[i] &&
+          memcmp(again.o.names[i], small.o.names[i], small.lens[i]) == 0);
+  /* Without the optional lens: the same names (each slot keeps its own
+   * length). */
+  {
+    struct dnsreply_names o;
+    const char **nm = malloc(max ? max * sizeof *nm : 1);
+    char *ar = malloc(max ? max * DNSREPLY_NAME_SIZE : 1);
+    CHECK(nm && ar);
+    dnsreply_names_init(&o, nm, ar, max);
+    CHECK(dnsreply_ptr(d, (int)size, qname, &o) == small.st);
+    CHECK(o.n == small.o.n && o.total == small.o.total && o.odd == small.o.odd);
+    for (i = 0; i < o.n; i++)
+      CHECK(memcmp(nm[i], small.o.names[i], small.lens[i] + 1) == 0);
+    free(nm);
+    free(ar);
+  }
 
   /* A smaller max only cuts the sorted list. */
   CHECK(big.st == small.st && big.o.cname == small.o.cname &&
         big.o.dangling == small.o.dangling);
   CHECK(small.o.n <= big.o.n);
-  for (i = 0; i < small.o.n; i++) CHECK(strcmp(big.o.names[i], small.o.names[i]) == 0);
+  for (i = 0; i < small.o.n; i++)
+    CHECK(big.lens[i] == small.lens[i] &&
+          memcmp(big.o.names[i], small.o.names[i], small.lens[i]) == 0);
   if (big.o.total <= BIG) { /* nothing evicted: big's counts are exact */
     CHECK(big.o.n == big.o.total);
     CHECK(small.o.total >= big.o.total);
@@ -152,13 +189,17 @@ static void check_ptr(const uint8_t *d, size_t size, const char *qname, size_t m
 }
 
 static int addrs_run(struct dnsreply_addrs *o, struct addr **store, const uint8_t *d,
-                     size_t size, const char *qname, int family, size_t max) {
+                     size_t size, const char *qname, int family, size_t max,
+                     const struct addr *want) {
   size_t i;
   int st;
   *store = malloc(max ? max * sizeof **store : 1);
   CHECK(*store);
   dnsreply_addrs_init(o, *store, max);
+  CHECK(o->want == NULL);
+  o->want = want;
   st = dnsreply_addrs(d, (int)size, qname, family, o);
+  if (st != DNS_OK || !want) CHECK(o->want_seen == 0);
   CHECK(valid_status(st));
   CHECK(o->n <= max && o->n <= o->total);
   if (st != DNS_OK) CHECK(o->n == 0);
@@ -178,9 +219,32 @@ static void check_addrs(const uint8_t *d, size_t size, const char *qname, int fa
                         size_t max) {
   struct dnsreply_addrs small, big;
   struct addr *ss, *bs;
-  int st = addrs_run(&small, &ss, d, size, qname, family, max);
-  int bt = addrs_run(&big, &bs, d, size, qname, family, BIG);
+  int st = addrs_run(&small, &ss, d, size, qname, family, max, NULL);
+  int bt = addrs_run(&big, &bs, d, size, qname, family, BIG, NULL);
   size_t i;
+
+  /* Membership on the whole RRset, whatever max keeps. */
+  if (bt == DNS_OK && big.n > 0) {
+    struct dnsreply_addrs w;
+    struct addr *ws, want = bs[big.n - 1];
+    CHECK(addrs_run(&w, &ws, d, size, qname, family, max, &want) == st);
+    CHECK(w.want_seen == 1);
+    free(ws);
+    if (big.total <= BIG) { /* big holds the whole RRset */
+      struct addr absent;
+      memset(&absent, 0, sizeof absent);
+      absent.family = (uint8_t)family;
+      for (int b = 0; b < 256; b++) { /* an address not in the set */
+        absent.b[0] = (uint8_t)b;
+        int in = 0;
+        for (i = 0; i < big.n; i++) in |= addr_equal(&bs[i], &absent);
+        if (!in) break;
+      }
+      CHECK(addrs_run(&w, &ws, d, size, qname, family, max, &absent) == st);
+      CHECK(w.want_seen == 0);
+      free(ws);
+    }
+  }
 
   CHECK(st == bt && small.cname == big.cname && small.dangling == big.dangling);
   CHECK(small.n <= big.n);
