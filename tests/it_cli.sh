@@ -71,7 +71,7 @@ head -n 4 list.txt > good.txt
 run "$PTRAUDIT" "${R[@]}" --no-smtp -o - @good.txt
 check "@FILE good: exit 0" 0 "$RC"
 check "stdout: header row" \
-  "ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at" \
+  "ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms" \
   "$(head -n 1 "$SCRATCH/o")"
 check "stdout: rows in input order of a small run" "127.96.0.1 127.96.0.2" \
   "$(tail -n +2 "$SCRATCH/o" | cut -d, -f1 | sort | tr '\n' ' ' | sed 's/ $//')"

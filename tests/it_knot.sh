@@ -32,7 +32,7 @@
 source "$(dirname "$0")/lib.sh"
 
 KNOTDIR=$TOP/tests/knot
-HEADER='ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at'
+HEADER='ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms'
 
 # --- preconditions: a script that cannot run is a failure, never a skip ---
 missing=
@@ -134,19 +134,19 @@ wait_log() {
 # forward of .5: both names give 127.100.0.5; the contract does not say
 # whether the address is listed once or per name, so both forms pass.
 cat >"$SCRATCH/expect-v4.csv" <<'EOF'
-ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at
-127.100.0.1,ok,,pass,ok,mx1.knot.test,127.100.0.1,banner,220,mx1.knot.test,mx1.knot.test ESMTP,,@ts
-127.100.0.2,fail,NO_PTR NO_SMTP,permerror,nxdomain,,,refused,,,,,@ts
-127.100.0.3,fail,PTR_NO_FORWARD NO_SMTP,fail,ok,nohost.knot.test,,refused,,,,,@ts
-127.100.0.4,fail,FCRDNS_MISMATCH NO_SMTP,fail,ok,mx4.knot.test,192.0.2.4,refused,,,,,@ts
-127.100.0.5,warn,MULTI_PTR,pass,ok,mx5a.knot.test mx5b.knot.test,~127\.100\.0\.5( 127\.100\.0\.5)?,banner,220,mx5b.knot.test,MX5B.knot.test ESMTP welcome | no pipelining before this line | ready,,@ts
-127.100.0.6,warn,GENERIC_PTR SMTP_REJECT,pass,ok,dyn-127-100-0-6.pool.knot.test,127.100.0.6,banner,554,dyn-127-100-0-6.pool.knot.test,dyn-127-100-0-6.pool.knot.test ESMTP not accepting mail,,@ts
-127.100.0.7,ok,NO_SMTP,pass,ok,mx7.knot.test,127.100.0.7,refused,,,,,@ts
-127.100.0.8,warn,PTR_CNAME,pass,ok,alias8.knot.test,127.100.0.8,banner,220,alias8.knot.test,alias8.knot.test ESMTP,,@ts
-127.100.0.9,warn,BANNER_MISMATCH,pass,ok,mx9.knot.test,127.100.0.9 192.0.2.9,banner,220,mail.elsewhere.test,"mail.elsewhere.test ESMTP ""hi"", there",,@ts
-127.100.0.10,warn,BANNER_MISMATCH BANNER_NOT_FQDN,pass,ok,mx10.knot.test,127.100.0.10,banner,220,localhost,localhost ESMTP Postfix,,@ts
-127.100.0.11,unknown,PTR_TEMPERROR NO_SMTP,temperror,ok,mx11.unserved.test,,refused,,,,,@ts
-127.100.0.12,fail,NO_PTR NO_SMTP,permerror,nodata,,,refused,,,,,@ts
+ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms
+127.100.0.1,ok,,pass,ok,mx1.knot.test,127.100.0.1,banner,220,mx1.knot.test,mx1.knot.test ESMTP,,@ts,1,~[1-9][0-9]*
+127.100.0.2,fail,NO_PTR NO_SMTP,permerror,nxdomain,,,refused,,,,,@ts,1,
+127.100.0.3,fail,PTR_NO_FORWARD NO_SMTP,fail,ok,nohost.knot.test,,refused,,,,,@ts,1,
+127.100.0.4,fail,FCRDNS_MISMATCH NO_SMTP,fail,ok,mx4.knot.test,192.0.2.4,refused,,,,,@ts,1,
+127.100.0.5,warn,MULTI_PTR,pass,ok,mx5a.knot.test mx5b.knot.test,~127\.100\.0\.5( 127\.100\.0\.5)?,banner,220,mx5b.knot.test,MX5B.knot.test ESMTP welcome | no pipelining before this line | ready,,@ts,1,~[1-9][0-9]*
+127.100.0.6,warn,GENERIC_PTR SMTP_REJECT,pass,ok,dyn-127-100-0-6.pool.knot.test,127.100.0.6,banner,554,dyn-127-100-0-6.pool.knot.test,dyn-127-100-0-6.pool.knot.test ESMTP not accepting mail,,@ts,1,~[1-9][0-9]*
+127.100.0.7,ok,NO_SMTP,pass,ok,mx7.knot.test,127.100.0.7,refused,,,,,@ts,1,
+127.100.0.8,warn,PTR_CNAME,pass,ok,alias8.knot.test,127.100.0.8,banner,220,alias8.knot.test,alias8.knot.test ESMTP,,@ts,1,~[1-9][0-9]*
+127.100.0.9,warn,BANNER_MISMATCH,pass,ok,mx9.knot.test,127.100.0.9 192.0.2.9,banner,220,mail.elsewhere.test,"mail.elsewhere.test ESMTP ""hi"", there",,@ts,1,~[1-9][0-9]*
+127.100.0.10,warn,BANNER_MISMATCH BANNER_NOT_FQDN,pass,ok,mx10.knot.test,127.100.0.10,banner,220,localhost,localhost ESMTP Postfix,,@ts,1,~[1-9][0-9]*
+127.100.0.11,unknown,PTR_TEMPERROR NO_SMTP,temperror,ok,mx11.unserved.test,,refused,,,,,@ts,1,
+127.100.0.12,fail,NO_PTR NO_SMTP,permerror,nodata,,,refused,,,,,@ts,1,
 EOF
 
 # --- 1. gzip report, default --fail-on ---
@@ -216,13 +216,13 @@ mkdir "$I"
   printf 'Zeta,127.100.0.6,,\r\n'
 } >"$I/inventory.csv"
 cat >"$I/expect.csv" <<'EOF'
-ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,customer,notes
-127.100.0.1,ok,,pass,ok,mx1.knot.test,127.100.0.1,banner,220,mx1.knot.test,mx1.knot.test ESMTP,*.knot.test,@ts,"Acme Mail, EU","primary, EU"
-127.100.0.10,warn,BANNER_MISMATCH BANNER_NOT_FQDN,pass,ok,mx10.knot.test,127.100.0.10,banner,220,localhost,localhost ESMTP Postfix,mx10.knot.test,@ts,Beta,backup MX
-127.100.0.9,fail,BANNER_MISMATCH EXPECTED_MISMATCH,pass,ok,mx9.knot.test,127.100.0.9 192.0.2.9,banner,220,mail.elsewhere.test,"mail.elsewhere.test ESMTP ""hi"", there",mail.gamma.test,@ts,Gamma,"says ""hi"""
-not-an-ip,invalid,*,*,*,*,*,*,*,*,*,*,@ts,Delta,typo in the sheet
-127.100.0.5,fail,MULTI_PTR EXPECTED_MISMATCH,pass,ok,mx5a.knot.test mx5b.knot.test,~127\.100\.0\.5( 127\.100\.0\.5)?,banner,220,mx5b.knot.test,MX5B.knot.test ESMTP welcome | no pipelining before this line | ready,*.other.test,@ts,Epsilon,
-127.100.0.6,warn,GENERIC_PTR SMTP_REJECT,pass,ok,dyn-127-100-0-6.pool.knot.test,127.100.0.6,banner,554,dyn-127-100-0-6.pool.knot.test,dyn-127-100-0-6.pool.knot.test ESMTP not accepting mail,,@ts,Zeta,
+ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms,customer,notes
+127.100.0.1,ok,,pass,ok,mx1.knot.test,127.100.0.1,banner,220,mx1.knot.test,mx1.knot.test ESMTP,*.knot.test,@ts,1,~[1-9][0-9]*,"Acme Mail, EU","primary, EU"
+127.100.0.10,warn,BANNER_MISMATCH BANNER_NOT_FQDN,pass,ok,mx10.knot.test,127.100.0.10,banner,220,localhost,localhost ESMTP Postfix,mx10.knot.test,@ts,1,~[1-9][0-9]*,Beta,backup MX
+127.100.0.9,fail,BANNER_MISMATCH EXPECTED_MISMATCH,pass,ok,mx9.knot.test,127.100.0.9 192.0.2.9,banner,220,mail.elsewhere.test,"mail.elsewhere.test ESMTP ""hi"", there",mail.gamma.test,@ts,1,~[1-9][0-9]*,Gamma,"says ""hi"""
+not-an-ip,invalid,*,*,*,*,*,*,*,*,*,*,@ts,*,*,Delta,typo in the sheet
+127.100.0.5,fail,MULTI_PTR EXPECTED_MISMATCH,pass,ok,mx5a.knot.test mx5b.knot.test,~127\.100\.0\.5( 127\.100\.0\.5)?,banner,220,mx5b.knot.test,MX5B.knot.test ESMTP welcome | no pipelining before this line | ready,*.other.test,@ts,1,~[1-9][0-9]*,Epsilon,
+127.100.0.6,warn,GENERIC_PTR SMTP_REJECT,pass,ok,dyn-127-100-0-6.pool.knot.test,127.100.0.6,banner,554,dyn-127-100-0-6.pool.knot.test,dyn-127-100-0-6.pool.knot.test ESMTP not accepting mail,,@ts,1,~[1-9][0-9]*,Zeta,
 EOF
 pa "$I/out.csv" "$I/stderr" -r "$RES" --smtp-port "$SMTP_PORT" -o - --rate 0 -q -i "$I/inventory.csv"
 check "inventory: exit 1" 1 "$RC"
@@ -235,15 +235,15 @@ check_match "inventory: stderr warns about line 5" \
 V=$SCRATCH/v6
 mkdir "$V"
 cat >"$V/expect.csv" <<'EOF'
-ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at
-2001:db8::,fail,NO_PTR,permerror,nxdomain,,,skipped,,,,,@ts
-2001:db8::1,ok,,pass,ok,v6mx1.knot.test,2001:db8::1,skipped,,,,,@ts
-2001:db8::2,fail,FCRDNS_MISMATCH,fail,ok,v6mx2.knot.test,2001:db8::99,skipped,,,,,@ts
-2001:db8::3,fail,PTR_NO_FORWARD,fail,ok,v6only-a.knot.test,,skipped,,,,,@ts
-2001:db8::4,fail,NO_PTR,permerror,nxdomain,,,skipped,,,,,@ts
-2001:db8::5,warn,MULTI_PTR,pass,ok,v6a.knot.test v6b.knot.test,~2001:db8::5( 2001:db8::5)?,skipped,,,,,@ts
-2001:db8::6,fail,NO_PTR,permerror,nodata,,,skipped,,,,,@ts
-2001:db8::7,ok,,pass,ok,v6mx7.knot.test,2001:db8::7,skipped,,,,,@ts
+ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms
+2001:db8::,fail,NO_PTR,permerror,nxdomain,,,skipped,,,,,@ts,,
+2001:db8::1,ok,,pass,ok,v6mx1.knot.test,2001:db8::1,skipped,,,,,@ts,,
+2001:db8::2,fail,FCRDNS_MISMATCH,fail,ok,v6mx2.knot.test,2001:db8::99,skipped,,,,,@ts,,
+2001:db8::3,fail,PTR_NO_FORWARD,fail,ok,v6only-a.knot.test,,skipped,,,,,@ts,,
+2001:db8::4,fail,NO_PTR,permerror,nxdomain,,,skipped,,,,,@ts,,
+2001:db8::5,warn,MULTI_PTR,pass,ok,v6a.knot.test v6b.knot.test,~2001:db8::5( 2001:db8::5)?,skipped,,,,,@ts,,
+2001:db8::6,fail,NO_PTR,permerror,nodata,,,skipped,,,,,@ts,,
+2001:db8::7,ok,,pass,ok,v6mx7.knot.test,2001:db8::7,skipped,,,,,@ts,,
 EOF
 pa "$V/stdout" "$V/stderr" --no-smtp -r "$RES" -o "$V/out.csv" --rate 0 -q 2001:db8::/125
 check "ipv6: exit 1" 1 "$RC"
@@ -253,8 +253,8 @@ rcheck report "ipv6 --no-smtp" "$V/out.csv" "$V/expect.csv"
 R=$SCRATCH/r
 mkdir "$R"
 cat >"$R/expect.csv" <<'EOF'
-ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at
-127.101.0.1,unknown,PTR_TEMPERROR,temperror,refused,,,skipped,,,,,@ts
+ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms
+127.101.0.1,unknown,PTR_TEMPERROR,temperror,refused,,,skipped,,,,,@ts,,
 EOF
 check "knotd answers REFUSED for 1.0.101.127.in-addr.arpa" REFUSED \
   "$(kdig @127.0.0.1 -p "$DNS_PORT" +time=1 +retry=0 PTR 1.0.101.127.in-addr.arpa |

@@ -39,8 +39,8 @@ rcheck report smtp smtp.csv "$TOP/tests/expected/testnet-smtp.csv"
 
 # EHLO, only when asked; its reply's first word lands in ehlo_host.
 "$PTRAUDIT" "${R[@]}" --ehlo scanner.ptraudit.test -o ehlo.csv 127.64.0.0 127.64.3.0
-check "--ehlo: header gains ehlo_host after checked_at" \
-  "ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,ehlo_host" \
+check "--ehlo: header gains ehlo_host after the fixed columns" \
+  "ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,smtp_tries,greeting_ms,ehlo_host" \
   "$(head -n 1 ehlo.csv)"
 check "--ehlo: 2xx greeting gets EHLO, host recorded" "mail-eaaaaa.pass.tn.test" \
   "$(grep '^127.64.0.0,' ehlo.csv | awk -F, '{print $NF}')"

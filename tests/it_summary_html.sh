@@ -68,7 +68,7 @@ check_match "--top 1 lists one prefix" "1 of 2, most fail" "$OUT"
 # Bad input: exit 2, file and line named.
 run "$PTRAUDIT" summary --by owner a.csv
 check "unknown --by column: exit 2" 2 "$RC"
-check_match "unknown --by column: lists the columns" "no column 'owner'.*columns are: ip, verdict, .*checked_at, customer" "$ERR"
+check_match "unknown --by column: lists the columns" "no column 'owner'.*columns are: ip, verdict, .*checked_at, smtp_tries, greeting_ms, customer" "$ERR"
 sed '5s/,ok,\|,fail,\|,warn,\|,unknown,/,great,/' a.csv > badv.csv
 run "$PTRAUDIT" summary a.csv badv.csv
 check "bad verdict: exit 2" 2 "$RC"

@@ -111,6 +111,13 @@ static void build_probe_fields(struct sb *b, const struct rowfmt_row *row, size_
   off[SCHEMA_SMTP_CODE] = b->len;
   if (r->smtp_code > 0) sb_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", r->smtp_code));
   len[SCHEMA_SMTP_CODE] = b->len - off[SCHEMA_SMTP_CODE];
+  off[SCHEMA_SMTP_TRIES] = b->len;
+  if (row->smtp_tries) sb_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%u", row->smtp_tries));
+  len[SCHEMA_SMTP_TRIES] = b->len - off[SCHEMA_SMTP_TRIES];
+  off[SCHEMA_GREETING_MS] = b->len;
+  if (row->greeting_ms)
+    sb_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%u", row->greeting_ms));
+  len[SCHEMA_GREETING_MS] = b->len - off[SCHEMA_GREETING_MS];
 }
 
 size_t rowfmt_build(struct rowfmt *f, const struct rowfmt_row *row, const char *const **fields,

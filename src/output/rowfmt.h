@@ -24,6 +24,8 @@ struct rowfmt_row {
   const char *banner;            /* the greeting text */
   size_t banner_len;
   const char *ehlo_host;         /* with --ehlo; NULL = "" */
+  unsigned smtp_tries;           /* SMTP connections made; 0 = not probed (empty cell) */
+  unsigned greeting_ms;          /* connect start to final greeting line; 0 = none (empty) */
   const char *expected;          /* the inventory's expected PTR; NULL = "" */
   size_t expected_len;
   const char *checked_at;        /* RFC 3339 time stamp */

@@ -15,6 +15,8 @@ static const char *const names[SCHEMA_NCOLS] = {
   [SCHEMA_BANNER] = "banner",
   [SCHEMA_EXPECTED] = "expected",
   [SCHEMA_CHECKED_AT] = "checked_at",
+  [SCHEMA_SMTP_TRIES] = "smtp_tries",
+  [SCHEMA_GREETING_MS] = "greeting_ms",
   [SCHEMA_EHLO_HOST] = "ehlo_host",
 };
 

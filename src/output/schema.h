@@ -26,6 +26,8 @@ enum schema_col {
   SCHEMA_BANNER,       /* the greeting text */
   SCHEMA_EXPECTED,     /* the inventory's expected PTR */
   SCHEMA_CHECKED_AT,   /* when the row was completed, RFC 3339 UTC */
+  SCHEMA_SMTP_TRIES,   /* SMTP connections the row took (retries after 421) */
+  SCHEMA_GREETING_MS,  /* ms from the start of the connect to the final greeting line */
   SCHEMA_NFIXED,       /* number of fixed columns */
   /* optional, in this order after the fixed ones */
   SCHEMA_EHLO_HOST = SCHEMA_NFIXED, /* with --ehlo */
