@@ -23,21 +23,24 @@
 #include "err.h"
 #include <zlib.h>
 
+#include "atomicfile.h"
 #include "cell.h"
 
 #define OBUF_SIZE (64 * 1024)
 #define GZ_BUFFER (128 * 1024) /* zlib's own buffer: fewer, larger writes */
-#define TMP_TRIES 100
 
 struct report {
   int fd;           /* the descriptor written to (gz: the one zlib owns) */
   gzFile gz;        /* NULL for plain output */
   int own_fd;       /* close fd at the end */
-  int atomic;       /* temporary file renamed to path at commit */
+  struct atomicfile *af; /* the temporary file (NULL for "-" and report_open_fd) */
   unsigned flags;
   char *path;       /* final path, or display name */
-  char *tmp;        /* temporary path (atomic mode) */
-  char *dir;        /* directory of path, for messages and fsync */
+  char *partial;    /* path + ".partial" (atomic mode) */
+  off_t good_off;   /* output bytes that end on a record boundary for sure */
+  uint64_t tag;     /* tag of the next record (report_tag) */
+  uint64_t *tags;   /* tags of records not known to be in the output */
+  size_t ntags, tagcap;
   char *obuf;
   size_t olen;
   char *line;       /* formatting buffer for records larger than obuf */
@@ -47,6 +50,7 @@ struct report {
   uint64_t member_start;      /* monotonic ms of the last member boundary */
   int dirty;                  /* written since the last member boundary */
   unsigned long long rows;
+  int tags_dropped;           /* a lost record's tag could not be stored */
   int status;                 /* first error, sticky */
   char err[512];
 };
@@ -87,7 +91,33 @@ static int sys_code(int e) {
 }
 
 static const char *target(const struct report *r) {
-  return r->tmp ? r->tmp : r->path;
+  return r->af ? atomicfile_tmp(r->af) : r->path;
+}
+
+/* Remember the record about to be written as not yet in the output; the
+ * list is emptied at each boundary where everything before is out. */
+static void note_tag(struct report *r) {
+  uint64_t tag = r->tag;
+  r->tag = REPORT_NO_TAG;
+  if (r->ntags == r->tagcap) {
+    size_t n = r->tagcap ? r->tagcap * 2 : 256;
+    uint64_t *p = realloc(r->tags, n * sizeof *p);
+    if (!p) {
+      /* Cannot track it: the caller learns through report_lost's count
+       * that an unknown record is missing. */
+      r->tags_dropped = 1;
+      return;
+    }
+    r->tags = p;
+    r->tagcap = n;
+  }
+  r->tags[r->ntags++] = tag;
+}
+
+/* Everything handed to the output so far is whole records on it. */
+static void boundary(struct report *r, off_t off) {
+  r->good_off = off;
+  r->ntags = 0;
 }
 
 /* A zlib call failed: turn gzerror() into a code and a message.  `e` is
@@ -143,9 +173,13 @@ static int emit(struct report *r, const char *buf, size_t len) {
 
 static int drain(struct report *r) {
   int rc;
+  size_t n = r->olen;
   if (r->status) return r->status;
-  rc = emit(r, r->obuf, r->olen);
+  rc = emit(r, r->obuf, n);
   r->olen = 0;
+  /* Plain output: the buffer holds whole records only, so once it is out
+   * every record so far is in the file. */
+  if (!rc && !r->gz) boundary(r, r->good_off + (off_t)n);
   return rc;
 }
 
@@ -157,6 +191,11 @@ static int end_member(struct report *r) {
   if (r->gz && r->dirty) {
     errno = 0;
     if (gzflush(r->gz, Z_FINISH) != Z_OK) return gz_fail(r, "write", errno);
+    /* A finished member: the file up to here decompresses to whole
+     * records.  zlib wrote through a copy of our descriptor, which shares
+     * the file offset. */
+    off_t off = lseek(r->fd, 0, SEEK_CUR);
+    boundary(r, off < 0 ? r->good_off : off);
   }
   r->dirty = 0;
   r->member_count = 0;
@@ -186,6 +225,7 @@ static struct report *report_new(void) {
   r->member_rows = REPORT_MEMBER_ROWS;
   r->member_ms = REPORT_MEMBER_MS;
   r->member_start = now_ms();
+  r->tag = REPORT_NO_TAG;
   return r;
 }
 
@@ -193,8 +233,8 @@ static void report_free(struct report *r) {
   free(r->obuf);
   free(r->line);
   free(r->path);
-  free(r->tmp);
-  free(r->dir);
+  free(r->partial);
+  free(r->tags);
   free(r);
 }
 
@@ -214,92 +254,56 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* Check the final path: absent, or (with REPORT_FORCE) a regular file or a
- * symlink we may replace.  lstat, never stat: a symlink is judged as the
- * link, not as whatever it points at. */
-static int check_final(const char *path, unsigned flags, char *err, size_t errlen) {
-  struct stat st;
-  if (lstat(path, &st) != 0) {
-    int e = errno;
-    if (e == ENOENT) return 0;
-    return msg(err, errlen, sys_code(e), "cannot use output path %s: %s", path, strerror(e));
-  }
-  if (S_ISLNK(st.st_mode)) {
-    if (flags & REPORT_FORCE) return 0;
-    return msg(err, errlen, -EEXIST,
-               "output path %s is a symbolic link; refusing to write through it "
-               "(--force replaces the link itself)",
-               path);
-  }
-  if (S_ISDIR(st.st_mode))
-    return msg(err, errlen, -EISDIR, "output path %s is a directory", path);
-  if (!S_ISREG(st.st_mode))
-    return msg(err, errlen, -EEXIST,
-               "output path %s exists and is not a regular file; refusing to replace it "
-               "(use -o - for standard output)",
-               path);
-  if (flags & REPORT_FORCE) return 0;
-  return msg(err, errlen, -EEXIST,
-             "output file %s exists; refusing to overwrite it (use --force)", path);
+size_t report_partial_path(char *dst, size_t size, const char *path) {
+  return (size_t)snprintf(dst, size, "%s.partial", path);
 }
 
 int report_open(struct report **out, const char *path, unsigned flags, char *err,
                 size_t errlen) {
   struct report *r;
-  const char *slash, *base;
-  size_t dirlen, cap;
+  size_t plen;
+  unsigned af_flags = flags & REPORT_FORCE ? ATOMICFILE_FORCE : 0;
   int rc;
 
   *out = NULL;
   if (!path || !*path) return msg(err, errlen, -EINVAL, "empty output path");
-  if (!strcmp(path, "-")) {
-    rc = report_open_fd(out, 1, "-", 0, err, errlen);
-    return rc;
-  }
-  slash = strrchr(path, '/');
-  base = slash ? slash + 1 : path;
-  if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-    return msg(err, errlen, -EISDIR, "output path %s names a directory", path);
-  rc = check_final(path, flags, err, errlen);
-  if (rc) return rc;
+  if (!strcmp(path, "-")) return report_open_fd(out, 1, "-", 0, err, errlen);
 
   r = report_new();
   if (!r) return msg(err, errlen, -ENOMEM, "out of memory");
   r->flags = flags;
-  r->atomic = 1;
-  r->own_fd = 1;
-  dirlen = slash ? (size_t)(slash - path) + 1 : 0; /* keeps the '/' */
-  cap = strlen(path) + 48;
+  r->own_fd = 0; /* the atomic file owns it; zlib gets a copy */
   r->path = strdup(path);
-  r->tmp = malloc(cap);
-  r->dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-  if (!r->path || !r->tmp || !r->dir) {
+  plen = strlen(path) + sizeof ".partial";
+  r->partial = malloc(plen);
+  if (!r->path || !r->partial) {
     report_free(r);
     return msg(err, errlen, -ENOMEM, "out of memory");
   }
-
-  /* Same directory as the final name, so the rename is atomic; a dot name
-   * keeps it out of globs such as *.csv.gz while it grows. */
-  for (int i = 0; i < TMP_TRIES; i++) {
-    if (i == 0)
-      snprintf(r->tmp, cap, "%.*s.%s.tmp.%ld", (int)dirlen, path, base, (long)getpid());
-    else
-      snprintf(r->tmp, cap, "%.*s.%s.tmp.%ld.%d", (int)dirlen, path, base, (long)getpid(), i);
-    r->fd = open(r->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (r->fd >= 0 || errno != EEXIST) break;
-  }
-  if (r->fd < 0) {
-    int e = errno;
-    rc = msg(err, errlen, sys_code(e), "cannot create the report in directory %s (for %s): %s",
-             r->dir, path, strerror(e));
+  report_partial_path(r->partial, plen, path);
+  /* The name an interrupted run's rows would get is checked now too, so
+   * that an earlier run's partial report is never replaced at the end. */
+  rc = atomicfile_check(r->partial, "output file", af_flags, err, errlen);
+  if (!rc) rc = atomicfile_open(&r->af, path, "output file", af_flags, err, errlen);
+  if (rc) {
     report_free(r);
     return rc;
   }
-  if (ends_with(base, ".gz")) {
+  r->fd = atomicfile_fd(r->af);
+  if (ends_with(path, ".gz")) {
+    /* gzclose() closes the descriptor it was given: give it a copy, so
+     * the file can still be cut back and synced after zlib is done. */
+    r->fd = fcntl(atomicfile_fd(r->af), F_DUPFD_CLOEXEC, 3);
+    if (r->fd < 0) {
+      int e = errno;
+      atomicfile_discard(r->af);
+      report_free(r);
+      return msg(err, errlen, sys_code(e), "cannot duplicate descriptor: %s", strerror(e));
+    }
     rc = start_gzip(r, err, errlen);
     if (rc) {
       close(r->fd);
-      unlink(r->tmp);
+      atomicfile_discard(r->af);
       report_free(r);
       return rc;
     }
@@ -441,7 +445,14 @@ size_t report_format(char *dst, size_t size, const char *const *fields, const si
 
 /* --- writing ------------------------------------------------------------ */
 
+static int write_raw(struct report *r, const char *line, size_t len);
+
 int report_write_raw(struct report *r, const char *line, size_t len) {
+  note_tag(r);
+  return write_raw(r, line, len);
+}
+
+static int write_raw(struct report *r, const char *line, size_t len) {
   int rc;
   if (r->status) return r->status;
   if (OBUF_SIZE - r->olen < len) {
@@ -463,6 +474,7 @@ int report_write_fields(struct report *r, const char *const *fields, const size_
   size_t room, need;
   int rc;
 
+  note_tag(r);
   if (r->status) return r->status;
   /* Usually the record is formatted straight into the output buffer; a
    * record that does not fit (report_format only measured it) is retried
@@ -488,7 +500,7 @@ int report_write_fields(struct report *r, const char *const *fields, const size_
     r->linecap = need + 1;
   }
   report_format(r->line, r->linecap, fields, lens, n);
-  return report_write_raw(r, r->line, need);
+  return write_raw(r, r->line, need);
 }
 
 int report_flush(struct report *r) {
@@ -497,40 +509,21 @@ int report_flush(struct report *r) {
   return end_member(r);
 }
 
-/* Make the rename itself durable (best effort: not every file system
- * supports fsync on a directory). */
-static void sync_dir(const char *dir) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)fsync(fd);
-  close(fd);
-}
-
-/* rename(2) that, without REPORT_FORCE, never replaces a file that appeared
- * at the final path during the run. */
-static int commit_rename(struct report *r) {
-  if (r->flags & REPORT_FORCE) return rename(r->tmp, r->path);
-#ifdef RENAME_NOREPLACE
-  if (renameat2(AT_FDCWD, r->tmp, AT_FDCWD, r->path, RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return -1;
-#endif
-  /* Fallback for file systems without RENAME_NOREPLACE: link(2) fails with
-   * EEXIST instead of replacing. */
-  if (link(r->tmp, r->path) != 0) return -1;
-  (void)unlink(r->tmp);
-  return 0;
-}
-
-int report_close(struct report *r, int commit, char *err, size_t errlen) {
-  int rc;
-  if (!r) return 0;
-
-  if (!r->status) end_member(r);
-  /* fsync even after an error: what was written is kept, so make it last. */
-  if (r->atomic && commit && fsync(r->fd) != 0) {
+/* After a write error the output may end inside a record (a short write,
+ * a gzip member cut off): cut the file back to the last boundary, where
+ * every record is whole.  The records after it are report_lost()'s. */
+static void cut_back(struct report *r) {
+  int fd = atomicfile_fd(r->af);
+  if (ftruncate(fd, r->good_off) != 0) {
     int e = errno;
-    fail(r, sys_code(e), "cannot write %s: fsync: %s", r->tmp, strerror(e));
+    size_t n = strlen(r->err);
+    snprintf(r->err + n, sizeof r->err - n, "; cannot cut %s back to its last whole row: %s",
+             atomicfile_tmp(r->af), strerror(e));
   }
+}
+
+/* Close the zlib stream or the descriptor; errors go to the sticky status. */
+static void close_output(struct report *r) {
   if (r->gz) {
     int zr;
     errno = 0;
@@ -546,27 +539,38 @@ int report_close(struct report *r, int commit, char *err, size_t errlen) {
     int e = errno;
     if (e != EINTR) fail(r, sys_code(e), "cannot close %s: %s", target(r), strerror(e));
   }
+}
 
-  if (r->atomic) {
+int report_close(struct report *r, int commit, char *err, size_t errlen) {
+  int rc;
+  if (!r) return 0;
+
+  if (!r->status && commit) end_member(r);
+  /* After an error gzclose() still tries to finish its member: that only
+   * adds bytes past the boundary, which cut_back() removes. */
+  close_output(r);
+
+  if (r->af) {
     if (!commit) {
-      (void)unlink(r->tmp);
-    } else if (commit_rename(r) != 0) {
-      int e = errno;
-      if (r->status) {
-        /* Keep the first error, but the caller must learn where the data
-         * is. */
-        size_t n = strlen(r->err);
-        snprintf(r->err + n, sizeof r->err - n, "; the report is in %s", r->tmp);
-      } else if (e == EEXIST) {
-        fail(r, -EEXIST, "%s appeared during the run; not overwritten; the report is in %s",
-             r->path, r->tmp);
-      } else {
-        fail(r, sys_code(e), "cannot rename %s to %s: %s; the report is in %s", r->tmp, r->path,
-             strerror(e), r->tmp);
-      }
+      atomicfile_discard(r->af);
     } else {
-      sync_dir(r->dir);
+      char aerr[640];
+      const char *final = r->path;
+      if (r->status) cut_back(r);
+      /* A run with a write error, or one that stopped with targets left,
+       * is not the report of its inputs: it gets the partial name. */
+      if (r->status || commit == REPORT_PARTIAL) final = r->partial;
+      int arc = atomicfile_commit(r->af, final, aerr, sizeof aerr);
+      if (arc < 0) {
+        if (r->status) {
+          size_t n = strlen(r->err);
+          snprintf(r->err + n, sizeof r->err - n, "; %s", aerr);
+        } else {
+          fail(r, arc, "%s", aerr);
+        }
+      }
     }
+    r->af = NULL;
   }
 
   rc = r->status;
@@ -574,6 +578,25 @@ int report_close(struct report *r, int commit, char *err, size_t errlen) {
   else if (err && errlen) err[0] = '\0';
   report_free(r);
   return rc;
+}
+
+void report_tag(struct report *r, uint64_t tag) {
+  r->tag = tag;
+}
+
+size_t report_lost(const struct report *r, const uint64_t **tags, int *unknown) {
+  if (unknown) *unknown = r->status ? r->tags_dropped : 0;
+  if (!r->status) {
+    if (tags) *tags = NULL;
+    return 0;
+  }
+  if (tags) *tags = r->tags;
+  return r->ntags;
+}
+
+const char *report_final_path(const struct report *r, int commit) {
+  if (!r->af) return r->path;
+  return r->status || commit == REPORT_PARTIAL ? r->partial : r->path;
 }
 
 const char *report_error(const struct report *r) {
@@ -585,7 +608,7 @@ const char *report_path(const struct report *r) {
 }
 
 const char *report_tmp_path(const struct report *r) {
-  return r->tmp;
+  return r->af ? atomicfile_tmp(r->af) : NULL;
 }
 
 unsigned long long report_rows(const struct report *r) {
