@@ -135,6 +135,10 @@ static const struct {
    ":5: report name holds a NUL byte"},
   {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport a\\x4\n", 0,
    ":5: report name: bad escape"},
+  {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport a\\x41\n", 0,
+   ":5: report name: \\xHH of a printable byte"},
+  {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport a\\x5c\n", 0,
+   ":5: report name: \\xHH of a printable byte"},
   {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport a\xc3\xa9\n", 0,
    ":5: report name holds an unescaped control or non-ASCII"},
   /* A NUL hides nothing: the text after it is not ignored. */

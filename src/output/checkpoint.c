@@ -120,6 +120,9 @@ static int parse_name(struct cursor *c, const char *s, size_t len, char *dst, si
         b = (unsigned char)(hexdig(s[i + 2]) * 16 + hexdig(s[i + 3]));
         i += 3;
         if (!b) return bad(c, "report name holds a NUL byte");
+        /* One spelling per name: only what must be escaped is. */
+        if (b >= 0x20 && b < 0x7f)
+          return bad(c, "report name: \\xHH of a printable byte (write it as is)");
       } else {
         return bad(c, "report name: bad escape (only \\\\ and \\xHH)");
       }

@@ -20,7 +20,9 @@
  * Every line ends in "\n"; the five lines come in this order, once each,
  * and nothing follows.  The report name is escaped so that no name can
  * forge a line: a backslash is "\\", and every byte below 0x20 or from
- * 0x7f up is "\xHH" (lower-case hex); nothing else is escaped.  The
+ * 0x7f up is "\xHH" (lower-case hex); nothing else is escaped, so each
+ * checkpoint has exactly one spelling (checkpoint_format of what
+ * checkpoint_parse accepted gives back the same bytes).  The
  * reader refuses anything else: a NUL anywhere, a CR, an unknown or
  * repeated key, a number out of range or with trailing text, a raw
  * control byte in the name.  Version 1 files (older ptraudit, whose report
