@@ -403,7 +403,7 @@ static void check_outputs(struct run *r, const char *out) {
   if (r->cfg.resume && nin + 2 <= MAX_PATHS) {
     in[nin++] = (struct named_path){r->cfg.resume, "--resume checkpoint"};
     if (r->prev.report[0] && strcmp(r->prev.report, "-"))
-      in[nin++] = (struct named_path){r->prev.report, "the report the --resume checkpoint names"};
+      in[nin++] = (struct named_path){r->prev.report, "report named by the --resume checkpoint"};
   }
   if (strcmp(out, "-")) {
     report_partial_path(partial, sizeof partial, out);

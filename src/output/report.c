@@ -38,6 +38,8 @@ struct report {
   char *path;       /* final path, or display name */
   char *partial;    /* path + ".partial" (atomic mode) */
   off_t good_off;   /* output bytes that end on a record boundary for sure */
+  char *first;      /* a copy of the first record (the header row) */
+  size_t first_len;
   uint64_t tag;     /* tag of the next record (report_tag) */
   uint64_t *tags;   /* tags of records not known to be in the output */
   size_t ntags, tagcap;
@@ -203,8 +205,13 @@ static int end_member(struct report *r) {
   return 0;
 }
 
-/* One record went into the buffer (or out): count it, maybe end a member. */
-static int record_done(struct report *r) {
+/* One record went into the buffer (or out): count it, maybe end a member.
+ * rec/len: the record's bytes, kept if it is the first (the header). */
+static int record_done(struct report *r, const char *rec, size_t len) {
+  if (!r->rows && r->af && len <= OBUF_SIZE && (r->first = malloc(len ? len : 1))) {
+    memcpy(r->first, rec, len);
+    r->first_len = len;
+  }
   r->rows++;
   r->member_count++;
   r->dirty = 1;
@@ -235,6 +242,7 @@ static void report_free(struct report *r) {
   free(r->path);
   free(r->partial);
   free(r->tags);
+  free(r->first);
   free(r);
 }
 
@@ -461,12 +469,13 @@ static int write_raw(struct report *r, const char *line, size_t len) {
     if (len > OBUF_SIZE) { /* larger than the buffer: straight out */
       rc = emit(r, line, len);
       if (rc) return rc;
-      return record_done(r);
+      if (!r->gz) boundary(r, r->good_off + (off_t)len); /* a whole record, out */
+      return record_done(r, line, len);
     }
   }
   memcpy(r->obuf + r->olen, line, len);
   r->olen += len;
-  return record_done(r);
+  return record_done(r, line, len);
 }
 
 int report_write_fields(struct report *r, const char *const *fields, const size_t *lens,
@@ -484,14 +493,14 @@ int report_write_fields(struct report *r, const char *const *fields, const size_
   need = report_format(r->obuf + r->olen, room, fields, lens, n);
   if (need < room) {
     r->olen += need;
-    return record_done(r);
+    return record_done(r, r->obuf + r->olen - need, need);
   }
   rc = drain(r);
   if (rc) return rc;
   if (need < OBUF_SIZE) {
     report_format(r->obuf, OBUF_SIZE, fields, lens, n);
     r->olen = need;
-    return record_done(r);
+    return record_done(r, r->obuf, need);
   }
   if (need >= r->linecap) {
     char *p = realloc(r->line, need + 1);
@@ -509,16 +518,64 @@ int report_flush(struct report *r) {
   return end_member(r);
 }
 
+/* The first record (the header row) as a file of its own: itself, or one
+ * gzip member holding it.  malloc'd, length in *len; NULL if none. */
+static char *first_record_file(const struct report *r, size_t *len) {
+  if (!r->first) return NULL;
+  if (!r->gz) {
+    char *p = malloc(r->first_len);
+    if (p) memcpy(p, r->first, r->first_len);
+    *len = r->first_len;
+    return p;
+  }
+  z_stream zs;
+  memset(&zs, 0, sizeof zs);
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  uLong cap = deflateBound(&zs, (uLong)r->first_len) + 32;
+  unsigned char *out = malloc(cap);
+  if (out) {
+    zs.next_in = (unsigned char *)r->first;
+    zs.avail_in = (uInt)r->first_len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+      free(out);
+      out = NULL;
+    }
+    *len = cap - zs.avail_out;
+  }
+  deflateEnd(&zs);
+  return (char *)out;
+}
+
 /* After a write error the output may end inside a record (a short write,
  * a gzip member cut off): cut the file back to the last boundary, where
- * every record is whole.  The records after it are report_lost()'s. */
+ * every record is whole.  The records after it are report_lost()'s.  If
+ * not even the header row was out, it is written again (cutting freed the
+ * space it took), so the partial report is still a report. */
 static void cut_back(struct report *r) {
   int fd = atomicfile_fd(r->af);
+  const char *why = NULL;
+  int e = 0;
   if (ftruncate(fd, r->good_off) != 0) {
-    int e = errno;
+    e = errno;
+    why = "cannot cut it back to its last whole row";
+  } else if (r->good_off == 0 && r->first) {
+    size_t len = 0;
+    char *h = first_record_file(r, &len);
+    if (!h) {
+      why = "cannot write its header row again";
+    } else if (pwrite(fd, h, len, 0) != (ssize_t)len) {
+      e = errno;
+      why = "cannot write its header row again";
+      (void)ftruncate(fd, 0);
+    }
+    free(h);
+  }
+  if (why) {
     size_t n = strlen(r->err);
-    snprintf(r->err + n, sizeof r->err - n, "; cannot cut %s back to its last whole row: %s",
-             atomicfile_tmp(r->af), strerror(e));
+    snprintf(r->err + n, sizeof r->err - n, "; %s: %s", why, e ? strerror(e) : "out of memory");
   }
 }
 
