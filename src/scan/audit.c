@@ -272,10 +272,7 @@ static void ring_drain(struct audit *a) {
   while (a->write_seq < a->next_seq) {
     struct ring_entry *e = &a->ring[a->write_seq % a->ring_size];
     if (!e->ready) break;
-    if (!e->skip) {
-      /* After a write error too: the report then refuses the row at once
-       * and remembers it as lost (report_lost), for the checkpoint. */
-      report_tag(a->rep, a->write_seq);
+    if (!e->skip && a->end != AUDIT_OUTPUT_ERROR) {
       int rc = report_write_raw(a->rep, e->buf, e->len);
       if (rc < 0) output_error(a, rc);
     }
@@ -312,10 +309,9 @@ static void emit_row(struct audit *a, struct slot *s, const struct judgement *j)
     summary_free(a->summary); /* the report matters more than the page */
     a->summary = NULL;
   }
+  if (a->end == AUDIT_OUTPUT_ERROR) return;
   if (!a->ring) {
     int rc;
-    /* After a write error too (see ring_drain). */
-    report_tag(a->rep, s->seq);
     if (a->c->format == FORMAT_CSV) {
       rc = report_write_fields(a->rep, a->fields, a->lens, n);
     } else {
