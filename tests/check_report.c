@@ -642,6 +642,50 @@ START_TEST(test_write_error_keeps_header) {
 }
 END_TEST
 
+/* Plain file, rows through the 64 KiB buffer (no member limit): the lost
+ * list is exactly the rows not in the file -- also the row whose write
+ * first made room by writing the buffer out. */
+START_TEST(test_write_error_lost_exact) {
+  for (int big = 0; big < 2; big++) {
+    struct report *r;
+    char err[256];
+    static char row[70000];
+    size_t rowlen = big ? 66000 : 1000; /* big: larger than the buffer */
+    const char *path = in_dir(big ? "big.csv" : "lost.csv");
+    struct rlimit old, lim;
+    int rc = 0, n = 0;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(report_open(&r, path, 0, err, sizeof err), 0);
+    report_set_member(r, 1000000, 600000);
+    memset(row, 'z', rowlen);
+    row[rowlen - 1] = '\n';
+    lim = old;
+    lim.rlim_cur = 300000;
+    setrlimit(RLIMIT_FSIZE, &lim);
+    for (; n < 1000 && rc == 0; n++) {
+      report_tag(r, (uint64_t)n);
+      rc = report_write_raw(r, row, rowlen);
+    }
+    const uint64_t *lost;
+    size_t nlost = report_lost(r, &lost, NULL);
+    uint64_t first = nlost ? lost[0] : 0, last = nlost ? lost[nlost - 1] : 0;
+    report_close(r, REPORT_COMPLETE, err, sizeof err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    char want[64];
+    snprintf(want, sizeof want, "%s.partial", big ? "big.csv" : "lost.csv");
+    size_t len;
+    char *data = slurp(in_dir(want), &len);
+    size_t rows = len / rowlen;
+    ck_assert_uint_eq(len % rowlen, 0);
+    ck_assert_uint_eq(rows + nlost, (size_t)n);
+    ck_assert_uint_eq(first, rows);
+    ck_assert_uint_eq(last, (uint64_t)n - 1);
+    free(data);
+  }
+}
+END_TEST
+
 Suite *report_suite(void) {
   Suite *s = suite_create("report");
   TCase *tf = tcase_create("format");
@@ -665,6 +709,7 @@ Suite *report_suite(void) {
   tcase_add_test(tc, test_write_error_mid_file);
   tcase_add_test(tc, test_write_error_gzip_members);
   tcase_add_test(tc, test_write_error_keeps_header);
+  tcase_add_test(tc, test_write_error_lost_exact);
   suite_add_tcase(s, tf);
   suite_add_tcase(s, tc);
   return s;

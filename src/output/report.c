@@ -41,6 +41,8 @@ struct report {
   char *first;      /* a copy of the first record (the header row) */
   size_t first_len;
   uint64_t tag;     /* tag of the next record (report_tag) */
+  uint64_t cur_tag; /* tag of the record being written */
+  int cur_pending;  /* cur_tag is not in tags[] yet */
   uint64_t *tags;   /* tags of records not known to be in the output */
   size_t ntags, tagcap;
   char *obuf;
@@ -96,17 +98,15 @@ static const char *target(const struct report *r) {
   return r->af ? atomicfile_tmp(r->af) : r->path;
 }
 
-/* Remember the record about to be written as not yet in the output; the
- * list is emptied at each boundary where everything before is out. */
-static void note_tag(struct report *r) {
-  uint64_t tag = r->tag;
-  r->tag = REPORT_NO_TAG;
+/* Remember a record as not yet in the output; the list is emptied at
+ * each boundary where everything before is out. */
+static void push_tag(struct report *r, uint64_t tag) {
   if (r->ntags == r->tagcap) {
     size_t n = r->tagcap ? r->tagcap * 2 : 256;
     uint64_t *p = realloc(r->tags, n * sizeof *p);
     if (!p) {
-      /* Cannot track it: the caller learns through report_lost's count
-       * that an unknown record is missing. */
+      /* Cannot track it: the caller learns through report_lost that an
+       * unknown record is missing. */
       r->tags_dropped = 1;
       return;
     }
@@ -114,6 +114,23 @@ static void note_tag(struct report *r) {
     r->tagcap = n;
   }
   r->tags[r->ntags++] = tag;
+}
+
+/* A write begins: its tag waits in cur_tag until the record is in the
+ * buffer (record_done) -- a boundary reached while making room for it must
+ * not forget it -- or is pushed as lost if it never gets there. */
+static void begin_record(struct report *r) {
+  r->cur_tag = r->tag;
+  r->cur_pending = 1;
+  r->tag = REPORT_NO_TAG;
+}
+
+static int end_record(struct report *r, int rc) {
+  if (r->cur_pending) {
+    push_tag(r, r->cur_tag);
+    r->cur_pending = 0;
+  }
+  return rc;
 }
 
 /* Everything handed to the output so far is whole records on it. */
@@ -212,6 +229,7 @@ static int record_done(struct report *r, const char *rec, size_t len) {
     memcpy(r->first, rec, len);
     r->first_len = len;
   }
+  end_record(r, 0); /* in the buffer now: lost only if a later write fails */
   r->rows++;
   r->member_count++;
   r->dirty = 1;
@@ -456,8 +474,8 @@ size_t report_format(char *dst, size_t size, const char *const *fields, const si
 static int write_raw(struct report *r, const char *line, size_t len);
 
 int report_write_raw(struct report *r, const char *line, size_t len) {
-  note_tag(r);
-  return write_raw(r, line, len);
+  begin_record(r);
+  return end_record(r, write_raw(r, line, len));
 }
 
 static int write_raw(struct report *r, const char *line, size_t len) {
@@ -469,6 +487,7 @@ static int write_raw(struct report *r, const char *line, size_t len) {
     if (len > OBUF_SIZE) { /* larger than the buffer: straight out */
       rc = emit(r, line, len);
       if (rc) return rc;
+      end_record(r, 0);
       if (!r->gz) boundary(r, r->good_off + (off_t)len); /* a whole record, out */
       return record_done(r, line, len);
     }
@@ -478,12 +497,20 @@ static int write_raw(struct report *r, const char *line, size_t len) {
   return record_done(r, line, len);
 }
 
+static int write_fields(struct report *r, const char *const *fields, const size_t *lens,
+                        size_t n);
+
 int report_write_fields(struct report *r, const char *const *fields, const size_t *lens,
+                        size_t n) {
+  begin_record(r);
+  return end_record(r, write_fields(r, fields, lens, n));
+}
+
+static int write_fields(struct report *r, const char *const *fields, const size_t *lens,
                         size_t n) {
   size_t room, need;
   int rc;
 
-  note_tag(r);
   if (r->status) return r->status;
   /* Usually the record is formatted straight into the output buffer; a
    * record that does not fit (report_format only measured it) is retried
