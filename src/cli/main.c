@@ -220,6 +220,9 @@ static int targets_left(const struct run *r) {
  * err gets its message. */
 static int close_report(struct run *r, int partial, char *err, size_t errlen) {
   const uint64_t *tags;
+  /* Write out the last member first: a full disk often shows only here,
+   * and the rows it loses must be known before the checkpoint. */
+  (void)report_flush(r->rep);
   size_t n = report_lost(r->rep, &tags, &r->lost_unknown);
   int mode = partial || n ? REPORT_PARTIAL : REPORT_COMPLETE;
   if (n) {
