@@ -127,6 +127,8 @@ static const struct {
    ":5: incomplete checkpoint: no report line"},
   {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\nreport a\npending\n", 0,
    ":4: expected the pending line"},
+  {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport\n", 0,
+   ":5: expected \"report \" and"},
   {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport a\r\n", 0,
    ":5: report name holds an unescaped control"},
   {"ptraudit-checkpoint 2\nfingerprint 0000000000000001\nnext 5\npending\nreport a\\n\n", 0,

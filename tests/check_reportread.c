@@ -348,9 +348,18 @@ START_TEST(test_syntax_errors) {
   expect_error(r, UV_EINVAL, "r.csv:2: field 1: CSV syntax error");
   reportread_close(r);
 
-  /* A quoted field open at the end is a row without its line end: cut
-   * short (ptraudit never writes a line end inside a cell). */
   write_str(p, "a,b\n1,2\n3,\"never closed\n4,5\n");
+  r = open_ok(p);
+  expect_row(r, "1|2", 2);
+  expect_error(r, UV_EINVAL, "r.csv:3: CSV syntax error: quoted field never closed");
+  reportread_close(r);
+  /* Closed quotes ("" inside) before the cut: the row is merely cut. */
+  write_str(p, "a,b\n1,2\n\"x\"\"y\",\"z,");
+  r = open_ok(p);
+  expect_row(r, "1|2", 2);
+  expect_error(r, UV_EINVAL, "r.csv:3: CSV syntax error: quoted field never closed");
+  reportread_close(r);
+  write_str(p, "a,b\n1,2\n\"x\"\"y\",z");
   r = open_ok(p);
   expect_row(r, "1|2", 2);
   expect_error(r, UV_EOF, "r.csv:3: last row has no line end");

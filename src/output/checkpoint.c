@@ -202,6 +202,10 @@ int checkpoint_parse(const char *buf, size_t len, const char *name, struct check
     i += used + (i + used < vl);
   }
   if ((rc = take_line(&c, "report", &v, &vl)) < 0) goto out;
+  if (v[-1] != ' ') {
+    rc = bad(&c, "expected \"report \" and the report's name");
+    goto out;
+  }
   if ((rc = parse_name(&c, v, vl, cp->report, sizeof cp->report)) < 0) goto out;
   if (c.p != c.end) {
     c.line++;

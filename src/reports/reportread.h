@@ -21,7 +21,8 @@
  *     end (a write that failed half-way): every complete row (ended by a
  *     line end) is returned first, then the error; the fragment of the row
  *     that was cut is dropped, even when it has the right number of
- *     fields (its last cell may be cut: "2026-1").  This gives ERR_EOF, so
+ *     fields (its last cell may be cut: "2026-1"); a cut inside a quoted
+ *     field is the syntax error below instead.  This gives ERR_EOF, so
  *     a caller can choose to accept the rows read as a partial report
  *     (--allow-truncated);
  *   - corrupt gzip data (bad CRC, invalid deflate stream): -EINVAL.
