@@ -184,4 +184,21 @@ check_match "summary of a torn report: warns" "warning: .*torn.csv:17: last row 
   "$(cat err.txt)"
 check_match "summary of a torn report: counts the 15 whole rows only" "rows: 15," "$(cat sum.txt)"
 
+# --- subcommands: the output is never one of the inputs ---------------------
+cp whole.csv in.csv
+sib() {
+  local name=$1 re=$2
+  shift 2
+  "$PTRAUDIT" "$@" >/dev/null 2>err.txt
+  check "$name: exit 2" 2 "$?"
+  check_match "$name: says why" "$re" "$(cat err.txt)"
+  check "$name: input intact" "$(cat whole.csv)" "$(cat in.csv)"
+}
+sib "summary --html naming its input" "--html page in.csv is the same file as the input in.csv" \
+  summary --html in.csv in.csv
+sib "merge -o naming an input (--force)" "output ./in.csv is the same file as the input in.csv" \
+  merge --force -o ./in.csv whole.csv in.csv
+sib "diff -o naming an input (--force)" "output in.csv is the same file as the input in.csv" \
+  diff --force -o in.csv whole.csv in.csv
+
 finish

@@ -427,6 +427,7 @@ int command_diff(int argc, char **argv) {
   if (!strcmp(d.old.path, "-") && !strcmp(d.new_.path, "-"))
     return cmd_usage_error("diff", diff_usage, "only one of OLD and NEW can be '-' (stdin)");
 
+  if (cmd_refuse_input_output("diff", "output", out, argv + optind, 2)) return EXIT_USAGE;
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&d.rep, out, force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
     cmd_msg("diff", "%s", err);

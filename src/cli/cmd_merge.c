@@ -190,6 +190,8 @@ int command_merge(int argc, char **argv) {
       return cmd_usage_error("merge", merge_usage, "'-' (stdin) can be given only once");
   m.mem = (size_t)mem_mib * 1024 * 1024;
 
+  if (cmd_refuse_input_output("merge", "output", out, argv + optind, argc - optind))
+    return EXIT_USAGE;
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&rep, out, force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);

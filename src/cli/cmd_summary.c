@@ -232,6 +232,10 @@ int command_summary(int argc, char **argv) {
     return EXIT_USAGE;
   }
 
+  if (html && cmd_refuse_input_output("summary", "--html page", html, argv + optind,
+                                      argc - optind))
+    return EXIT_USAGE;
+
   char title[512] = "ptraudit summary:";
   int status = EXIT_CLEAN;
   int nreports = argc - optind;

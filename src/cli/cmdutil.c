@@ -125,6 +125,18 @@ int cmd_same_file(const char *a, const char *b) {
   return !strcmp(na, nb);
 }
 
+int cmd_refuse_input_output(const char *cmd, const char *what, const char *out,
+                            char *const *inputs, int n) {
+  if (!strcmp(out, "-")) return 0;
+  for (int i = 0; i < n; i++)
+    if (strcmp(inputs[i], "-") && cmd_same_file(out, inputs[i])) {
+      cmd_msg(cmd, "the %s %s is the same file as the input %s: refusing to overwrite it", what,
+              out, inputs[i]);
+      return EXIT_USAGE;
+    }
+  return 0;
+}
+
 int cmd_rowcopy_init(struct cmd_rowcopy *rc, size_t n) {
   rc->n = n;
   rc->f = calloc(n ? n : 1, sizeof *rc->f);
