@@ -288,6 +288,7 @@ int checkpoint_format(struct checkpoint *cp, char **text, size_t *len) {
     }
   }
   t[o++] = '\n';
+  t[o] = '\0';
   *text = t;
   *len = o;
   return 0;

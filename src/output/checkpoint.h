@@ -55,8 +55,8 @@ int checkpoint_parse(const char *buf, size_t len, const char *name, struct check
  * a checkpoint or cannot be opened).  Free with checkpoint_free. */
 int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t errlen);
 
-/* Format cp (sorting cp->pending) as the file text, malloc'd, length in
- * *len.  -EINVAL if pending is not below next or a name holds a NUL (it
+/* Format cp (sorting cp->pending) as the file text, malloc'd and
+ * NUL-terminated, length (without the NUL) in *len.  -EINVAL if pending is not below next or a name holds a NUL (it
  * cannot: report is a C string), -ENOMEM.  O(npending). */
 int checkpoint_format(struct checkpoint *cp, char **text, size_t *len);
 
