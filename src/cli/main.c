@@ -28,6 +28,7 @@
 #include "options.h"
 #include "report.h"
 #include "source.h"
+#include "stopsig.h"
 #include "verdict.h"
 #include "version.h"
 
@@ -55,7 +56,7 @@ struct run {
   uv_timer_t progress;
   uv_timer_t flush;        /* ends a gzip member every second even when stalled */
   uv_timer_t grace;
-  int signo;               /* first stop signal acted on (g_signo's) */
+  int signo;               /* first stop signal acted on (stopsig_first) */
   int handled;             /* stop signals acted on */
   uint64_t *lost;          /* rows lost to a write error (report_lost) */
   size_t nlost;
@@ -120,48 +121,6 @@ static void on_progress(uv_timer_t *t) { draw_progress(t->data); }
 static void on_flush(uv_timer_t *t) {
   struct run *r = t->data;
   if (report_flush(r->rep) < 0) audit_stop(r->audit); /* report_close reports the error */
-}
-
-/* --- stop signals --------------------------------------------------------
- * SIGINT, SIGTERM and SIGHUP get one handler from just before the report
- * is created until the process exits.  It only records the signal and
- * wakes the loop (uv_async_send is async-signal-safe); everything else
- * happens in the loop (on_wake) or, after the scan, in plain code that
- * looks at g_signo.  libuv's own uv_signal_t is not used: closing it at
- * the end of the scan restores SIG_DFL, and a signal during the report's
- * close, --html or the summary then killed the process with the report
- * still under its temporary name. */
-static volatile sig_atomic_t g_signo;   /* first stop signal */
-static volatile sig_atomic_t g_signals; /* how many (saturates) */
-static uv_async_t *volatile g_wake;     /* the loop's wake-up, while it runs */
-
-static void on_stop_signal(int signo) {
-  int saved = errno;
-  if (!g_signo) g_signo = signo;
-  if (g_signals < 64) g_signals++;
-  uv_async_t *w = g_wake;
-  if (w) uv_async_send(w);
-  errno = saved;
-}
-
-/* Install the handler for INT, TERM and HUP (each blocked while it runs). */
-static void stop_signals_install(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop_signal;
-  sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  sigaddset(&sa.sa_mask, SIGINT);
-  sigaddset(&sa.sa_mask, SIGTERM);
-  sigaddset(&sa.sa_mask, SIGHUP);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-}
-
-static const char *signal_name(int signo) {
-  return signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : signo == SIGHUP ? "SIGHUP"
-                                                                                    : "signal";
 }
 
 /* --- checkpoint ------------------------------------------------------------ */
@@ -256,7 +215,7 @@ static void abort_now(struct run *r, const char *why) {
   fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->report_at);
   if (rc < 0) fprintf(stderr, "ptraudit: %s\n", err);
   write_checkpoint(r);
-  _exit(rc < 0 ? EXIT_RUNTIME : 128 + (r->signo ? r->signo : (int)g_signo));
+  _exit(rc < 0 ? EXIT_RUNTIME : 128 + (r->signo ? r->signo : stopsig_first()));
 }
 
 static void on_grace(uv_timer_t *t) {
@@ -268,16 +227,16 @@ static void on_grace(uv_timer_t *t) {
  * stops at once. */
 static void on_wake(uv_async_t *h) {
   struct run *r = h->data;
-  int n = g_signals;
+  int n = stopsig_count();
   if (!n || n == r->handled) return;
   if (r->handled) abort_now(r, "aborted by a second signal");
   r->handled = n;
-  r->signo = g_signo;
+  r->signo = stopsig_first();
   if (n > 1) abort_now(r, "aborted by a second signal");
   if (!r->cfg.quiet) {
     if (r->progress_drawn) fputs("\r\033[K", stderr);
     fprintf(stderr, "ptraudit: %s: finishing the targets in flight (at most %d s; send it "
-            "again to stop at once)\n", signal_name(r->signo), GRACE_MS / 1000);
+            "again to stop at once)\n", stopsig_name(r->signo), GRACE_MS / 1000);
   }
   uv_timer_start(&r->grace, on_grace, GRACE_MS, 0);
   audit_stop(r->audit);
@@ -289,8 +248,7 @@ static void stop_signals_attach(struct run *r) {
   uv_async_init(&r->loop, &r->wake, on_wake);
   r->wake.data = r;
   uv_unref((uv_handle_t *)&r->wake);
-  g_wake = &r->wake;
-  if (g_signals) uv_async_send(&r->wake);
+  stopsig_attach(&r->wake); /* wakes it at once for a signal that came already */
 }
 
 static void on_done(struct audit *a, enum audit_end end, void *arg) {
@@ -298,8 +256,8 @@ static void on_done(struct audit *a, enum audit_end end, void *arg) {
   (void)a;
   r->end = end;
   /* From here the handler only records: the code after uv_run() looks at
-   * g_signo. */
-  g_wake = NULL;
+   * stopsig_first(). */
+  stopsig_detach();
   uv_close((uv_handle_t *)&r->wake, NULL);
   uv_close((uv_handle_t *)&r->progress, NULL);
   uv_close((uv_handle_t *)&r->flush, NULL);
@@ -440,7 +398,7 @@ static void check_outputs(struct run *r, const char *out) {
 
 /* After the scan: close the report (final or partial name), write the
  * checkpoint when targets are left, the --html page and the summary.
- * Stop signals only set g_signo here (the handler stays installed), so
+ * Stop signals are only recorded here (stopsig.h), so
  * none of this can be cut short.  Returns the exit status. */
 static int finish_run(struct run *r) {
   char err[1024];
@@ -481,7 +439,7 @@ static int finish_run(struct run *r) {
     }
   }
   if (!r->cfg.quiet) print_summary(r, strcmp(r->out, "-") ? r->report_at : "stdout");
-  if (g_signo && status != EXIT_RUNTIME) status = 128 + g_signo;
+  if (stopsig_first() && status != EXIT_RUNTIME) status = 128 + stopsig_first();
   return status;
 }
 
@@ -606,7 +564,7 @@ int main(int argc, char **argv) {
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
   check_outputs(r, out);
-  stop_signals_install(); /* before the first output file exists */
+  stopsig_install(); /* before the first output file exists */
   rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
   if (rc < 0) die(EXIT_USAGE, "%s", err);
 

@@ -2,15 +2,7 @@
  * report.h - the report writer: CSV records, plain or gzip, written under a
  * temporary name and renamed into place.
  *
- * Record format (RFC 4180 quoting, Unix line ends):
- *   - every field is first made safe with cell_escape() (cell.h): printable
- *     UTF-8 only, `\xHH` escapes, the CSV-injection guard;
- *   - a field is then double-quoted when it contains `,` or `"` or starts or
- *     ends with a space, inner quotes doubled (RFC 4180 section 2, rules 6
- *     and 7).  CR and LF cannot occur: cell_escape() has escaped them;
- *   - fields are separated by `,` and a record ends with "\n" (not RFC
- *     4180's CRLF: the report is read by zcat, grep, awk, cut and sort far
- *     more often than by spreadsheets, which accept LF anyway).
+ * Records: csvrow.h (RFC 4180 quoting after cell_escape, "\n" line ends).
  *
  * Output files:
  *   - path "-": plain CSV to standard output (fd 1; the report owns fd 1
@@ -61,6 +53,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csvrow.h"
+
 #define REPORT_FORCE 1u /* replace an existing file or symlink at the path */
 #define REPORT_GZIP 2u  /* report_open_fd(): gzip the output */
 
@@ -96,14 +90,12 @@ int report_open_fd(struct report **out, int fd, const char *name, unsigned flags
  * value).  For tests and for callers that want smaller members. */
 void report_set_member(struct report *r, unsigned rows, unsigned ms);
 
-/* Format one record (fields[i] of lens[i] bytes; lens NULL means the fields
- * are NUL-terminated; a NULL field is empty) into dst, NUL-terminated,
- * including the final "\n".  Returns the record's length excluding the NUL,
- * like snprintf: if the result is >= size, nothing usable was written (dst
- * holds "" when size > 0) and the caller retries with a bigger buffer.
- * Pure, O(total length), no allocation. */
-size_t report_format(char *dst, size_t size, const char *const *fields, const size_t *lens,
-                     size_t n);
+/* csvrow_format() (csvrow.h) under the report's name: one record into dst,
+ * snprintf-style.  Pure, O(total length), no allocation. */
+static inline size_t report_format(char *dst, size_t size, const char *const *fields,
+                                   const size_t *lens, size_t n) {
+  return csvrow_format(dst, size, fields, lens, n); /* csvrow.h */
+}
 
 /* Format one record (as report_format) and write it.  0 or <0. */
 int report_write_fields(struct report *r, const char *const *fields, const size_t *lens,
