@@ -165,6 +165,14 @@ for out in full.csv full.csv.gz; do
     2>/dev/null
 done
 
+# --- broken pipe: exit 3 and a checkpoint -------------------------------------
+rm -f ptraudit-stdout.checkpoint
+"$PTRAUDIT" "${R[@]}" --rate 0 --no-smtp -o - 127.96.48.0/20 2>err.txt | head -n 100 >/dev/null
+check "broken pipe: exit 3" 3 "${PIPESTATUS[0]}"
+check_match "broken pipe: says so" "Broken pipe" "$(cat err.txt)"
+[ -s ptraudit-stdout.checkpoint ] && ok "broken pipe: checkpoint written" \
+  || not_ok "broken pipe: checkpoint written" "$(cat err.txt)"
+
 # --- readers refuse a torn last row ------------------------------------------
 "$PTRAUDIT" "${R[@]}" --rate 0 --no-smtp -o whole.csv 127.96.60.0/28
 head -c -8 whole.csv > torn.csv # "...,2026-12-06T0" : no line end
