@@ -330,8 +330,6 @@ static int exit_status(const struct run *r) {
  * from every other output: writing one over another destroyed data and
  * still exited 0.  And --checkpoint and --html get the same checks as -o
  * (no symlink without --force, never a device, FIFO or directory). */
-#define MAX_PATHS 64
-
 struct named_path {
   const char *path;
   const char *what;
@@ -348,20 +346,22 @@ static void check_resume_range(struct run *r) {
 }
 
 static void check_outputs(struct run *r, const char *out) {
-  struct named_path in[MAX_PATHS], outs[4];
+  size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 3;
+  struct named_path *in = malloc(cap * sizeof *in), outs[4];
   size_t nin = 0, nout = 0;
   static char partial[4200 + 16];
   char err[1024];
   unsigned af = r->cfg.force ? ATOMICFILE_FORCE : 0;
 
-  for (size_t i = 0; i < r->cfg.src.ntargets && nin < MAX_PATHS; i++)
+  if (!in) die(EXIT_RUNTIME, "out of memory");
+  for (size_t i = 0; i < r->cfg.src.ntargets; i++)
     if (r->cfg.src.targets[i][0] == '@')
       in[nin++] = (struct named_path){r->cfg.src.targets[i] + 1, "target file"};
-  if (r->cfg.src.inventory && strcmp(r->cfg.src.inventory, "-") && nin < MAX_PATHS)
+  if (r->cfg.src.inventory && strcmp(r->cfg.src.inventory, "-"))
     in[nin++] = (struct named_path){r->cfg.src.inventory, "inventory (-i)"};
-  for (size_t i = 0; i < r->cfg.src.nexclude_files && nin < MAX_PATHS; i++)
+  for (size_t i = 0; i < r->cfg.src.nexclude_files; i++)
     in[nin++] = (struct named_path){r->cfg.src.exclude_files[i], "--exclude-file"};
-  if (r->cfg.resume && nin + 2 <= MAX_PATHS) {
+  if (r->cfg.resume) {
     in[nin++] = (struct named_path){r->cfg.resume, "--resume checkpoint"};
     if (r->prev.report[0] && strcmp(r->prev.report, "-"))
       in[nin++] = (struct named_path){r->prev.report, "report named by the --resume checkpoint"};
@@ -387,6 +387,7 @@ static void check_outputs(struct run *r, const char *out) {
         die(EXIT_USAGE, "the %s %s and the %s %s are the same file", outs[i].what, outs[i].path,
             outs[j].what, outs[j].path);
   }
+  free(in);
   /* The report checks its own paths when it opens; these two are written
    * at the end, so they are checked now, before any work. */
   if (atomicfile_check(r->cp_path, "checkpoint", af, err, sizeof err) < 0)
