@@ -412,8 +412,9 @@ static int finish_run(struct run *r) {
     fprintf(stderr, "ptraudit: %s\n", r->end == AUDIT_OUTPUT_ERROR ? msg : err);
     if (r->end == AUDIT_OUTPUT_ERROR && rc < 0 && !strstr(msg, err))
       fprintf(stderr, "ptraudit: %s\n", err);
-    fprintf(stderr, "ptraudit: the complete rows written are in %s\n",
-            strcmp(r->report_at, "-") ? r->report_at : "standard output");
+    if (!strstr(err, "the data is in")) /* else err says where it is */
+      fprintf(stderr, "ptraudit: the complete rows written are in %s\n",
+              strcmp(r->report_at, "-") ? r->report_at : "standard output");
     if (targets_left(r)) write_checkpoint(r);
     status = EXIT_RUNTIME;
   } else if (r->end == AUDIT_INPUT_ERROR) {
