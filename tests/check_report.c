@@ -179,10 +179,12 @@ START_TEST(test_gzip_roundtrip_exact) {
   ck_assert_str_eq(report_path(r), path);
   /* Written under a temporary dot name, nothing at the final path yet. */
   {
-    char want[128];
-    snprintf(want, sizeof want, ".out.csv.gz.tmp.%ld", (long)getpid());
-    ck_assert_str_eq(listing(), want);
-    ck_assert_str_eq(report_tmp_path(r), fixture_path(want));
+    /* ".out.csv.gz.tmp." and 12 random hex digits (atomicfile.h). */
+    const char *l = listing();
+    ck_assert_uint_eq(strlen(l), strlen(".out.csv.gz.tmp.") + 12);
+    ck_assert_int_eq(strncmp(l, ".out.csv.gz.tmp.", 16), 0);
+    ck_assert_uint_eq(strspn(l + 16, "0123456789abcdef"), 12);
+    ck_assert_str_eq(report_tmp_path(r), fixture_path(l));
   }
   write3(r, "ip", "verdict", "banner");
   write3(r, "192.0.2.1", "ok", "220 mx.example.com ESMTP");
@@ -488,16 +490,176 @@ START_TEST(test_write_error_mid_file) {
   lim.rlim_cur = 1000;
   /* No assertion while the limit is on: Check's own files obey it too. */
   setrlimit(RLIMIT_FSIZE, &lim);
-  for (int i = 0; i < 10 && rc == 0; i++) rc = report_write_raw(r, row, strlen(row));
-  crc = report_close(r, 1, err, sizeof err);
+  for (int i = 0; i < 10 && rc == 0; i++) {
+    report_tag(r, (uint64_t)i);
+    rc = report_write_raw(r, row, strlen(row));
+  }
+  report_tag(r, 100); /* after the error: refused at once, and lost */
+  int rc2 = report_write_raw(r, row, strlen(row));
+  const uint64_t *lost;
+  int unknown = -1;
+  size_t nlost = report_lost(r, &lost, &unknown);
+  uint64_t lost0 = nlost > 0 ? lost[0] : 0, lost1 = nlost > 1 ? lost[1] : 0;
+  crc = report_close(r, REPORT_COMPLETE, err, sizeof err);
+  setrlimit(RLIMIT_FSIZE, &old);
+  ck_assert_int_eq(rc, UV_EFBIG);
+  ck_assert_int_eq(rc2, UV_EFBIG);
+  ck_assert_int_eq(crc, UV_EFBIG);
+  ck_assert_ptr_nonnull(strstr(err, strerror(EFBIG)));
+  /* 199-byte rows: five fit in 1000 bytes, the sixth was cut after 5
+   * bytes.  The file is cut back to the five whole rows and renamed to
+   * the partial name; rows 5 and 100 are the lost ones. */
+  ck_assert_uint_eq(nlost, 2);
+  ck_assert_uint_eq(lost0, 5);
+  ck_assert_uint_eq(lost1, 100);
+  ck_assert_int_eq(unknown, 0);
+  {
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), -1); /* never the final name */
+    ck_assert_int_eq(stat(fixture_path("limited.csv.partial"), &st), 0);
+    ck_assert_int_eq(st.st_size, 5 * 199);
+    ck_assert_str_eq(listing(), "limited.csv.partial");
+  }
+}
+END_TEST
+
+/* The same with gzip, written through a full small file system is not
+ * possible in a unit test: a file size limit cuts a member in the middle.
+ * Every member before the cut is kept whole and the cut one is removed, so
+ * zcat reads the file without error. */
+START_TEST(test_write_error_gzip_members) {
+  struct report *r;
+  char err[256], row[64];
+  const char *path = fixture_path("limited.csv.gz");
+  struct rlimit old, lim;
+  int rc = 0, n = 0;
+  size_t len;
+  char *data;
+
+  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, SIG_IGN);
+  ck_assert_int_eq(report_open(&r, path, 0, err, sizeof err), 0);
+  report_set_member(r, 50, 0);
+  lim = old;
+  lim.rlim_cur = 4096;
+  setrlimit(RLIMIT_FSIZE, &lim);
+  /* Rows that do not compress much: a counter and pseudo-random text. */
+  for (unsigned x = 12345; n < 5000 && rc == 0; n++) {
+    int o = snprintf(row, sizeof row, "%d,", n);
+    for (; o < 60; o++) {
+      x = x * 1103515245u + 12345u;
+      row[o] = (char)('a' + (x >> 16) % 26);
+    }
+    row[o++] = '\n';
+    report_tag(r, (uint64_t)n);
+    rc = report_write_raw(r, row, (size_t)o);
+  }
+  const uint64_t *lost;
+  size_t nlost = report_lost(r, &lost, NULL);
+  uint64_t first_lost = nlost ? lost[0] : 0;
+  int crc = report_close(r, REPORT_COMPLETE, err, sizeof err);
   setrlimit(RLIMIT_FSIZE, &old);
   ck_assert_int_eq(rc, UV_EFBIG);
   ck_assert_int_eq(crc, UV_EFBIG);
-  ck_assert_ptr_nonnull(strstr(err, strerror(EFBIG)));
-  {
-    struct stat st;
-    ck_assert_int_eq(stat(path, &st), 0); /* kept under the final name */
-    ck_assert_int_eq(st.st_size, 1000);
+  data = gunzip(fixture_path("limited.csv.gz.partial"), &len);
+  ck_assert_ptr_nonnull(data); /* gunzip() fails on a cut member */
+  /* Whole members of 50 rows: the rows kept are 0 .. k*50-1, the lost ones
+   * start right after them. */
+  size_t rows = 0;
+  for (size_t i = 0; i < len; i++) rows += data[i] == '\n';
+  ck_assert_uint_gt(rows, 0);
+  ck_assert_uint_eq(rows % 50, 0);
+  ck_assert_int_eq(data[len - 1], '\n');
+  ck_assert_uint_eq(first_lost, rows);
+  ck_assert_uint_eq(nlost, (size_t)n - rows);
+  free(data);
+}
+END_TEST
+
+/* A write error before anything reached the file whole: the file is cut
+ * back to nothing, and the header row is written again, so the partial
+ * report is still a report (header only), plain or gzip. */
+START_TEST(test_write_error_keeps_header) {
+  static const char *names[] = {"h.csv", "h.csv.gz"};
+  struct report *r;
+  char err[256], row[100], want[64];
+  struct rlimit old, lim;
+  int rc = 0;
+
+  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, SIG_IGN);
+  for (int k = 0; k < 2; k++) {
+    const char *path = fixture_path(names[k]);
+    ck_assert_int_eq(report_open(&r, path, 0, err, sizeof err), 0);
+    report_set_member(r, 100000, 600000);
+    row[sizeof row - 1] = '\n';
+    lim = old;
+    lim.rlim_cur = 2000;
+    setrlimit(RLIMIT_FSIZE, &lim);
+    rc = report_write_raw(r, "ip,verdict\n", 11);
+    /* 2000 rows of 100 bytes: the buffer (64 KiB) fills and its write
+     * hits the limit; for gzip, finishing the member at close does. */
+    unsigned x = 777;
+    for (int i = 0; i < 2000 && rc == 0; i++) {
+      for (size_t j = 0; j + 1 < sizeof row; j++) { /* text gzip cannot shrink much */
+        x = x * 1103515245u + 12345u;
+        row[j] = (char)('a' + (x >> 16) % 26);
+      }
+      rc = report_write_raw(r, row, sizeof row);
+    }
+    int crc = report_close(r, REPORT_COMPLETE, err, sizeof err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    ck_assert_int_eq(crc, UV_EFBIG);
+    snprintf(want, sizeof want, "%s.partial", names[k]);
+    size_t len;
+    char *data = k ? gunzip(fixture_path(want), &len) : slurp(fixture_path(want), &len);
+    ck_assert_uint_eq(len, 11);
+    ck_assert_int_eq(memcmp(data, "ip,verdict\n", 11), 0);
+    free(data);
+  }
+}
+END_TEST
+
+/* Plain file, rows through the 64 KiB buffer (no member limit): the lost
+ * list is exactly the rows not in the file -- also the row whose write
+ * first made room by writing the buffer out. */
+START_TEST(test_write_error_lost_exact) {
+  for (int big = 0; big < 2; big++) {
+    struct report *r;
+    char err[256];
+    static char row[70000];
+    size_t rowlen = big ? 66000 : 1000; /* big: larger than the buffer */
+    const char *path = fixture_path(big ? "big.csv" : "lost.csv");
+    struct rlimit old, lim;
+    int rc = 0, n = 0;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(report_open(&r, path, 0, err, sizeof err), 0);
+    report_set_member(r, 1000000, 600000);
+    memset(row, 'z', rowlen);
+    row[rowlen - 1] = '\n';
+    lim = old;
+    lim.rlim_cur = 300000;
+    setrlimit(RLIMIT_FSIZE, &lim);
+    for (; n < 1000 && rc == 0; n++) {
+      report_tag(r, (uint64_t)n);
+      rc = report_write_raw(r, row, rowlen);
+    }
+    const uint64_t *lost;
+    size_t nlost = report_lost(r, &lost, NULL);
+    uint64_t first = nlost ? lost[0] : 0, last = nlost ? lost[nlost - 1] : 0;
+    report_close(r, REPORT_COMPLETE, err, sizeof err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    char want[64];
+    snprintf(want, sizeof want, "%s.partial", big ? "big.csv" : "lost.csv");
+    size_t len;
+    char *data = slurp(fixture_path(want), &len);
+    size_t rows = len / rowlen;
+    ck_assert_uint_eq(len % rowlen, 0);
+    ck_assert_uint_eq(rows + nlost, (size_t)n);
+    ck_assert_uint_eq(first, rows);
+    ck_assert_uint_eq(last, (uint64_t)n - 1);
+    free(data);
   }
 }
 END_TEST
@@ -523,6 +685,9 @@ Suite *report_suite(void) {
   tcase_add_test(tc, test_disk_full_plain);
   tcase_add_test(tc, test_disk_full_gzip);
   tcase_add_test(tc, test_write_error_mid_file);
+  tcase_add_test(tc, test_write_error_gzip_members);
+  tcase_add_test(tc, test_write_error_keeps_header);
+  tcase_add_test(tc, test_write_error_lost_exact);
   suite_add_tcase(s, tf);
   suite_add_tcase(s, tc);
   return s;

@@ -23,8 +23,10 @@ kill -INT "$pid"; wait "$pid"; rc=$?
 check "SIGINT: exit 130" 130 "$rc"
 [ -s first.csv.gz.checkpoint ] && ok "SIGINT: checkpoint written next to the report" \
   || not_ok "SIGINT: checkpoint written next to the report"
-gzip -t first.csv.gz && ok "SIGINT: report is complete gzip" || not_ok "SIGINT: report is complete gzip"
-n1=$(ips first.csv.gz | wc -l)
+gzip -t first.csv.gz.partial && ok "SIGINT: report is complete gzip, under the partial name" \
+  || not_ok "SIGINT: report is complete gzip, under the partial name"
+[ ! -e first.csv.gz ] && ok "SIGINT: nothing under the final name" || not_ok "SIGINT: nothing under the final name"
+n1=$(ips first.csv.gz.partial | wc -l)
 check "SIGINT: stopped early (some, not all, of 256 rows)" 1 "$(( n1 > 20 && n1 < 256 ))"
 "$PTRAUDIT" "${R[@]}" -q --rate 100 -o other.csv 127.96.0.0/25 --resume first.csv.gz.checkpoint \
   2>err.txt
@@ -34,14 +36,14 @@ check_match "--resume with other targets: says why" "differ" "$(cat err.txt)"
 check "--resume: exit 0" 0 "$?"
 check "--resume: union of both reports is every target exactly once" \
   "$(for i in $(seq 0 255); do echo 127.96.0.$i; done | sort)" \
-  "$( (ips first.csv.gz; ips second.csv.gz) | sort)"
+  "$( (ips first.csv.gz.partial; ips second.csv.gz) | sort)"
 
 # --- --ordered resume keeps order in each part ------------------------------
 "$PTRAUDIT" "${R[@]}" -q --rate 100 --ordered -o o1.csv 127.96.1.0/24 &
 pid=$!; sleep 1.2; kill -INT "$pid"; wait "$pid"
 "$PTRAUDIT" "${R[@]}" -q --rate 0 --ordered -o o2.csv 127.96.1.0/24 --resume o1.csv.checkpoint
-check "--ordered resume: every target once" 256 "$( (ips o1.csv; ips o2.csv) | sort -u | wc -l)"
-check "--ordered resume: no duplicates" 256 "$( (ips o1.csv; ips o2.csv) | wc -l)"
+check "--ordered resume: every target once" 256 "$( (ips o1.csv.partial; ips o2.csv) | sort -u | wc -l)"
+check "--ordered resume: no duplicates" 256 "$( (ips o1.csv.partial; ips o2.csv) | wc -l)"
 
 # --- SIGKILL: the temporary gzip file is readable up to its last member ----
 "$PTRAUDIT" "${R[@]}" -q --rate 200 -o killed.csv.gz 127.96.8.0/22 &
@@ -67,7 +69,7 @@ kill -INT "$pid"; sleep 0.2; kill -INT "$pid"
 t0=$(date +%s%N); wait "$pid"; rc=$?; t1=$(date +%s%N)
 check "second SIGINT: exit 130" 130 "$rc"
 check "second SIGINT: exits at once (< 1 s)" 1 "$(( (t1 - t0) < 1000000000 ))"
-gzip -t twice.csv.gz 2>/dev/null && ok "second SIGINT: report readable" || not_ok "second SIGINT: report readable"
+gzip -t twice.csv.gz.partial 2>/dev/null && ok "second SIGINT: report readable" || not_ok "second SIGINT: report readable"
 [ -s twice.csv.gz.checkpoint ] && ok "second SIGINT: checkpoint written" || not_ok "second SIGINT: checkpoint written"
 
 # --- SIGTERM: exit 143 -----------------------------------------------------
@@ -96,7 +98,7 @@ rc=$?; t1=$(date +%s)
 check "refusing resolver: exit 3" 3 "$rc"
 check_match "refusing resolver: clear message" "refused or failed .* rate-limiting" "$(cat err.txt)"
 check "refusing resolver: stopped well before the 4096 targets" 1 \
-  "$(( $(ips refused.csv | wc -l) < 2000 ))"
+  "$(( $(ips refused.csv.partial | wc -l) < 2000 ))"
 [ -s refused.csv.checkpoint ] && ok "refusing resolver: checkpoint to resume later" \
   || not_ok "refusing resolver: checkpoint to resume later"
 

@@ -42,8 +42,9 @@ static const char diff_usage[] =
 "\n"
 "  -o, --output FILE     the diff report; *.gz = gzip; default '-' (stdout)\n"
 "      --force           replace an existing output file\n"
-"      --allow-truncated use the complete rows of a gzip report that was cut\n"
-"                        short (a killed run) instead of failing\n"
+"      --allow-truncated use the complete rows of a report that was cut short\n"
+"                        (a killed run's gzip member, a last row without a\n"
+"                        line end) instead of failing\n"
 "      --sort-mem MIB    memory for sorting both reports (default 64); more\n"
 "                        rows go to temporary files in $TMPDIR\n"
 "  -q, --quiet           no summary on stderr (errors and warnings still)\n"
@@ -428,6 +429,7 @@ int command_diff(int argc, char **argv) {
   if (!strcmp(d.old.path, "-") && !strcmp(d.new_.path, "-"))
     return cmd_usage_error("diff", diff_usage, "only one of OLD and NEW can be '-' (stdin)");
 
+  if (cmd_refuse_input_output("diff", "output", o.output ? o.output : "-", argv + optind, 2)) return PTA_EXIT_USAGE;
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&d.rep, o.output ? o.output : "-", o.force ? REPORT_FORCE : 0, err,
                   sizeof err) < 0) {

@@ -39,8 +39,9 @@ static const char merge_usage[] =
 "\n"
 "  -o, --output FILE     the merged report (required); *.gz = gzip, '-' = stdout\n"
 "      --force           replace an existing output file\n"
-"      --allow-truncated use the complete rows of a gzip report that was cut\n"
-"                        short (a killed run) instead of failing\n"
+"      --allow-truncated use the complete rows of a report that was cut short\n"
+"                        (a killed run's gzip member, a last row without a\n"
+"                        line end) instead of failing\n"
 "      --sort-mem MIB    memory for sorting (default 64); more rows go to\n"
 "                        temporary files in $TMPDIR\n"
 "  -q, --quiet           no summary on stderr (errors and warnings still)\n"
@@ -216,6 +217,8 @@ int command_merge(int argc, char **argv) {
   m.quiet = o.quiet;
   m.mem = (size_t)o.sort_mem_mib * 1024 * 1024;
 
+  if (cmd_refuse_input_output("merge", "output", o.output, argv + optind, argc - optind))
+    return PTA_EXIT_USAGE;
   /* Open the output first: an unwritable place is found before the work. */
   if (report_open(&rep, o.output, o.force ? REPORT_FORCE : 0, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);

@@ -248,6 +248,10 @@ int command_summary(int argc, char **argv) {
   const char *html = own.html;
   size_t top = own.top;
 
+  if (html && cmd_refuse_input_output("summary", "--html page", html, argv + optind,
+                                      argc - optind))
+    return PTA_EXIT_USAGE;
+
   char title[512] = "ptraudit summary:";
   int status = PTA_EXIT_CLEAN;
   int nreports = argc - optind;

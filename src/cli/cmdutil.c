@@ -4,9 +4,13 @@
 #include "cmdutil.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "err.h"
@@ -153,6 +157,76 @@ int cmd_parse_opts(int argc, char **argv, const char *cmd, const char *usage, un
     }
   }
   return -1;
+}
+
+/* Fold ".", ".." and "//" out of an absolute path, in place. */
+static void fold(char *p) {
+  char *out = p, *in = p;
+  while (*in) {
+    while (*in == '/') in++;
+    if (!*in) break;
+    char *seg = in;
+    while (*in && *in != '/') in++;
+    size_t n = (size_t)(in - seg);
+    if (n == 1 && seg[0] == '.') continue;
+    if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+      while (out > p && *--out != '/') {}
+      continue;
+    }
+    *out++ = '/';
+    memmove(out, seg, n);
+    out += n;
+  }
+  if (out == p) *out++ = '/';
+  *out = '\0';
+}
+
+/* The normalised absolute form of path (see cmd_same_file) in dst. */
+static void abs_form(const char *path, char *dst, size_t size) {
+  char tmp[2 * PATH_MAX + 2], cwd[PATH_MAX], real[PATH_MAX];
+  if (path[0] == '/') snprintf(tmp, sizeof tmp, "%s", path);
+  else snprintf(tmp, sizeof tmp, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : ".", path);
+  fold(tmp);
+  /* Resolve the longest existing directory prefix: symlinked directories
+   * then compare equal. */
+  char *cut = strrchr(tmp, '/');
+  while (cut && cut != tmp) {
+    *cut = '\0';
+    int okp = realpath(tmp, real) != NULL;
+    *cut = '/';
+    if (okp) {
+      snprintf(dst, size, "%s%s", strcmp(real, "/") ? real : "", cut);
+      return;
+    }
+    char *prev = cut;
+    *prev = '\0';
+    cut = strrchr(tmp, '/');
+    *prev = '/';
+  }
+  snprintf(dst, size, "%s", tmp);
+}
+
+int cmd_same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  char na[2 * PATH_MAX + 2], nb[2 * PATH_MAX + 2];
+  if (!strcmp(a, "-") || !strcmp(b, "-")) return !strcmp(a, b);
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  abs_form(a, na, sizeof na);
+  abs_form(b, nb, sizeof nb);
+  return !strcmp(na, nb);
+}
+
+int cmd_refuse_input_output(const char *cmd, const char *what, const char *out,
+                            char *const *inputs, int n) {
+  if (!strcmp(out, "-")) return 0;
+  for (int i = 0; i < n; i++)
+    if (strcmp(inputs[i], "-") && cmd_same_file(out, inputs[i])) {
+      cmd_msg(cmd, "the %s %s is the same file as the input %s: refusing to overwrite it", what,
+              out, inputs[i]);
+      return PTA_EXIT_USAGE;
+    }
+  return 0;
 }
 
 int cmd_rowcopy_init(struct cmd_rowcopy *rc, size_t n) {

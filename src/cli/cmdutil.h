@@ -25,6 +25,21 @@ enum cmd_exit {
   PTA_EXIT_RUNTIME = 3   /* runtime error (report not writable, resolver failure) */
 };
 
+/* 1 if paths a and b name the same file: the same device and inode when
+ * both exist (symbolic links followed), else the same normalised absolute
+ * path (the real path of the existing directory part, then the rest with
+ * "." and ".." and repeated "/" folded), so that two outputs not created
+ * yet are still told apart or found equal.  "-" equals only "-".  Cost: a
+ * few stat/realpath calls. */
+int cmd_same_file(const char *a, const char *b);
+
+/* Refuse an output that is one of the n input files (cmd_same_file): print
+ * "ptraudit CMD: the WHAT OUT is the same file as the input IN: refusing
+ * to overwrite it" and return PTA_EXIT_USAGE; 0 if none is.  "-" (stdout) is
+ * never an input file.  Cost: n cmd_same_file() calls. */
+int cmd_refuse_input_output(const char *cmd, const char *what, const char *out,
+                            char *const *inputs, int n);
+
 /* Print "ptraudit CMD: " + fmt + a newline on stderr; cmd is the
  * subcommand's name ("diff").  O(message). */
 void cmd_msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

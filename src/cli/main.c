@@ -4,11 +4,13 @@
  * Everything else is in the modules; this is the only file that calls exit().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 #include <uv.h>
 #include <zlib.h>
 
+#include "atomicfile.h"
 #include "audit.h"
 #include "cell.h"
 #include "checkpoint.h"
@@ -25,6 +28,7 @@
 #include "options.h"
 #include "report.h"
 #include "source.h"
+#include "stopsig.h"
 #include "verdict.h"
 #include "version.h"
 
@@ -48,11 +52,16 @@ struct run {
   int resumable;           /* inputs can be read again: a checkpoint is useful */
   char cp_path[4200];
   const char *out;
-  uv_signal_t sigint, sigterm;
+  uv_async_t wake;         /* woken by the stop-signal handler */
   uv_timer_t progress;
   uv_timer_t flush;        /* ends a gzip member every second even when stalled */
   uv_timer_t grace;
-  int signo;               /* first stop signal received */
+  int signo;               /* first stop signal acted on (stopsig_first) */
+  int handled;             /* stop signals acted on */
+  uint64_t *lost;          /* rows lost to a write error (report_lost) */
+  size_t nlost;
+  int lost_unknown;        /* some lost row could not be named */
+  char report_at[4200];    /* where the report's rows are (final or partial name) */
   int progress_on;
   int progress_drawn;
   enum audit_end end;
@@ -114,21 +123,32 @@ static void on_flush(uv_timer_t *t) {
   if (report_flush(r->rep) < 0) audit_stop(r->audit); /* report_close reports the error */
 }
 
-/* Write the checkpoint for what is done; returns 0 or <0 (message printed). */
+/* --- checkpoint ------------------------------------------------------------ */
+
+/* Write the checkpoint for what is done; returns 0 or <0 (message printed).
+ * Rows the report lost to a write error are added back as not done. */
 static int write_checkpoint(struct run *r) {
   struct checkpoint cp;
-  char err[512];
+  char err[768];
   if (!r->resumable) {
     fprintf(stderr, "ptraudit: the input came from a pipe: this run cannot be resumed\n");
     return -1;
   }
-  if (audit_checkpoint(r->audit, &cp) < 0) {
+  if (r->lost_unknown) {
+    fprintf(stderr, "ptraudit: no checkpoint: some rows lost to the write error cannot be "
+            "named; run the targets again\n");
+    return -1;
+  }
+  if (audit_checkpoint(r->audit, &cp) < 0 ||
+      checkpoint_add_pending(&cp, r->lost, r->nlost) < 0) {
+    checkpoint_free(&cp);
     fprintf(stderr, "ptraudit: out of memory writing the checkpoint\n");
     return -1;
   }
   cp.fingerprint = r->fingerprint;
-  snprintf(cp.report, sizeof cp.report, "%s", r->out);
-  int rc = checkpoint_write(r->cp_path, &cp, err, sizeof err);
+  if (strlen(r->report_at) < sizeof cp.report) memcpy(cp.report, r->report_at, strlen(r->report_at) + 1);
+  int rc = checkpoint_write(r->cp_path, &cp, r->cfg.force ? ATOMICFILE_FORCE : 0, err,
+                            sizeof err);
   checkpoint_free(&cp);
   if (rc < 0) {
     fprintf(stderr, "ptraudit: cannot write the checkpoint: %s\n", err);
@@ -139,43 +159,106 @@ static int write_checkpoint(struct run *r) {
   return 0;
 }
 
-/* Stop now: keep every row written (the report is closed and renamed into
- * place), record what is not done in the checkpoint, and exit. */
+/* 1 if the run left targets undone (so its report is partial). */
+static int targets_left(const struct run *r) {
+  struct checkpoint cp;
+  int left = 1;
+  if (r->nlost || r->lost_unknown) return 1;
+  if (r->end == AUDIT_COMPLETE) return 0;
+  /* Stopped just as the last target finished: nothing is left. */
+  if (r->total_known && audit_checkpoint(r->audit, &cp) == 0) {
+    left = cp.npending || cp.next < r->total;
+    checkpoint_free(&cp);
+  }
+  return left;
+}
+
+/* Close the report: complete runs under the final name, others under the
+ * partial one (report.h).  Records where the rows are in r->report_at and
+ * the rows a write error lost in r->lost.  Returns report_close()'s code;
+ * err gets its message. */
+static int close_report(struct run *r, int partial, char *err, size_t errlen) {
+  const uint64_t *tags;
+  /* Write out the last member first: a full disk often shows only here,
+   * and the rows it loses must be known before the checkpoint. */
+  (void)report_flush(r->rep);
+  size_t n = report_lost(r->rep, &tags, &r->lost_unknown);
+  int mode = partial || n ? REPORT_PARTIAL : REPORT_COMPLETE;
+  if (n) {
+    r->lost = malloc(n * sizeof *r->lost);
+    if (!r->lost) r->lost_unknown = 1;
+    for (size_t i = 0; r->lost && i < n; i++) {
+      if (tags[i] == REPORT_NO_TAG) continue; /* the header, or an untagged row */
+      r->lost[r->nlost++] = tags[i];
+    }
+    /* An untagged row other than the header cannot be named. */
+    if (r->lost && r->nlost + 1 < n) r->lost_unknown = 1;
+  }
+  const char *at = report_final_path(r->rep, mode);
+  char abs[PATH_MAX];
+  if (strcmp(at, "-") && at[0] != '/' && getcwd(abs, sizeof abs))
+    snprintf(r->report_at, sizeof r->report_at, "%s/%s", abs, at);
+  else
+    snprintf(r->report_at, sizeof r->report_at, "%s", at);
+  int rc = report_close(r->rep, mode, err, errlen);
+  r->rep = NULL;
+  return rc;
+}
+
+/* Stop now: keep every row written (the report is closed under its
+ * partial name), record what is not done in the checkpoint, and exit. */
 static void abort_now(struct run *r, const char *why) __attribute__((noreturn));
 static void abort_now(struct run *r, const char *why) {
-  char err[512];
+  char err[768];
   if (r->progress_drawn) fputs("\r\033[K", stderr);
-  int rc = report_close(r->rep, 1, err, sizeof err);
-  r->rep = NULL;
-  fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->out);
+  int rc = close_report(r, 1, err, sizeof err);
+  fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->report_at);
   if (rc < 0) fprintf(stderr, "ptraudit: %s\n", err);
   write_checkpoint(r);
-  _exit(rc < 0 ? PTA_EXIT_RUNTIME : 128 + r->signo);
+  _exit(rc < 0 ? PTA_EXIT_RUNTIME : 128 + (r->signo ? r->signo : stopsig_first()));
 }
 
 static void on_grace(uv_timer_t *t) {
   abort_now(t->data, "targets still in flight after the grace period were left for --resume");
 }
 
-static void on_signal(uv_signal_t *h, int signo) {
+/* A stop signal arrived (on_stop_signal woke us): the first one stops
+ * taking targets, with a grace period for those in flight; a second one
+ * stops at once. */
+static void on_wake(uv_async_t *h) {
   struct run *r = h->data;
-  if (r->signo) abort_now(r, "aborted by a second signal");
-  r->signo = signo;
+  int n = stopsig_count();
+  if (!n || n == r->handled) return;
+  if (r->handled) abort_now(r, "aborted by a second signal");
+  r->handled = n;
+  r->signo = stopsig_first();
+  if (n > 1) abort_now(r, "aborted by a second signal");
   if (!r->cfg.quiet) {
     if (r->progress_drawn) fputs("\r\033[K", stderr);
     fprintf(stderr, "ptraudit: %s: finishing the targets in flight (at most %d s; send it "
-            "again to stop at once)\n", signo == SIGINT ? "SIGINT" : "SIGTERM", GRACE_MS / 1000);
+            "again to stop at once)\n", stopsig_name(r->signo), GRACE_MS / 1000);
   }
   uv_timer_start(&r->grace, on_grace, GRACE_MS, 0);
   audit_stop(r->audit);
+}
+
+/* Set up the wake-up for the stop signals; a signal that came before the
+ * loop (even before the first row) is acted on as soon as it runs. */
+static void stop_signals_attach(struct run *r) {
+  uv_async_init(&r->loop, &r->wake, on_wake);
+  r->wake.data = r;
+  uv_unref((uv_handle_t *)&r->wake);
+  stopsig_attach(&r->wake); /* wakes it at once for a signal that came already */
 }
 
 static void on_done(struct audit *a, enum audit_end end, void *arg) {
   struct run *r = arg;
   (void)a;
   r->end = end;
-  uv_close((uv_handle_t *)&r->sigint, NULL);
-  uv_close((uv_handle_t *)&r->sigterm, NULL);
+  /* From here the handler only records: the code after uv_run() looks at
+   * stopsig_first(). */
+  stopsig_detach();
+  uv_close((uv_handle_t *)&r->wake, NULL);
   uv_close((uv_handle_t *)&r->progress, NULL);
   uv_close((uv_handle_t *)&r->flush, NULL);
   uv_close((uv_handle_t *)&r->grace, NULL);
@@ -232,6 +315,129 @@ static int exit_status(const struct run *r) {
   for (int v = 0; at >= 0 && v < VERDICT_COUNT; v++)
     if (verdict_level((enum verdict)v) >= at) bad += st->verdicts[v];
   return bad ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
+}
+
+/* --- output paths ----------------------------------------------------------
+ * Every output (the report and its partial name, the checkpoint, the
+ * --html page) must differ from every input (@FILE operands, -i, every
+ * --exclude-file, the --resume checkpoint and the report it names) and
+ * from every other output: writing one over another destroyed data and
+ * still exited 0.  And --checkpoint and --html get the same checks as -o
+ * (no symlink without --force, never a device, FIFO or directory). */
+struct named_path {
+  const char *path;
+  const char *what;
+};
+
+static void check_resume_range(struct run *r) {
+  if (!r->total_known) return;
+  if (r->prev.next > r->total)
+    die(PTA_EXIT_USAGE, "%s: next %" PRIu64 " is beyond the %" PRIu64 " targets of this run: the "
+        "checkpoint does not belong to it", r->cfg.resume, r->prev.next, r->total);
+  if (r->prev.next == r->total && !r->prev.npending)
+    die(PTA_EXIT_USAGE, "%s: every target is done already (next %" PRIu64 " of %" PRIu64 ", none "
+        "pending): nothing to resume", r->cfg.resume, r->prev.next, r->total);
+}
+
+static void check_outputs(struct run *r, const char *out) {
+  size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 3;
+  struct named_path *in = malloc(cap * sizeof *in), outs[4];
+  size_t nin = 0, nout = 0;
+  static char partial[4200 + 16];
+  char err[1024];
+  unsigned af = r->cfg.force ? ATOMICFILE_FORCE : 0;
+
+  if (!in) die(PTA_EXIT_RUNTIME, "out of memory");
+  for (size_t i = 0; i < r->cfg.src.ntargets; i++)
+    if (r->cfg.src.targets[i][0] == '@')
+      in[nin++] = (struct named_path){r->cfg.src.targets[i] + 1, "target file"};
+  if (r->cfg.src.inventory && strcmp(r->cfg.src.inventory, "-"))
+    in[nin++] = (struct named_path){r->cfg.src.inventory, "inventory (-i)"};
+  for (size_t i = 0; i < r->cfg.src.nexclude_files; i++)
+    in[nin++] = (struct named_path){r->cfg.src.exclude_files[i], "--exclude-file"};
+  if (r->cfg.resume) {
+    in[nin++] = (struct named_path){r->cfg.resume, "--resume checkpoint"};
+    if (r->prev.report[0] && strcmp(r->prev.report, "-"))
+      in[nin++] = (struct named_path){r->prev.report, "report named by the --resume checkpoint"};
+  }
+  if (strcmp(out, "-")) {
+    report_partial_path(partial, sizeof partial, out);
+    outs[nout++] = (struct named_path){out, "report (-o)"};
+    outs[nout++] = (struct named_path){partial, "partial report name"};
+  }
+  outs[nout++] = (struct named_path){r->cp_path, "checkpoint"};
+  if (r->cfg.html && strcmp(r->cfg.html, "-"))
+    outs[nout++] = (struct named_path){r->cfg.html, "--html page"};
+  if (r->cfg.html && !strcmp(r->cfg.html, "-") && !strcmp(out, "-"))
+    die(PTA_EXIT_USAGE, "--html - and -o - would both write to standard output");
+
+  for (size_t i = 0; i < nout; i++) {
+    for (size_t j = 0; j < nin; j++)
+      if (cmd_same_file(outs[i].path, in[j].path))
+        die(PTA_EXIT_USAGE, "the %s %s is the same file as the %s %s: refusing to overwrite an "
+            "input", outs[i].what, outs[i].path, in[j].what, in[j].path);
+    for (size_t j = i + 1; j < nout; j++)
+      if (cmd_same_file(outs[i].path, outs[j].path))
+        die(PTA_EXIT_USAGE, "the %s %s and the %s %s are the same file", outs[i].what, outs[i].path,
+            outs[j].what, outs[j].path);
+  }
+  free(in);
+  /* The report checks its own paths when it opens; these two are written
+   * at the end, so they are checked now, before any work. */
+  if (atomicfile_check(r->cp_path, "checkpoint", af, err, sizeof err) < 0)
+    die(PTA_EXIT_USAGE, "%s (or choose another with --checkpoint)", err);
+  if (r->cfg.html && strcmp(r->cfg.html, "-") &&
+      atomicfile_check(r->cfg.html, "--html page", af, err, sizeof err) < 0)
+    die(PTA_EXIT_USAGE, "%s", err);
+}
+
+/* After the scan: close the report (final or partial name), write the
+ * checkpoint when targets are left, the --html page and the summary.
+ * Stop signals are only recorded here (stopsig.h), so
+ * none of this can be cut short.  Returns the exit status. */
+static int finish_run(struct run *r) {
+  char err[1024];
+  int status, rc;
+  const char *msg = audit_error(r->audit);
+  int partial = targets_left(r);
+
+  rc = close_report(r, partial, err, sizeof err);
+  if (rc < 0 || r->end == AUDIT_OUTPUT_ERROR) {
+    fprintf(stderr, "ptraudit: %s\n", r->end == AUDIT_OUTPUT_ERROR ? msg : err);
+    if (r->end == AUDIT_OUTPUT_ERROR && rc < 0 && !strstr(msg, err))
+      fprintf(stderr, "ptraudit: %s\n", err);
+    if (!strstr(err, "the data is in")) /* else err says where it is */
+      fprintf(stderr, "ptraudit: the complete rows written are in %s\n",
+              strcmp(r->report_at, "-") ? r->report_at : "standard output");
+    if (targets_left(r)) write_checkpoint(r);
+    status = PTA_EXIT_RUNTIME;
+  } else if (r->end == AUDIT_INPUT_ERROR) {
+    fprintf(stderr, "ptraudit: %s (stopped; rows before it were written to %s)\n", msg,
+            r->report_at);
+    status = PTA_EXIT_USAGE;
+  } else if (r->end == AUDIT_RUNTIME_ERROR) {
+    fprintf(stderr, "ptraudit: %s\n", msg);
+    fprintf(stderr, "ptraudit: rows finished so far are in %s\n", r->report_at);
+    write_checkpoint(r);
+    status = PTA_EXIT_RUNTIME;
+  } else {
+    status = exit_status(r);
+    if (partial) {
+      if (!r->cfg.quiet)
+        fprintf(stderr, "ptraudit: stopped with targets left; rows finished so far are in %s\n",
+                r->report_at);
+      write_checkpoint(r);
+    }
+  }
+  if (r->cfg.html && status != PTA_EXIT_RUNTIME) {
+    if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
+      fprintf(stderr, "ptraudit: %s\n", err);
+      status = PTA_EXIT_RUNTIME;
+    }
+  }
+  if (!r->cfg.quiet) print_summary(r, strcmp(r->out, "-") ? r->report_at : "stdout");
+  if (stopsig_first() && status != PTA_EXIT_RUNTIME) status = 128 + stopsig_first();
+  return status;
 }
 
 /* --dry-run: walk the stream, print what would be scanned, send nothing. */
@@ -337,6 +543,7 @@ int main(int argc, char **argv) {
       die(PTA_EXIT_USAGE, "%s: the inputs or options differ from the interrupted run's (targets, "
           "inventory contents, exclusions, shard, seed, SMTP and format options must be the "
           "same)", r->cfg.resume);
+    check_resume_range(r);
     r->resuming = 1;
   }
 
@@ -355,6 +562,8 @@ int main(int argc, char **argv) {
   else
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
+  check_outputs(r, out);
+  stopsig_install(); /* before the first output file exists */
   rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
   if (rc < 0) die(PTA_EXIT_USAGE, "%s", err);
 
@@ -366,16 +575,11 @@ int main(int argc, char **argv) {
   }
   if (r->resuming) audit_resume_from(r->audit, &r->prev);
 
-  uv_signal_init(&r->loop, &r->sigint);
-  uv_signal_init(&r->loop, &r->sigterm);
   uv_timer_init(&r->loop, &r->progress);
   uv_timer_init(&r->loop, &r->flush);
   uv_timer_init(&r->loop, &r->grace);
-  r->sigint.data = r->sigterm.data = r->progress.data = r->flush.data = r->grace.data = r;
-  uv_signal_start(&r->sigint, on_signal, SIGINT);
-  uv_signal_start(&r->sigterm, on_signal, SIGTERM);
-  uv_unref((uv_handle_t *)&r->sigint);
-  uv_unref((uv_handle_t *)&r->sigterm);
+  r->progress.data = r->flush.data = r->grace.data = r;
+  stop_signals_attach(r);
   uv_timer_start(&r->flush, on_flush, 1000, 1000);
   uv_unref((uv_handle_t *)&r->flush);
   r->progress_on = !r->cfg.quiet && isatty(STDERR_FILENO);
@@ -393,38 +597,12 @@ int main(int argc, char **argv) {
     fputc('\n', stderr);
   }
 
-  int status;
-  const char *msg = audit_error(r->audit);
-  /* Always commit: after a write error the rows already written are kept
-   * under the final name, and report_close still returns the first error. */
-  rc = report_close(r->rep, 1, err, sizeof err);
-  if (r->end == AUDIT_OUTPUT_ERROR || rc < 0) {
-    fprintf(stderr, "ptraudit: %s\n", r->end == AUDIT_OUTPUT_ERROR ? msg : err);
-    status = PTA_EXIT_RUNTIME;
-  } else if (r->end == AUDIT_INPUT_ERROR) {
-    fprintf(stderr, "ptraudit: %s (stopped; rows before it were written to %s)\n", msg, out);
-    status = PTA_EXIT_USAGE;
-  } else if (r->end == AUDIT_RUNTIME_ERROR) {
-    fprintf(stderr, "ptraudit: %s\n", msg);
-    write_checkpoint(r);
-    status = PTA_EXIT_RUNTIME;
-  } else {
-    status = exit_status(r);
-    if (r->signo) write_checkpoint(r);
-  }
-  if (r->cfg.html && status != PTA_EXIT_RUNTIME) {
-    if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
-      fprintf(stderr, "ptraudit: %s\n", err);
-      status = PTA_EXIT_RUNTIME;
-    }
-  }
-  if (!r->cfg.quiet) print_summary(r, strcmp(out, "-") ? out : "stdout");
-  if (r->signo && status != PTA_EXIT_RUNTIME) status = 128 + r->signo;
-
+  int status = finish_run(r);
   audit_free(r->audit);
   source_close(r->src);
   checkpoint_free(&r->prev);
   options_free(&r->cfg);
+  free(r->lost);
   if (uv_loop_close(&r->loop) != 0) fprintf(stderr, "ptraudit: internal: handles left open\n");
   return status;
 }

@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "atomicfile.h"
 #include "err.h"
 
-#define MAGIC "ptraudit-checkpoint 1"
+#define MAGIC "ptraudit-checkpoint 2"
+#define MAGIC_V1 "ptraudit-checkpoint 1"
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -42,106 +46,286 @@ static int push(struct checkpoint *cp, size_t *cap, uint64_t v) {
   return 0;
 }
 
-int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t errlen) {
-  FILE *f = fopen(path, "r");
-  char *line = NULL;
-  size_t linecap = 0, cap = 0;
-  unsigned long no = 0;
-  int have_fp = 0, have_next = 0, rc = 0;
+/* One line of the file: [p, eol) without the "\n". */
+struct cursor {
+  const char *p, *end, *name;
+  unsigned long line;
+  char *err;
+  size_t errlen;
+};
+
+static int bad(struct cursor *c, const char *what) {
+  return fail(c->err, c->errlen, -EINVAL, "%s:%lu: %s", c->name, c->line, what);
+}
+
+/* Take the next line, which must start with "KEY" followed by a space or
+ * the line end; *val and *vlen get the rest. */
+static int take_line(struct cursor *c, const char *key, const char **val, size_t *vlen) {
+  char msg[96];
+  const char *nl;
+  size_t kl = strlen(key);
+  c->line++;
+  if (c->p == c->end) {
+    snprintf(msg, sizeof msg, "incomplete checkpoint: no %s line", key);
+    return bad(c, msg);
+  }
+  nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+  if (!nl) return bad(c, "last line has no line end (file cut short?)");
+  if ((size_t)(nl - c->p) < kl || memcmp(c->p, key, kl) != 0 ||
+      (c->p + kl != nl && c->p[kl] != ' ')) {
+    snprintf(msg, sizeof msg, "expected the %s line", key);
+    return bad(c, msg);
+  }
+  *val = c->p + kl + (c->p + kl != nl);
+  *vlen = (size_t)(nl - *val);
+  c->p = nl + 1;
+  return 0;
+}
+
+/* Strict decimal: digits only, no sign, no leading zero (except "0"), no
+ * overflow.  Reads up to the first byte that is not a digit; *used says
+ * how many bytes. */
+static int parse_dec(const char *s, size_t len, uint64_t *v, size_t *used) {
+  size_t i = 0;
+  uint64_t x = 0;
+  while (i < len && s[i] >= '0' && s[i] <= '9') {
+    unsigned d = (unsigned)(s[i] - '0');
+    if (i == 1 && s[0] == '0') return -1;
+    if (x > (UINT64_MAX - d) / 10) return -1;
+    x = x * 10 + d;
+    i++;
+  }
+  if (!i) return -1;
+  *v = x;
+  *used = i;
+  return 0;
+}
+
+static int hexdig(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+static int parse_name(struct cursor *c, const char *s, size_t len, char *dst, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char b = (unsigned char)s[i];
+    if (b == '\\') {
+      if (i + 1 < len && s[i + 1] == '\\') {
+        b = '\\';
+        i++;
+      } else if (i + 3 < len && s[i + 1] == 'x' && hexdig(s[i + 2]) >= 0 &&
+                 hexdig(s[i + 3]) >= 0) {
+        b = (unsigned char)(hexdig(s[i + 2]) * 16 + hexdig(s[i + 3]));
+        i += 3;
+        if (!b) return bad(c, "report name holds a NUL byte");
+        /* One spelling per name: only what must be escaped is. */
+        if (b >= 0x20 && b < 0x7f)
+          return bad(c, "report name: \\xHH of a printable byte (write it as is)");
+      } else {
+        return bad(c, "report name: bad escape (only \\\\ and \\xHH)");
+      }
+    } else if (b < 0x20 || b >= 0x7f) {
+      return bad(c, "report name holds an unescaped control or non-ASCII byte");
+    }
+    if (o + 1 >= cap) return bad(c, "report name too long");
+    dst[o++] = (char)b;
+  }
+  dst[o] = '\0';
+  return 0;
+}
+
+int checkpoint_parse(const char *buf, size_t len, const char *name, struct checkpoint *cp,
+                     char *err, size_t errlen) {
+  struct cursor c = {buf, buf + len, name, 0, err, errlen};
+  const char *v;
+  size_t vl, used, cap = 0;
+  int rc;
 
   memset(cp, 0, sizeof *cp);
-  if (!f) return fail(err, errlen, -EINVAL, "%s: cannot open: %s", path, strerror(errno));
-  while (getline(&line, &linecap, f) > 0) {
-    size_t n = strcspn(line, "\r\n");
-    line[n] = '\0';
-    no++;
-    if (no == 1) {
-      if (strcmp(line, MAGIC) != 0) {
-        rc = fail(err, errlen, -EINVAL, "%s:1: not a ptraudit checkpoint", path);
-        break;
-      }
-      continue;
+  if (memchr(buf, '\0', len)) {
+    const char *z = memchr(buf, '\0', len);
+    unsigned long ln = 1;
+    for (const char *q = buf; q < z; q++) ln += *q == '\n';
+    return fail(err, errlen, -EINVAL, "%s:%lu: NUL byte: not a ptraudit checkpoint", name, ln);
+  }
+  if (len >= sizeof MAGIC_V1 && !memcmp(buf, MAGIC_V1 "\n", sizeof MAGIC_V1))
+    return fail(err, errlen, -EINVAL, "%s:1: a version 1 checkpoint (an older ptraudit); this "
+                "version reads version 2 only: run the remaining targets again", name);
+  if ((rc = take_line(&c, "ptraudit-checkpoint", &v, &vl)) < 0 || vl != 1 || v[0] != '2') {
+    checkpoint_free(cp);
+    return fail(err, errlen, -EINVAL, "%s:1: not a ptraudit checkpoint (version 2)", name);
+  }
+  if ((rc = take_line(&c, "fingerprint", &v, &vl)) < 0) goto out;
+  if (vl != 16) {
+    rc = bad(&c, "bad fingerprint (16 lower-case hex digits)");
+    goto out;
+  }
+  for (size_t i = 0; i < 16; i++) {
+    int h = hexdig(v[i]);
+    if (h < 0) {
+      rc = bad(&c, "bad fingerprint (16 lower-case hex digits)");
+      goto out;
     }
-    char *sp = strchr(line, ' ');
-    const char *key = line, *val = sp ? sp + 1 : "";
-    if (sp) *sp = '\0';
-    char *end;
-    if (!strcmp(key, "fingerprint")) {
-      errno = 0;
-      cp->fingerprint = strtoull(val, &end, 16);
-      if (!*val || *end || errno) {
-        rc = fail(err, errlen, -EINVAL, "%s:%lu: bad fingerprint", path, no);
-        break;
-      }
-      have_fp = 1;
-    } else if (!strcmp(key, "next")) {
-      errno = 0;
-      cp->next = strtoull(val, &end, 10);
-      if (!*val || *end || errno) {
-        rc = fail(err, errlen, -EINVAL, "%s:%lu: bad next", path, no);
-        break;
-      }
-      have_next = 1;
-    } else if (!strcmp(key, "pending")) {
-      const char *p = val;
-      while (*p) {
-        errno = 0;
-        uint64_t v = strtoull(p, &end, 10);
-        if (end == p || errno || (*end && *end != ' ')) {
-          rc = fail(err, errlen, -EINVAL, "%s:%lu: bad pending list", path, no);
-          break;
-        }
-        if ((rc = push(cp, &cap, v)) < 0) break;
-        p = *end ? end + 1 : end;
-      }
-      if (rc) break;
-    } else if (!strcmp(key, "report")) {
-      snprintf(cp->report, sizeof cp->report, "%s", val);
-    } /* unknown keys: ignored, for forward compatibility */
+    cp->fingerprint = cp->fingerprint << 4 | (uint64_t)h;
   }
-  free(line);
-  if (!rc && ferror(f)) rc = fail(err, errlen, -EIO, "%s: read error", path);
-  fclose(f);
-  if (!rc && (!have_fp || !have_next))
-    rc = fail(err, errlen, -EINVAL, "%s: incomplete checkpoint (no %s line)", path,
-              have_fp ? "next" : "fingerprint");
-  if (!rc && cp->npending) {
-    qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
-    for (size_t i = 0; i < cp->npending; i++)
-      if (cp->pending[i] >= cp->next) {
-        rc = fail(err, errlen, -EINVAL, "%s: pending entry %" PRIu64 " not below next", path,
-                  cp->pending[i]);
-        break;
-      }
+  if ((rc = take_line(&c, "next", &v, &vl)) < 0) goto out;
+  if (parse_dec(v, vl, &cp->next, &used) < 0 || used != vl) {
+    rc = bad(&c, "bad next (a decimal number below 2^64, no sign)");
+    goto out;
   }
+  if ((rc = take_line(&c, "pending", &v, &vl)) < 0) goto out;
+  if (!vl && v[-1] == ' ') {
+    rc = bad(&c, "bad pending list (a space and nothing after it)");
+    goto out;
+  }
+  for (size_t i = 0; i < vl;) {
+    uint64_t x;
+    if (parse_dec(v + i, vl - i, &x, &used) < 0 || (i + used < vl && v[i + used] != ' ') ||
+        i + used + 1 == vl) {
+      rc = bad(&c, "bad pending list (decimal numbers separated by single spaces)");
+      goto out;
+    }
+    if (x >= cp->next) {
+      rc = bad(&c, "pending entry not below next");
+      goto out;
+    }
+    if (cp->npending && x <= cp->pending[cp->npending - 1]) {
+      rc = bad(&c, "pending list not strictly ascending");
+      goto out;
+    }
+    if ((rc = push(cp, &cap, x)) < 0) {
+      rc = fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+      goto out;
+    }
+    i += used + (i + used < vl);
+  }
+  if ((rc = take_line(&c, "report", &v, &vl)) < 0) goto out;
+  if (v[-1] != ' ') {
+    rc = bad(&c, "expected \"report \" and the report's name");
+    goto out;
+  }
+  if ((rc = parse_name(&c, v, vl, cp->report, sizeof cp->report)) < 0) goto out;
+  if (c.p != c.end) {
+    c.line++;
+    rc = bad(&c, "text after the report line");
+  }
+out:
   if (rc) checkpoint_free(cp);
   return rc;
 }
 
-int checkpoint_write(const char *path, struct checkpoint *cp, char *err, size_t errlen) {
-  char tmp[4200];
-  if (cp->npending) qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
-  FILE *f = fdopen(fd, "w");
-  if (!f) {
+int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t errlen) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  char *buf;
+  size_t len = 0;
+  int rc;
+
+  memset(cp, 0, sizeof *cp);
+  if (fd < 0) return fail(err, errlen, -EINVAL, "%s: cannot open: %s", path, strerror(errno));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
-    unlink(tmp);
-    return fail(err, errlen, -ENOMEM, "out of memory");
+    return fail(err, errlen, -EINVAL, "%s: not a regular file", path);
   }
-  fprintf(f, "%s\nfingerprint %016" PRIx64 "\nnext %" PRIu64 "\npending", MAGIC,
-          cp->fingerprint, cp->next);
-  for (size_t i = 0; i < cp->npending; i++) fprintf(f, " %" PRIu64, cp->pending[i]);
-  fprintf(f, "\nreport %s\n", cp->report);
-  int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-  int e = errno;
-  if (fclose(f) != 0 && !bad) bad = 1, e = errno;
-  if (bad || rename(tmp, path) != 0) {
-    if (!bad) e = errno;
-    unlink(tmp);
-    return fail(err, errlen, -e, "%s: %s", path, strerror(e));
+  if ((uint64_t)st.st_size > CHECKPOINT_FILE_MAX) {
+    close(fd);
+    return fail(err, errlen, -EINVAL, "%s: larger than %u bytes: not a ptraudit checkpoint",
+                path, CHECKPOINT_FILE_MAX);
   }
+  buf = malloc((size_t)st.st_size + 1);
+  if (!buf) {
+    close(fd);
+    return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+  }
+  while (len <= (size_t)st.st_size) { /* one byte more: a file that grew */
+    ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      free(buf);
+      close(fd);
+      return fail(err, errlen, err_from_errno(e), "%s: read error: %s", path, strerror(e));
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  if (len > (size_t)st.st_size) {
+    free(buf);
+    return fail(err, errlen, -EINVAL, "%s: changed while being read", path);
+  }
+  rc = checkpoint_parse(buf, len, path, cp, err, errlen);
+  free(buf);
+  return rc;
+}
+
+int checkpoint_format(struct checkpoint *cp, char **text, size_t *len) {
+  size_t cap = 128 + cp->npending * 21 + strlen(cp->report) * 4, o;
+  char *t;
+  *text = NULL;
+  *len = 0;
+  if (cp->npending) qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
+  for (size_t i = 0; i < cp->npending; i++)
+    if (cp->pending[i] >= cp->next || (i && cp->pending[i] == cp->pending[i - 1]))
+      return -EINVAL;
+  t = malloc(cap);
+  if (!t) return -ENOMEM;
+  o = (size_t)snprintf(t, cap, "%s\nfingerprint %016" PRIx64 "\nnext %" PRIu64 "\npending",
+                       MAGIC, cp->fingerprint, cp->next);
+  for (size_t i = 0; i < cp->npending; i++)
+    o += (size_t)snprintf(t + o, cap - o, " %" PRIu64, cp->pending[i]);
+  o += (size_t)snprintf(t + o, cap - o, "\nreport ");
+  for (const unsigned char *p = (const unsigned char *)cp->report; *p; p++) {
+    if (*p == '\\') {
+      t[o++] = '\\';
+      t[o++] = '\\';
+    } else if (*p < 0x20 || *p >= 0x7f) {
+      o += (size_t)snprintf(t + o, cap - o, "\\x%02x", *p);
+    } else {
+      t[o++] = (char)*p;
+    }
+  }
+  t[o++] = '\n';
+  t[o] = '\0';
+  *text = t;
+  *len = o;
+  return 0;
+}
+
+int checkpoint_write(const char *path, struct checkpoint *cp, unsigned flags, char *err,
+                     size_t errlen) {
+  struct atomicfile *af;
+  char *text;
+  size_t len;
+  int rc = checkpoint_format(cp, &text, &len);
+  if (rc == -ENOMEM) return fail(err, errlen, rc, "%s: out of memory", path);
+  if (rc) return fail(err, errlen, rc, "%s: internal: pending entries not below next", path);
+  rc = atomicfile_open(&af, path, "checkpoint", flags, err, errlen);
+  if (rc) {
+    free(text);
+    return rc;
+  }
+  rc = atomicfile_write_all(atomicfile_fd(af), text, len);
+  free(text);
+  if (rc) {
+    fail(err, errlen, rc, "cannot write %s: %s", atomicfile_tmp(af), strerror(-rc));
+    atomicfile_discard(af);
+    return rc;
+  }
+  return atomicfile_commit(af, NULL, err, errlen);
+}
+
+int checkpoint_add_pending(struct checkpoint *cp, const uint64_t *seqs, size_t n) {
+  size_t cap = cp->npending, k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (seqs[i] < cp->next && push(cp, &cap, seqs[i]) < 0) return -ENOMEM;
+  if (!cp->npending) return 0;
+  qsort(cp->pending, cp->npending, sizeof *cp->pending, cmp_u64);
+  for (size_t i = 0; i < cp->npending; i++)
+    if (!k || cp->pending[i] != cp->pending[k - 1]) cp->pending[k++] = cp->pending[i];
+  cp->npending = k;
   return 0;
 }
 

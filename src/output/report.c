@@ -23,21 +23,28 @@
 #include "err.h"
 #include <zlib.h>
 
-#include "cell.h"
+#include "atomicfile.h"
+#include "csvrow.h"
 
 #define OBUF_SIZE (64 * 1024)
 #define GZ_BUFFER (128 * 1024) /* zlib's own buffer: fewer, larger writes */
-#define TMP_TRIES 100
 
 struct report {
   int fd;           /* the descriptor written to (gz: the one zlib owns) */
   gzFile gz;        /* NULL for plain output */
   int own_fd;       /* close fd at the end */
-  int atomic;       /* temporary file renamed to path at commit */
+  struct atomicfile *af; /* the temporary file (NULL for "-" and report_open_fd) */
   unsigned flags;
   char *path;       /* final path, or display name */
-  char *tmp;        /* temporary path (atomic mode) */
-  char *dir;        /* directory of path, for messages and fsync */
+  char *partial;    /* path + ".partial" (atomic mode) */
+  off_t good_off;   /* output bytes that end on a record boundary for sure */
+  char *first;      /* a copy of the first record (the header row) */
+  size_t first_len;
+  uint64_t tag;     /* tag of the next record (report_tag) */
+  uint64_t cur_tag; /* tag of the record being written */
+  int cur_pending;  /* cur_tag is not in tags[] yet */
+  uint64_t *tags;   /* tags of records not known to be in the output */
+  size_t ntags, tagcap;
   char *obuf;
   size_t olen;
   char *line;       /* formatting buffer for records larger than obuf */
@@ -47,6 +54,7 @@ struct report {
   uint64_t member_start;      /* monotonic ms of the last member boundary */
   int dirty;                  /* written since the last member boundary */
   unsigned long long rows;
+  int tags_dropped;           /* a lost record's tag could not be stored */
   int status;                 /* first error, sticky */
   char err[512];
 };
@@ -87,7 +95,48 @@ static int sys_code(int e) {
 }
 
 static const char *target(const struct report *r) {
-  return r->tmp ? r->tmp : r->path;
+  return r->af ? atomicfile_tmp(r->af) : r->path;
+}
+
+/* Remember a record as not yet in the output; the list is emptied at
+ * each boundary where everything before is out. */
+static void push_tag(struct report *r, uint64_t tag) {
+  if (r->ntags == r->tagcap) {
+    size_t n = r->tagcap ? r->tagcap * 2 : 256;
+    uint64_t *p = realloc(r->tags, n * sizeof *p);
+    if (!p) {
+      /* Cannot track it: the caller learns through report_lost that an
+       * unknown record is missing. */
+      r->tags_dropped = 1;
+      return;
+    }
+    r->tags = p;
+    r->tagcap = n;
+  }
+  r->tags[r->ntags++] = tag;
+}
+
+/* A write begins: its tag waits in cur_tag until the record is in the
+ * buffer (record_done) -- a boundary reached while making room for it must
+ * not forget it -- or is pushed as lost if it never gets there. */
+static void begin_record(struct report *r) {
+  r->cur_tag = r->tag;
+  r->cur_pending = 1;
+  r->tag = REPORT_NO_TAG;
+}
+
+static int end_record(struct report *r, int rc) {
+  if (r->cur_pending) {
+    push_tag(r, r->cur_tag);
+    r->cur_pending = 0;
+  }
+  return rc;
+}
+
+/* Everything handed to the output so far is whole records on it. */
+static void boundary(struct report *r, off_t off) {
+  r->good_off = off;
+  r->ntags = 0;
 }
 
 /* A zlib call failed: turn gzerror() into a code and a message.  `e` is
@@ -143,9 +192,13 @@ static int emit(struct report *r, const char *buf, size_t len) {
 
 static int drain(struct report *r) {
   int rc;
+  size_t n = r->olen;
   if (r->status) return r->status;
-  rc = emit(r, r->obuf, r->olen);
+  rc = emit(r, r->obuf, n);
   r->olen = 0;
+  /* Plain output: the buffer holds whole records only, so once it is out
+   * every record so far is in the file. */
+  if (!rc && !r->gz) boundary(r, r->good_off + (off_t)n);
   return rc;
 }
 
@@ -157,6 +210,11 @@ static int end_member(struct report *r) {
   if (r->gz && r->dirty) {
     errno = 0;
     if (gzflush(r->gz, Z_FINISH) != Z_OK) return gz_fail(r, "write", errno);
+    /* A finished member: the file up to here decompresses to whole
+     * records.  zlib wrote through a copy of our descriptor, which shares
+     * the file offset. */
+    off_t off = lseek(r->fd, 0, SEEK_CUR);
+    boundary(r, off < 0 ? r->good_off : off);
   }
   r->dirty = 0;
   r->member_count = 0;
@@ -164,8 +222,14 @@ static int end_member(struct report *r) {
   return 0;
 }
 
-/* One record went into the buffer (or out): count it, maybe end a member. */
-static int record_done(struct report *r) {
+/* One record went into the buffer (or out): count it, maybe end a member.
+ * rec/len: the record's bytes, kept if it is the first (the header). */
+static int record_done(struct report *r, const char *rec, size_t len) {
+  if (!r->rows && r->af && len <= OBUF_SIZE && (r->first = malloc(len ? len : 1))) {
+    memcpy(r->first, rec, len);
+    r->first_len = len;
+  }
+  end_record(r, 0); /* in the buffer now: lost only if a later write fails */
   r->rows++;
   r->member_count++;
   r->dirty = 1;
@@ -186,6 +250,7 @@ static struct report *report_new(void) {
   r->member_rows = REPORT_MEMBER_ROWS;
   r->member_ms = REPORT_MEMBER_MS;
   r->member_start = now_ms();
+  r->tag = REPORT_NO_TAG;
   return r;
 }
 
@@ -193,8 +258,9 @@ static void report_free(struct report *r) {
   free(r->obuf);
   free(r->line);
   free(r->path);
-  free(r->tmp);
-  free(r->dir);
+  free(r->partial);
+  free(r->tags);
+  free(r->first);
   free(r);
 }
 
@@ -214,92 +280,56 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* Check the final path: absent, or (with REPORT_FORCE) a regular file or a
- * symlink we may replace.  lstat, never stat: a symlink is judged as the
- * link, not as whatever it points at. */
-static int check_final(const char *path, unsigned flags, char *err, size_t errlen) {
-  struct stat st;
-  if (lstat(path, &st) != 0) {
-    int e = errno;
-    if (e == ENOENT) return 0;
-    return msg(err, errlen, sys_code(e), "cannot use output path %s: %s", path, strerror(e));
-  }
-  if (S_ISLNK(st.st_mode)) {
-    if (flags & REPORT_FORCE) return 0;
-    return msg(err, errlen, -EEXIST,
-               "output path %s is a symbolic link; refusing to write through it "
-               "(--force replaces the link itself)",
-               path);
-  }
-  if (S_ISDIR(st.st_mode))
-    return msg(err, errlen, -EISDIR, "output path %s is a directory", path);
-  if (!S_ISREG(st.st_mode))
-    return msg(err, errlen, -EEXIST,
-               "output path %s exists and is not a regular file; refusing to replace it "
-               "(use -o - for standard output)",
-               path);
-  if (flags & REPORT_FORCE) return 0;
-  return msg(err, errlen, -EEXIST,
-             "output file %s exists; refusing to overwrite it (use --force)", path);
+size_t report_partial_path(char *dst, size_t size, const char *path) {
+  return (size_t)snprintf(dst, size, "%s.partial", path);
 }
 
 int report_open(struct report **out, const char *path, unsigned flags, char *err,
                 size_t errlen) {
   struct report *r;
-  const char *slash, *base;
-  size_t dirlen, cap;
+  size_t plen;
+  unsigned af_flags = flags & REPORT_FORCE ? ATOMICFILE_FORCE : 0;
   int rc;
 
   *out = NULL;
   if (!path || !*path) return msg(err, errlen, -EINVAL, "empty output path");
-  if (!strcmp(path, "-")) {
-    rc = report_open_fd(out, 1, "-", 0, err, errlen);
-    return rc;
-  }
-  slash = strrchr(path, '/');
-  base = slash ? slash + 1 : path;
-  if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-    return msg(err, errlen, -EISDIR, "output path %s names a directory", path);
-  rc = check_final(path, flags, err, errlen);
-  if (rc) return rc;
+  if (!strcmp(path, "-")) return report_open_fd(out, 1, "-", 0, err, errlen);
 
   r = report_new();
   if (!r) return msg(err, errlen, -ENOMEM, "out of memory");
   r->flags = flags;
-  r->atomic = 1;
-  r->own_fd = 1;
-  dirlen = slash ? (size_t)(slash - path) + 1 : 0; /* keeps the '/' */
-  cap = strlen(path) + 48;
+  r->own_fd = 0; /* the atomic file owns it; zlib gets a copy */
   r->path = strdup(path);
-  r->tmp = malloc(cap);
-  r->dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-  if (!r->path || !r->tmp || !r->dir) {
+  plen = strlen(path) + sizeof ".partial";
+  r->partial = malloc(plen);
+  if (!r->path || !r->partial) {
     report_free(r);
     return msg(err, errlen, -ENOMEM, "out of memory");
   }
-
-  /* Same directory as the final name, so the rename is atomic; a dot name
-   * keeps it out of globs such as *.csv.gz while it grows. */
-  for (int i = 0; i < TMP_TRIES; i++) {
-    if (i == 0)
-      snprintf(r->tmp, cap, "%.*s.%s.tmp.%ld", (int)dirlen, path, base, (long)getpid());
-    else
-      snprintf(r->tmp, cap, "%.*s.%s.tmp.%ld.%d", (int)dirlen, path, base, (long)getpid(), i);
-    r->fd = open(r->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (r->fd >= 0 || errno != EEXIST) break;
-  }
-  if (r->fd < 0) {
-    int e = errno;
-    rc = msg(err, errlen, sys_code(e), "cannot create the report in directory %s (for %s): %s",
-             r->dir, path, strerror(e));
+  report_partial_path(r->partial, plen, path);
+  /* The name an interrupted run's rows would get is checked now too, so
+   * that an earlier run's partial report is never replaced at the end. */
+  rc = atomicfile_check(r->partial, "output file", af_flags, err, errlen);
+  if (!rc) rc = atomicfile_open(&r->af, path, "output file", af_flags, err, errlen);
+  if (rc) {
     report_free(r);
     return rc;
   }
-  if (ends_with(base, ".gz")) {
+  r->fd = atomicfile_fd(r->af);
+  if (ends_with(path, ".gz")) {
+    /* gzclose() closes the descriptor it was given: give it a copy, so
+     * the file can still be cut back and synced after zlib is done. */
+    r->fd = fcntl(atomicfile_fd(r->af), F_DUPFD_CLOEXEC, 3);
+    if (r->fd < 0) {
+      int e = errno;
+      atomicfile_discard(r->af);
+      report_free(r);
+      return msg(err, errlen, sys_code(e), "cannot duplicate descriptor: %s", strerror(e));
+    }
     rc = start_gzip(r, err, errlen);
     if (rc) {
       close(r->fd);
-      unlink(r->tmp);
+      atomicfile_discard(r->af);
       report_free(r);
       return rc;
     }
@@ -351,97 +381,16 @@ void report_set_member(struct report *r, unsigned rows, unsigned ms) {
   if (ms) r->member_ms = ms;
 }
 
-/* --- formatting --------------------------------------------------------- */
-
-struct field_shape {
-  size_t esc;    /* cell_escape() output length */
-  size_t quotes; /* double quotes in it (cell_escape keeps them) */
-  int quoted;    /* RFC 4180 needs quotes around it */
-  int copy;      /* the output is the input unchanged */
-};
-
-/* What cell_escape() will make of src, and whether the CSV field must be
- * quoted.  Decided on the input: cell_escape() copies `,`, `"` and space
- * unchanged and never emits CR or LF, and a trailing space of the input is
- * a trailing space of the output.  The length comes from
- * cell_escaped_size() alone: cell.c decides the text of every cell (a
- * leading space may be guarded, " =1" -> "' =1", so the first character
- * alone does not settle it). */
-static size_t field_shape(const char *s, size_t len, struct field_shape *fs) {
-  int ascii = 1;
-  fs->quotes = 0;
-  fs->quoted = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"') fs->quotes++;
-    else if (c == ',') fs->quoted = 1;
-    else if (c < 0x20 || c >= 0x7f || c == '\\') ascii = 0;
-  }
-  fs->esc = cell_escaped_size(s, len) - 1;
-  fs->copy = ascii && fs->esc == len; /* printable ASCII, no guard, no \x27 */
-  /* A leading space of the input is quoted even when the guard `'` comes
-   * before it in the output: more quoting than needed is still RFC 4180. */
-  if (fs->quotes || (len && (s[0] == ' ' || s[len - 1] == ' '))) fs->quoted = 1;
-  return fs->esc + (fs->quoted ? 2 + fs->quotes : 0);
-}
-
-/* Write the field (room checked by the caller: its shape length plus one
- * byte for cell_escape's NUL). */
-static size_t field_write(char *dst, const char *s, size_t len, const struct field_shape *fs) {
-  if (!fs->quoted) {
-    if (fs->copy) {
-      memcpy(dst, s, len);
-      return len;
-    }
-    return cell_escape(dst, fs->esc + 1, s, len);
-  }
-  dst[0] = '"';
-  if (fs->copy) memcpy(dst + 1, s, len);
-  else cell_escape(dst + 1, fs->esc + 1, s, len);
-  if (fs->quotes) {
-    /* Double each quote in place, right to left so nothing is overwritten
-     * before it is moved (RFC 4180 section 2 rule 7). */
-    char *src = dst + 1, *d = dst + 1 + fs->esc + fs->quotes;
-    for (size_t j = fs->esc; j-- > 0;) {
-      *--d = src[j];
-      if (src[j] == '"') *--d = '"';
-    }
-  }
-  dst[1 + fs->esc + fs->quotes] = '"';
-  return 2 + fs->esc + fs->quotes;
-}
-
-#define SHAPES 32 /* fields whose shape is remembered between the passes */
-
-size_t report_format(char *dst, size_t size, const char *const *fields, const size_t *lens,
-                     size_t n) {
-  size_t need = 1, o = 0; /* the "\n" */
-  struct field_shape shapes[SHAPES], fs;
-
-  for (size_t i = 0; i < n; i++) {
-    const char *f = fields[i] ? fields[i] : "";
-    size_t l = fields[i] ? (lens ? lens[i] : strlen(f)) : 0;
-    need += field_shape(f, l, i < SHAPES ? &shapes[i] : &fs) + (i ? 1 : 0);
-  }
-  if (need >= size) {
-    if (size) dst[0] = '\0';
-    return need;
-  }
-  for (size_t i = 0; i < n; i++) {
-    const char *f = fields[i] ? fields[i] : "";
-    size_t l = fields[i] ? (lens ? lens[i] : strlen(f)) : 0;
-    if (i) dst[o++] = ',';
-    if (i >= SHAPES) field_shape(f, l, &fs);
-    o += field_write(dst + o, f, l, i < SHAPES ? &shapes[i] : &fs);
-  }
-  dst[o++] = '\n';
-  dst[o] = '\0';
-  return o;
-}
-
 /* --- writing ------------------------------------------------------------ */
 
+static int write_raw(struct report *r, const char *line, size_t len);
+
 int report_write_raw(struct report *r, const char *line, size_t len) {
+  begin_record(r);
+  return end_record(r, write_raw(r, line, len));
+}
+
+static int write_raw(struct report *r, const char *line, size_t len) {
   int rc;
   if (r->status) return r->status;
   if (OBUF_SIZE - r->olen < len) {
@@ -450,15 +399,26 @@ int report_write_raw(struct report *r, const char *line, size_t len) {
     if (len > OBUF_SIZE) { /* larger than the buffer: straight out */
       rc = emit(r, line, len);
       if (rc) return rc;
-      return record_done(r);
+      end_record(r, 0);
+      if (!r->gz) boundary(r, r->good_off + (off_t)len); /* a whole record, out */
+      return record_done(r, line, len);
     }
   }
   memcpy(r->obuf + r->olen, line, len);
   r->olen += len;
-  return record_done(r);
+  return record_done(r, line, len);
 }
 
+static int write_fields(struct report *r, const char *const *fields, const size_t *lens,
+                        size_t n);
+
 int report_write_fields(struct report *r, const char *const *fields, const size_t *lens,
+                        size_t n) {
+  begin_record(r);
+  return end_record(r, write_fields(r, fields, lens, n));
+}
+
+static int write_fields(struct report *r, const char *const *fields, const size_t *lens,
                         size_t n) {
   size_t room, need;
   int rc;
@@ -472,14 +432,14 @@ int report_write_fields(struct report *r, const char *const *fields, const size_
   need = report_format(r->obuf + r->olen, room, fields, lens, n);
   if (need < room) {
     r->olen += need;
-    return record_done(r);
+    return record_done(r, r->obuf + r->olen - need, need);
   }
   rc = drain(r);
   if (rc) return rc;
   if (need < OBUF_SIZE) {
     report_format(r->obuf, OBUF_SIZE, fields, lens, n);
     r->olen = need;
-    return record_done(r);
+    return record_done(r, r->obuf, need);
   }
   if (need >= r->linecap) {
     char *p = realloc(r->line, need + 1);
@@ -488,7 +448,7 @@ int report_write_fields(struct report *r, const char *const *fields, const size_
     r->linecap = need + 1;
   }
   report_format(r->line, r->linecap, fields, lens, n);
-  return report_write_raw(r, r->line, need);
+  return write_raw(r, r->line, need);
 }
 
 int report_flush(struct report *r) {
@@ -497,40 +457,69 @@ int report_flush(struct report *r) {
   return end_member(r);
 }
 
-/* Make the rename itself durable (best effort: not every file system
- * supports fsync on a directory). */
-static void sync_dir(const char *dir) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)fsync(fd);
-  close(fd);
-}
-
-/* rename(2) that, without REPORT_FORCE, never replaces a file that appeared
- * at the final path during the run. */
-static int commit_rename(struct report *r) {
-  if (r->flags & REPORT_FORCE) return rename(r->tmp, r->path);
-#ifdef RENAME_NOREPLACE
-  if (renameat2(AT_FDCWD, r->tmp, AT_FDCWD, r->path, RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return -1;
-#endif
-  /* Fallback for file systems without RENAME_NOREPLACE: link(2) fails with
-   * EEXIST instead of replacing. */
-  if (link(r->tmp, r->path) != 0) return -1;
-  (void)unlink(r->tmp);
-  return 0;
-}
-
-int report_close(struct report *r, int commit, char *err, size_t errlen) {
-  int rc;
-  if (!r) return 0;
-
-  if (!r->status) end_member(r);
-  /* fsync even after an error: what was written is kept, so make it last. */
-  if (r->atomic && commit && fsync(r->fd) != 0) {
-    int e = errno;
-    fail(r, sys_code(e), "cannot write %s: fsync: %s", r->tmp, strerror(e));
+/* The first record (the header row) as a file of its own: itself, or one
+ * gzip member holding it.  malloc'd, length in *len; NULL if none. */
+static char *first_record_file(const struct report *r, size_t *len) {
+  if (!r->first) return NULL;
+  if (!r->gz) {
+    char *p = malloc(r->first_len);
+    if (p) memcpy(p, r->first, r->first_len);
+    *len = r->first_len;
+    return p;
   }
+  z_stream zs;
+  memset(&zs, 0, sizeof zs);
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  uLong cap = deflateBound(&zs, (uLong)r->first_len) + 32;
+  unsigned char *out = malloc(cap);
+  if (out) {
+    zs.next_in = (unsigned char *)r->first;
+    zs.avail_in = (uInt)r->first_len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+      free(out);
+      out = NULL;
+    }
+    *len = cap - zs.avail_out;
+  }
+  deflateEnd(&zs);
+  return (char *)out;
+}
+
+/* After a write error the output may end inside a record (a short write,
+ * a gzip member cut off): cut the file back to the last boundary, where
+ * every record is whole.  The records after it are report_lost()'s.  If
+ * not even the header row was out, it is written again (cutting freed the
+ * space it took), so the partial report is still a report. */
+static void cut_back(struct report *r) {
+  int fd = atomicfile_fd(r->af);
+  const char *why = NULL;
+  int e = 0;
+  if (ftruncate(fd, r->good_off) != 0) {
+    e = errno;
+    why = "cannot cut it back to its last whole row";
+  } else if (r->good_off == 0 && r->first) {
+    size_t len = 0;
+    char *h = first_record_file(r, &len);
+    if (!h) {
+      why = "cannot write its header row again";
+    } else if (pwrite(fd, h, len, 0) != (ssize_t)len) {
+      e = errno;
+      why = "cannot write its header row again";
+      (void)ftruncate(fd, 0);
+    }
+    free(h);
+  }
+  if (why) {
+    size_t n = strlen(r->err);
+    snprintf(r->err + n, sizeof r->err - n, "; %s: %s", why, e ? strerror(e) : "out of memory");
+  }
+}
+
+/* Close the zlib stream or the descriptor; errors go to the sticky status. */
+static void close_output(struct report *r) {
   if (r->gz) {
     int zr;
     errno = 0;
@@ -546,27 +535,38 @@ int report_close(struct report *r, int commit, char *err, size_t errlen) {
     int e = errno;
     if (e != EINTR) fail(r, sys_code(e), "cannot close %s: %s", target(r), strerror(e));
   }
+}
 
-  if (r->atomic) {
+int report_close(struct report *r, int commit, char *err, size_t errlen) {
+  int rc;
+  if (!r) return 0;
+
+  if (!r->status && commit) end_member(r);
+  /* After an error gzclose() still tries to finish its member: that only
+   * adds bytes past the boundary, which cut_back() removes. */
+  close_output(r);
+
+  if (r->af) {
     if (!commit) {
-      (void)unlink(r->tmp);
-    } else if (commit_rename(r) != 0) {
-      int e = errno;
-      if (r->status) {
-        /* Keep the first error, but the caller must learn where the data
-         * is. */
-        size_t n = strlen(r->err);
-        snprintf(r->err + n, sizeof r->err - n, "; the report is in %s", r->tmp);
-      } else if (e == EEXIST) {
-        fail(r, -EEXIST, "%s appeared during the run; not overwritten; the report is in %s",
-             r->path, r->tmp);
-      } else {
-        fail(r, sys_code(e), "cannot rename %s to %s: %s; the report is in %s", r->tmp, r->path,
-             strerror(e), r->tmp);
-      }
+      atomicfile_discard(r->af);
     } else {
-      sync_dir(r->dir);
+      char aerr[640];
+      const char *final = r->path;
+      if (r->status) cut_back(r);
+      /* A run with a write error, or one that stopped with targets left,
+       * is not the report of its inputs: it gets the partial name. */
+      if (r->status || commit == REPORT_PARTIAL) final = r->partial;
+      int arc = atomicfile_commit(r->af, final, aerr, sizeof aerr);
+      if (arc < 0) {
+        if (r->status) {
+          size_t n = strlen(r->err);
+          snprintf(r->err + n, sizeof r->err - n, "; %s", aerr);
+        } else {
+          fail(r, arc, "%s", aerr);
+        }
+      }
     }
+    r->af = NULL;
   }
 
   rc = r->status;
@@ -574,6 +574,25 @@ int report_close(struct report *r, int commit, char *err, size_t errlen) {
   else if (err && errlen) err[0] = '\0';
   report_free(r);
   return rc;
+}
+
+void report_tag(struct report *r, uint64_t tag) {
+  r->tag = tag;
+}
+
+size_t report_lost(const struct report *r, const uint64_t **tags, int *unknown) {
+  if (unknown) *unknown = r->status ? r->tags_dropped : 0;
+  if (!r->status) {
+    if (tags) *tags = NULL;
+    return 0;
+  }
+  if (tags) *tags = r->tags;
+  return r->ntags;
+}
+
+const char *report_final_path(const struct report *r, int commit) {
+  if (!r->af) return r->path;
+  return r->status || commit == REPORT_PARTIAL ? r->partial : r->path;
 }
 
 const char *report_error(const struct report *r) {
@@ -585,7 +604,7 @@ const char *report_path(const struct report *r) {
 }
 
 const char *report_tmp_path(const struct report *r) {
-  return r->tmp;
+  return r->af ? atomicfile_tmp(r->af) : NULL;
 }
 
 unsigned long long report_rows(const struct report *r) {

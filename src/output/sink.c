@@ -33,7 +33,7 @@ struct sink {
   struct ring_entry *ring;
   size_t ring_size;
   uint64_t write_seq; /* input order: next row to write */
-  int failed;         /* the report failed: write nothing more */
+  int failed;         /* the report failed (rows are still handed over) */
 };
 
 static size_t fmt_csv(const struct sink *s, char *dst, size_t size, const char *const *fields,
@@ -111,13 +111,21 @@ static size_t format_into(const struct sink *s, char **buf, size_t *cap, const c
   }
 }
 
+/* Rows are handed to the report even after a write error: it refuses them
+ * at once and remembers them by their tag as lost (report_lost), so the
+ * checkpoint can list them as not done. */
 static int drain(struct sink *s) {
-  int rc = 0;
+  int rc = 0, r;
   for (;;) {
     struct ring_entry *e = &s->ring[s->write_seq % s->ring_size];
     if (!e->ready) break;
-    if (!e->skip && !s->failed && (rc = report_write_raw(s->rep, e->buf, e->len)) < 0)
-      s->failed = 1;
+    if (!e->skip) {
+      report_tag(s->rep, s->write_seq);
+      if ((r = report_write_raw(s->rep, e->buf, e->len)) < 0) {
+        s->failed = 1;
+        rc = r;
+      }
+    }
     e->ready = e->skip = 0;
     s->write_seq++;
   }
@@ -127,8 +135,8 @@ static int drain(struct sink *s) {
 int sink_row(struct sink *s, uint64_t seq, const char *const *fields, const size_t *lens,
              size_t n) {
   if (!s->ring) {
-    if (s->failed) return -EIO;
     int rc;
+    report_tag(s->rep, seq); /* also after a write error: see drain() */
     if (s->fmt == &formats[FORMAT_CSV]) {
       rc = report_write_fields(s->rep, fields, lens, n);
     } else {

@@ -8,6 +8,9 @@
  */
 #include "html.h"
 
+#include "atomicfile.h"
+#include <fcntl.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,43 +330,39 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
 
 int html_write_summary(const struct summary *s, const char *path, const char *title,
                        char *err, size_t errlen) {
+  struct atomicfile *af;
   if (strcmp(path, "-") == 0) {
     int rc = html_summary_page(s, stdout, title);
     if (rc < 0 && err && errlen)
       snprintf(err, errlen, "%s: %s", "standard output", err_str(rc));
     return rc;
   }
-  size_t tl = strlen(path) + 32;
-  char *tmp = malloc(tl);
-  if (!tmp) {
-    if (err && errlen) snprintf(err, errlen, "%s: out of memory", path);
-    return -ENOMEM;
-  }
-  snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wx");
+  /* An existing page (or the link itself) is replaced; a directory,
+   * device or FIFO never is (atomicfile.h).  ptraudit's --html refuses an
+   * existing page without --force before the scan starts. */
+  int rc = atomicfile_open(&af, path, "--html page", ATOMICFILE_FORCE, err, errlen);
+  if (rc < 0) return rc;
+  int fd = fcntl(atomicfile_fd(af), F_DUPFD_CLOEXEC, 3);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!f) {
     int e = err_from_errno(errno);
-    if (err && errlen)
-      snprintf(err, errlen, "%s: cannot create %s: %s", path, tmp, err_str(e));
-    free(tmp);
+    if (fd >= 0) close(fd);
+    if (err && errlen) snprintf(err, errlen, "%s: %s", path, err_str(e));
+    atomicfile_discard(af);
     return e;
   }
   errno = 0;
-  int rc = html_summary_page(s, f, title);
+  rc = html_summary_page(s, f, title);
   int e = 0;
   if (rc == -EIO) e = errno ? err_from_errno(errno) : -EIO;
   if (fclose(f) != 0 && rc == 0) {
     rc = -EIO;
     e = err_from_errno(errno);
   }
-  if (rc == 0 && rename(tmp, path) != 0) {
-    rc = err_from_errno(errno);
-    e = rc;
-  }
   if (rc < 0) {
     if (err && errlen) snprintf(err, errlen, "%s: %s", path, err_str(e ? e : rc));
-    unlink(tmp);
+    atomicfile_discard(af);
+    return rc;
   }
-  free(tmp);
-  return rc;
+  return atomicfile_commit(af, NULL, err, errlen);
 }

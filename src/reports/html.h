@@ -47,9 +47,11 @@ size_t html_escape(char *dst, size_t size, const char *s, size_t len);
  * is escaped.  0, -EIO if writing failed, -ENOMEM. */
 int html_summary_page(const struct summary *s, FILE *f, const char *title);
 
-/* Write the page to `path` ("-" = standard output) through a temporary
- * file "PATH.tmp.PID" renamed into place (an existing page is replaced).
- * 0 or a negative code, with err naming the path and the reason. */
+/* Write the page to `path` ("-" = standard output) through atomicfile.h:
+ * a random temporary name, fsync, rename, directory fsync.  An existing
+ * regular file (or the symlink itself, never its target) is replaced; a
+ * directory, device, FIFO or socket is refused (-EEXIST/-EISDIR).  0 or a
+ * negative code, with err naming the path and the reason. */
 int html_write_summary(const struct summary *s, const char *path, const char *title,
                        char *err, size_t errlen);
 

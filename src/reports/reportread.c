@@ -39,6 +39,7 @@ struct reportread {
   size_t ncols;
   char **names;       /* header; one allocation (csvread_row_dup) */
   const char **fptr;  /* ncols pointers to the fields of the row returned */
+  int in_quotes;      /* the bytes read so far end inside a quoted field */
 };
 
 /* csvread read callback: gzread(), which also reads plain files. */
@@ -49,11 +50,32 @@ static ssize_t gz_read(void *ctx, struct csvread *cr, void *buf, size_t size) {
 
   errno = 0;
   n = gzread(r->gz, buf, (unsigned)size);
-  if (n > 0) return n;
+  if (n > 0) {
+    /* Quote parity: odd means the input so far ends inside a quoted
+     * field ("" inside one counts twice; a stray quote is an error
+     * anyway in strict CSV). */
+    const char *p = buf, *end = (const char *)buf + n;
+    while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+      r->in_quotes ^= 1;
+      p++;
+    }
+    return n;
+  }
   e = errno;
   zmsg = gzerror(r->gz, &zerr);
   if (n == 0) {
-    if (zerr != Z_BUF_ERROR) return 0; /* other errors surface as -1 */
+    if (zerr != Z_BUF_ERROR) {
+      /* The end, other errors surface as -1.  A last row without a line
+       * end is a row cut short (a write that failed half-way, a copy
+       * that stopped): its last field may be a prefix of the real one
+       * ("2026-1"), so it is the same ERR_EOF as a gzip cut, accepted
+       * only where the caller accepts truncated input. */
+      /* Inside a quoted field: csv_fini() says "never closed". */
+      if (!csvread_in_row(cr) || r->in_quotes) return 0;
+      return csvread_fail(cr, ERR_EOF, csvread_row_line(cr),
+                          "last row has no line end (cut short?): every complete row before "
+                          "this line was read");
+    }
     /* Cut inside a gzip member: whatever row was in progress is a
      * fragment.  Complete rows before it were already returned. */
     return csvread_fail(cr, ERR_EOF, csvread_in_row(cr) ? csvread_row_line(cr) : csvread_line(cr),

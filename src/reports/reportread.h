@@ -16,13 +16,15 @@
  *     naming the line (a blank line is skipped, as libcsv does);
  *   - a CSV syntax error (stray quote, unterminated quoted field at the
  *     end) is an error naming the line;
- *   - a gzip file cut short (a run killed mid-member): every complete row
- *     (ended by a line end) is returned first, then the error; the
- *     fragment of the row that was cut is dropped.  This gives ERR_EOF, so
- *     a caller can choose to accept the rows read as a partial report.  (A
- *     plain file cut inside a row cannot be told from one without a final
- *     line end: its last row is parsed, and usually fails the field
- *     count.);
+ *   - input cut short: a gzip file cut inside a member (a run killed
+ *     mid-member), or a file (plain or gzip) whose last row has no line
+ *     end (a write that failed half-way): every complete row (ended by a
+ *     line end) is returned first, then the error; the fragment of the row
+ *     that was cut is dropped, even when it has the right number of
+ *     fields (its last cell may be cut: "2026-1"); a cut inside a quoted
+ *     field is the syntax error below instead.  This gives ERR_EOF, so
+ *     a caller can choose to accept the rows read as a partial report
+ *     (--allow-truncated);
  *   - corrupt gzip data (bad CRC, invalid deflate stream): -EINVAL.
  *     zlib reports it per read, so the rows of up to 64 KiB of text just
  *     before the damage may not be returned.
@@ -67,8 +69,8 @@ int reportread_col(const struct reportread *r, const char *name);
 /* Read the next row.  Returns 1 with *fields / *lens pointing at ncols
  * NUL-terminated fields and their lengths (valid until the next call or
  * close; either out pointer may be NULL), 0 at the end of the input, or <0
- * with "FILE:LINE: ..." in err: ERR_EOF for gzip data cut short (see
- * above), -EINVAL for bad CSV or a ragged row, -EIO/UV_E* for read
+ * with "FILE:LINE: ..." in err: ERR_EOF for input cut short (see above),
+ * -EINVAL for bad CSV or a ragged row, -EIO/UV_E* for read
  * errors, -ENOMEM.  After an error the handle is spent: later
  * calls return the same error. */
 int reportread_next(struct reportread *r, const char *const **fields, const size_t **lens,

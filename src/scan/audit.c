@@ -159,7 +159,8 @@ static void emit(struct audit *a, struct row *r, const struct result *res,
     summary_free(a->summary); /* the report matters more than the page */
     a->summary = NULL;
   }
-  if (a->end == AUDIT_OUTPUT_ERROR) return;
+  /* After a write error too: the report records the row as lost, for the
+   * checkpoint (sink.h). */
   int rc = sink_row(a->sink, r->seq, fields, lens, n);
   if (rc == -ENOMEM) {
     snprintf(a->err, sizeof a->err, "out of memory formatting a row");
