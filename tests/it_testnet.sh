@@ -259,6 +259,6 @@ check "SIGTERM: pid file removed" "no" "$([ -e "$SCRATCH/a.pid" ] && echo yes ||
 skey() { awk -v k="$1" '$1 == k { print $2 }' "$SCRATCH/a.stats"; }
 check_ge "stats: smtp_quit" 8 "$(skey smtp_quit)"
 check_ge "stats: dns_tcp_conn" 5 "$(skey dns_tcp_conn)"
-check "stats: keys" "20" "$(wc -l < "$SCRATCH/a.stats")"
+check "stats: keys" "28" "$(wc -l < "$SCRATCH/a.stats")"
 
 finish

@@ -19,7 +19,8 @@ static const char *const dns_names[TN_DNS_COUNT] = {
 static const char *const smtp_names[TN_SMTP_COUNT] = {
   "banner", "other", "multiline", "554", "silent", "nolisten", "rst",
   "close", "421", "drip", "notfqdn", "barelf", "flood", "lines", "binary",
-  "rstafter"
+  "rstafter", "mta", "tarpit3", "tarpit15", "tarpit45", "554esc", "521esc",
+  "421esc", "shared"
 };
 
 static const uint8_t db8_prefix[4] = {0x20, 0x01, 0x0d, 0xb8};
@@ -48,8 +49,16 @@ int tn_dns_scenario(const struct tn_ip *ip) {
 }
 
 int tn_smtp_scenario(const struct tn_ip *ip) {
-  if (ip->family == 4 && ip->b[0] == 127)
-    return ip->b[1] == 64 ? ip->b[2] % 16 : TN_SMTP_BANNER;
+  if (ip->family == 4 && ip->b[0] == 127) {
+    if (ip->b[1] == 64)
+      return ip->b[2] % 16;
+    if (ip->b[1] == 65)
+      return ip->b[2] % 16 <= TN_SMTP_421ESC - TN_SMTP_MTA ? TN_SMTP_MTA + ip->b[2] % 16
+                                                           : TN_SMTP_MTA;
+    if (ip->b[1] == 66)
+      return TN_SMTP_SHARED;
+    return TN_SMTP_BANNER;
+  }
   if (is_v6_loopback(ip))
     return TN_SMTP_BANNER;
   return -1;

@@ -2,6 +2,7 @@
  * smtpserver.c - SMTP greeting scenarios (smtpserver.h, tests/testnet.md).
  */
 #include "smtpserver.h"
+#include "mtalimit.h"
 #include "scenario.h"
 
 #include <arpa/inet.h>
@@ -17,7 +18,9 @@
 #define SWEEP_MS 1000
 #define DRIP_MS 2000
 #define MULTILINE_MS 100
-#define GREET_PAUSE_MS 50 /* scenario block only: makes pregreets visible */
+#define GREET_PAUSE_MS 50 /* scenario blocks only: makes pregreets visible */
+#define QUIT_WAIT_MS 10000 /* polite close: the client has this long to close */
+#define MTA_LINGER_MS 100  /* a shared-MTA session counts this long after close */
 #define FLOOD_TOTAL (4 * 1024 * 1024)
 #define FLOOD_CHUNK (64 * 1024)
 #define OUT_MAX (64 * 1024) /* queued reply bytes before we give up */
@@ -36,7 +39,10 @@ struct conn {
   int handles, has_timer, closing;
   int scn, state, pregreet;
   int close_when_drained, reset_when_drained;
-  uint64_t started;
+  int polite;                  /* QUIT: 221 2.0.0 Bye, then wait for EOF */
+  int mta_counted;             /* shared MTA: counted in the limit table */
+  uint64_t started, quit_at;
+  struct tn_ip client;         /* shared MTA: the client's address */
   struct tn_ip ip;             /* the destination address */
   size_t step;                 /* progress of drip/multiline/flood */
   size_t queued;               /* bytes in uv_write requests */
@@ -58,6 +64,8 @@ struct listener {
 struct tn_smtp_server {
   uv_loop_t *loop;
   struct tn_stats *st;
+  struct tn_mta_table *mta;    /* shared-MTA session counts */
+  int mta_limit, polite;
   struct listener *ls;
   size_t nls;
   uv_timer_t sweep;
@@ -88,6 +96,7 @@ static void server_unref(struct tn_smtp_server *s) {
     free(c);
   }
   free(s->ls);
+  tn_mta_free(s->mta);
   free(s);
 }
 
@@ -100,9 +109,37 @@ static void fmt_ip(const struct tn_ip *ip, char *buf, size_t cap) {
 
 /* ---- connection lifetime ------------------------------------------------ */
 
+static void conn_closed(uv_handle_t *h);
+
+static unsigned mta_of(const struct conn *c) { return c->ip.b[2]; }
+
+static void linger_done(uv_timer_t *t) {
+  struct conn *c = t->data;
+  c->mta_counted = 0;
+  tn_mta_release(c->srv->mta, &c->client, mta_of(c));
+  uv_close((uv_handle_t *)&c->t, conn_closed);
+}
+
+/* A shared-MTA session keeps its place in the limit a little after the
+ * connection is gone, as Exim counts a session until its child exits. */
+static int start_linger(struct conn *c) {
+  if (!c->has_timer) {
+    if (uv_timer_init(c->srv->loop, &c->t) != 0)
+      return -1;
+    c->t.data = c;
+    c->has_timer = 1;
+    c->handles++;
+  }
+  return uv_timer_start(&c->t, linger_done, MTA_LINGER_MS, 0);
+}
+
 static void conn_closed(uv_handle_t *h) {
   struct conn *c = h->data;
   struct tn_smtp_server *s = c->srv;
+  if (h == (uv_handle_t *)&c->h && c->mta_counted && start_linger(c) != 0) {
+    c->mta_counted = 0;
+    tn_mta_release(s->mta, &c->client, mta_of(c));
+  }
   if (--c->handles > 0)
     return;
   if (s->npool < POOL_MAX) {
@@ -125,7 +162,9 @@ static void unlink_conn(struct conn *c) {
   if (c->next)
     c->next->prev = c->prev;
   c->prev = c->next = NULL;
-  if (c->has_timer)
+  if (c->has_timer && c->mta_counted)
+    uv_timer_stop(&c->t); /* reused for the linger once the socket closes */
+  else if (c->has_timer)
     uv_close((uv_handle_t *)&c->t, conn_closed);
 }
 
@@ -213,6 +252,14 @@ static size_t host_name(const struct conn *c, char *buf, size_t cap) {
                                                   : NULL;
   if (fixed)
     return (size_t)snprintf(buf, cap, "%s", fixed);
+  if (c->scn == TN_SMTP_SHARED) {
+    /* One name per /24: the label of its first address. */
+    struct tn_ip first = c->ip;
+    char L[TN_LABEL_MAX];
+    first.b[3] = 0;
+    tn_label(&first, L);
+    return (size_t)snprintf(buf, cap, "mta-%s.shared.tn.test", L);
+  }
   return tn_banner_name(&c->ip, buf, cap);
 }
 
@@ -362,6 +409,33 @@ static void greet(struct conn *c) {
     send_bytes(c, b, n);
     drained(c);
     return;
+  case TN_SMTP_MTA:
+  case TN_SMTP_TARPIT3:
+  case TN_SMTP_TARPIT15:
+  case TN_SMTP_TARPIT45:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s ESMTP ready\r\n", name);
+    break;
+  case TN_SMTP_SHARED:
+    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s ESMTP\r\n", name);
+    break;
+  case TN_SMTP_554ESC:
+    n = (size_t)snprintf(b, sizeof s->scratch,
+                         "554 5.7.1 Service unavailable; access denied by local policy\r\n");
+    break;
+  case TN_SMTP_521ESC:
+  case TN_SMTP_421ESC:
+    /* A reject greeting then the server hangs up (RFC 7504 for 521). */
+    n = (size_t)snprintf(b, sizeof s->scratch,
+                         c->scn == TN_SMTP_521ESC
+                             ? "521 5.3.2 %s Service currently unavailable\r\n"
+                             : "421 4.7.0 %s Service unavailable - try again later\r\n",
+                         name);
+    greeted(c);
+    c->state = ST_IGNORE;
+    c->close_when_drained = 1;
+    send_bytes(c, b, n);
+    drained(c);
+    return;
   default:
     conn_close(c);
     return;
@@ -396,6 +470,13 @@ static void command(struct conn *c, const char *line, size_t len) {
   } else if (word && strcmp(verb, "QUIT") == 0) {
     s->st->smtp_quit++;
     c->state = ST_IGNORE;
+    if (c->polite) {
+      /* Keep reading: how the client ends the session (FIN or RST) is
+       * counted when it does (conn_read). */
+      c->quit_at = uv_now(s->loop);
+      send_str(c, "221 2.0.0 Bye\r\n");
+      return;
+    }
     c->close_when_drained = 1;
     send_str(c, "221 bye\r\n");
     drained(c);
@@ -443,6 +524,10 @@ static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
 static void conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf) {
   struct conn *c = h->data;
   if (nread < 0) {
+    if (nread == UV_EOF)
+      c->srv->st->smtp_client_fin++;
+    else if (nread == UV_ECONNRESET)
+      c->srv->st->smtp_client_rst++;
     conn_close(c);
     return;
   }
@@ -492,11 +577,9 @@ static int sockaddr_to_ip(const struct sockaddr_storage *ss, struct tn_ip *ip) {
   return -1;
 }
 
-static void on_connection(uv_stream_t *server, int status) {
-  struct listener *l = server->data;
-  struct tn_smtp_server *s = l->srv;
-  if (status < 0)
-    return;
+/* A connection object from the pool (or new), its handle initialised and
+ * linked into the server's list; NULL when out of memory. */
+static struct conn *conn_new(struct tn_smtp_server *s) {
   struct conn *c = s->pool;
   if (c) {
     s->pool = c->next;
@@ -505,12 +588,12 @@ static void on_connection(uv_stream_t *server, int status) {
     c->greetlen = c->linelen = 0;
     c->overlong = 0;
   } else if (!(c = calloc(1, sizeof *c))) {
-    return;
+    return NULL;
   }
   c->srv = s;
   if (uv_tcp_init(s->loop, &c->h) != 0) {
     free(c);
-    return;
+    return NULL;
   }
   c->h.data = c;
   c->handles = 1;
@@ -520,6 +603,59 @@ static void on_connection(uv_stream_t *server, int status) {
     s->conns->prev = c;
   s->conns = c;
   c->started = uv_now(s->loop);
+  return c;
+}
+
+/* Shared MTAs: count the session against the client's limit on this /24;
+ * over it, answer 421 and hang up.  Returns 0 to go on, -1 if refused. */
+static int shared_admit(struct conn *c) {
+  struct tn_smtp_server *s = c->srv;
+  struct sockaddr_storage ss;
+  int sl = sizeof ss;
+  char who[INET6_ADDRSTRLEN], msg[128];
+  if (uv_tcp_getpeername(&c->h, (struct sockaddr *)&ss, &sl) != 0 ||
+      sockaddr_to_ip(&ss, &c->client) != 0)
+    return 0;
+  int v = tn_mta_acquire(s->mta, &c->client, mta_of(c), s->mta_limit);
+  if (v == TN_MTA_COUNTED)
+    c->mta_counted = 1;
+  if (v != TN_MTA_OVER)
+    return 0;
+  s->st->smtp_limit_421++;
+  fmt_ip(&c->client, who, sizeof who);
+  snprintf(msg, sizeof msg, "421 4.7.0 Error: too many connections from %s\r\n", who);
+  c->state = ST_IGNORE;
+  c->close_when_drained = 1;
+  send_str(c, msg);
+  drained(c);
+  return -1;
+}
+
+/* Milliseconds between the accept and the first byte: the tarpits' delay,
+ * GREET_PAUSE_MS in the scenario blocks (so a client that talks first is
+ * caught reliably rather than by winning a race), 0 elsewhere (the clean
+ * block is for benchmarks). */
+static uint64_t greet_pause(const struct conn *c) {
+  switch (c->scn) {
+  case TN_SMTP_RST: case TN_SMTP_CLOSE: case TN_SMTP_NOLISTEN: case TN_SMTP_SILENT:
+    return 0;
+  case TN_SMTP_TARPIT3: return 3000;
+  case TN_SMTP_TARPIT15: return 15000;
+  case TN_SMTP_TARPIT45: return 45000;
+  default:
+    break;
+  }
+  if (c->ip.family == 4 && c->ip.b[1] >= 64 && c->ip.b[1] <= 66)
+    return GREET_PAUSE_MS;
+  return 0;
+}
+
+static void on_connection(uv_stream_t *server, int status) {
+  struct listener *l = server->data;
+  struct tn_smtp_server *s = l->srv;
+  struct conn *c;
+  if (status < 0 || !(c = conn_new(s)))
+    return;
   if (uv_accept(server, (uv_stream_t *)&c->h) != 0) {
     conn_close(c);
     return;
@@ -537,8 +673,11 @@ static void on_connection(uv_stream_t *server, int status) {
     }
   }
   c->scn = tn_smtp_scenario(&c->ip);
+  c->polite = s->polite || c->scn >= TN_SMTP_MTA;
   s->st->smtp_conn++;
   uv_tcp_nodelay(&c->h, 1);
+  if (c->scn == TN_SMTP_SHARED && shared_admit(c) != 0)
+    return;
 
   /* Bytes already queued before we could greet are a pregreet (RFC 5321
    * 4.3.1: the client waits for the greeting). */
@@ -553,13 +692,9 @@ static void on_connection(uv_stream_t *server, int status) {
     conn_close(c);
     return;
   }
-  /* In the scenario block every greeting waits a moment, so a client that
-   * talks first is caught reliably rather than by winning a race; the
-   * clean block (benchmarks) greets at once. */
-  int talks = c->scn != TN_SMTP_RST && c->scn != TN_SMTP_CLOSE &&
-              c->scn != TN_SMTP_NOLISTEN && c->scn != TN_SMTP_SILENT;
-  if (talks && c->ip.family == 4 && c->ip.b[1] == 64) {
-    if (start_timer(c, greet_later, GREET_PAUSE_MS, 0) != 0)
+  uint64_t pause = greet_pause(c);
+  if (pause > 0) {
+    if (start_timer(c, greet_later, pause, 0) != 0)
       conn_close(c);
     return;
   }
@@ -571,7 +706,8 @@ static void sweep(uv_timer_t *t) {
   uint64_t now = uv_now(s->loop);
   for (struct conn *c = s->conns, *next; c; c = next) {
     next = c->next;
-    if (now - c->started >= LIFETIME_MS)
+    if (now - c->started >= LIFETIME_MS ||
+        (c->quit_at && now - c->quit_at >= QUIT_WAIT_MS))
       conn_close(c);
   }
 }
@@ -716,10 +852,12 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
   size_t nls = 0;
   int *fds = NULL, port = cfg->port, r = 0;
   struct tn_smtp_server *s = calloc(1, sizeof *s);
-  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) ||
+  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) || !(s->mta = tn_mta_new()) ||
       !(fds = malloc((want + 1) * sizeof *fds))) {
-    if (s)
+    if (s) {
       free(s->ls);
+      tn_mta_free(s->mta);
+    }
     free(s);
     snprintf(err, errlen, "out of memory");
     return UV_ENOMEM;
@@ -743,6 +881,8 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
   s->loop = loop;
   s->st = stats;
   s->port = port;
+  s->mta_limit = cfg->mta_limit > 0 ? cfg->mta_limit : 20;
+  s->polite = cfg->polite;
   s->nls = nls;
   uv_timer_init(loop, &s->sweep);
   s->sweep.data = s;
@@ -775,6 +915,7 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
 fail:
   free(fds);
   free(s->ls);
+  tn_mta_free(s->mta);
   free(s);
   return uv_translate_sys_error(-r);
 }

@@ -22,18 +22,17 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "scenario.h"
 #include "testnet.h"
 
-/* An inclusive IPv4 range, host byte order. */
-struct tn_range {
-  uint32_t first, last;
-};
 
 struct tn_smtp_config {
   int port;                      /* 0: let the kernel pick one */
   int any;                       /* 1: wildcard mode, ranges ignored */
   const struct tn_range *ranges; /* per-address mode: sorted, disjoint */
   size_t nranges;
+  int mta_limit;                 /* shared MTAs: sessions per client per /24 */
+  int polite;                    /* 1: every scenario closes politely */
 };
 
 struct tn_smtp_server;
