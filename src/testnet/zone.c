@@ -654,7 +654,7 @@ static int lame_cut(const struct tn_zone_cfg *cfg, const uint8_t *qname, size_t 
   }
   if (m == 0)
     return 0;
-  uint32_t last = first | (0xFFFFFFFFu >> (8 + 8 * m));
+  uint32_t last = m == 3 ? first : first | (0xFFFFFFFFu >> (8 + 8 * m));
   for (size_t i = 0; i < cfg->nlame; i++) {
     const struct tn_range *l = &cfg->lame[i];
     if (first < l->first || last > l->last)
