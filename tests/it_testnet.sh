@@ -236,6 +236,89 @@ check_contains "--dns-tcp stall: TCP never answered" "response timeout" "$(full 
 check "--dns-tcp stall: UDP still answered" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
 check "--dns-tcp stall: UDP TC for scenario 10" "qr aa tc rd" "$(flags +notcp +ignore -x 127.64.0.10)"
 
+# ---------------------------------------------------------------- root, NS
+# Instance a (still running) serves the root apex and NS at every apex.
+DP=$(testnet_key a dns_port)
+check ". NS" "ns.tn.test." "$(q . NS)"
+check ". NS glue" "ns.tn.test. 3600 IN A 127.0.0.1" \
+  "$(full . NS | sed -n '/ADDITIONAL SECTION/,$p' | grep -E '^ns\.tn\.test\.' | tr -s ' \t' ' ')"
+check ". NS flags (AA)" "qr aa rd" "$(flags . NS)"
+check ". SOA" "ns.tn.test. hostmaster.tn.test. 1 3600 600 86400 3600" "$(q . SOA)"
+check ". A is NODATA" "NOERROR" "$(status . A)"
+check "tn.test NS" "ns.tn.test." "$(q tn.test NS)"
+check "127.in-addr.arpa NS" "ns.tn.test." "$(q 127.in-addr.arpa NS)"
+check "ns.tn.test A = the server's address" "127.0.0.1" "$(q ns.tn.test A)"
+check "ns.lame.tn.test A" "127.53.53.53" "$(q ns.lame.tn.test A)"
+check "lame.tn.test is an empty non-terminal" "NOERROR" "$(status lame.tn.test A)"
+check "still REFUSED outside the zones" "REFUSED" "$(status com NS)"
+
+# ---------------------------------------------------------------- --dns-drop
+testnet_start e --dns-port 0 --dns-drop 50
+DP=$(testnet_key e dns_port)
+seq_status=""
+for i in 1 2 3 4; do seq_status="$seq_status $(status -x 127.64.0.0 || true)"; done
+check "--dns-drop 50: every second query unanswered" " NOERROR  NOERROR " "$seq_status"
+check "--dns-drop: counted" "2" "$(testnet_stat e dns_forced_dropped)"
+testnet_start f --dns-port 0 --dns-drop 100
+DP=$(testnet_key f dns_port)
+check_contains "--dns-drop 100: nothing answered" "response timeout" "$(full -x 127.96.0.1)"
+check_contains "--dns-drop 100: not over TCP either" "response timeout" "$(full +tcp -x 127.96.0.1)"
+
+# ---------------------------------------------------------------- --dns-lame
+testnet_start g --dns-port 0 --dns-lame 127.80.3.0/24 --dns-lame 127.81.0.0/20 \
+  --dns-lame 127.82.0.0/25
+DP=$(testnet_key g dns_port)
+ref() { kdig +norec +time=1 +retry=0 @127.0.0.1 -p "$DP" "$@" 2>/dev/null | grep -E 'IN[[:space:]]+NS' | tr -s ' \t' ' '; }
+check_contains "lame /24, RD: dropped" "response timeout" "$(full -x 127.80.3.5)"
+check_contains "lame /24, RD, TXT: dropped too" "response timeout" "$(full 5.3.80.127.in-addr.arpa TXT)"
+check "lame /24, no RD: referral" "3.80.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref -x 127.80.3.5)"
+check "lame /24, no RD: AA clear, no answer" "qr" "$(kdig +norec +time=1 +retry=0 @127.0.0.1 -p "$DP" -x 127.80.3.5 2>/dev/null | sed -n 's/^;; Flags: \([a-z ]*\);.*/\1/p')"
+check "lame /24: its zone apex is referred too" "3.80.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref 3.80.127.in-addr.arpa SOA)"
+check "lame /24: the neighbour /24 answers" "mail-faaeaf.pass.tn.test." "$(q -x 127.80.4.5)"
+check "lame /24: the parent is not lame" "NOERROR" "$(status 80.127.in-addr.arpa PTR)"
+check "lame /20: delegated per /24" "5.81.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref -x 127.81.5.1)"
+check "lame /20: 127.81.16.1 is outside" "mail-fbbaab.pass.tn.test." "$(q -x 127.81.16.1)"
+check "lame /25: delegated per address" "1.0.82.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref -x 127.82.0.1)"
+check "lame /25: 127.82.0.200 is outside" "mail-fcaami.pass.tn.test." "$(q -x 127.82.0.200)"
+check "lame: counted dropped" "2" "$(testnet_stat g dns_lame_dropped)"
+check "lame: counted referrals (5 queries without RD above)" "5" "$(testnet_stat g dns_lame_referral)"
+check "lame: not counted as scenario silence" "0" "$(testnet_stat g dns_silent)"
+
+# ---------------------------------------------------------------- --dns-delay
+# Worked examples of tests/testnet.md: with 30:M-N, 4.0.64.127.in-addr.arpa
+# PTR is answered at once (hash mod 100 = 6), 0.0.64.127.in-addr.arpa PTR
+# after M + 1673094 mod (N-M+1) ms, mail-eaaaaa.pass.tn.test A after
+# M + 29654303 mod (N-M+1) ms.
+elapsed() { # ARGS: ms one kdig query takes
+  local t0 t1
+  t0=$(date +%s%N)
+  kdig +short +time=4 +retry=0 @127.0.0.1 -p "$DP" "$@" >/dev/null 2>&1
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000))
+}
+within() { [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ] && echo yes || echo "no ($1 ms)"; }
+testnet_start h --dns-port 0 --dns-delay 30:100-200
+DP=$(testnet_key h dns_port)
+check "delay 30:100-200: 4.0.64.127 PTR at once" "yes" "$(within "$(elapsed -x 127.64.0.4)" 0 90)"
+check "delay 30:100-200: 0.0.64.127 PTR after 129 ms" "yes" "$(within "$(elapsed -x 127.64.0.0)" 129 400)"
+check "delay 30:100-200: mail-eaaaaa A after 197 ms" "yes" "$(within "$(elapsed mail-eaaaaa.pass.tn.test A)" 197 470)"
+check "delay: the answer itself is unchanged" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
+check "delay: counted" "3" "$(testnet_stat h dns_delayed)"
+testnet_start i --dns-port 0 --dns-delay 30:1500-1500
+DP=$(testnet_key i dns_port)
+(elapsed -x 127.64.0.0 > "$SCRATCH/slow1") &
+slow=$!
+sleep 0.2
+fast=$(elapsed -x 127.64.0.4)
+tcpfast=$(elapsed +tcp -x 127.64.0.4)
+wait "$slow"
+check "delay: a held answer does not hold up others (UDP)" "yes" "$(within "$fast" 0 300)"
+check "delay: ... nor over TCP" "yes" "$(within "$tcpfast" 0 300)"
+check "delay: the held one comes after 1.5 s" "yes" "$(within "$(cat "$SCRATCH/slow1")" 1500 2300)"
+check "delay: the same name waits the same again" "yes" "$(within "$(elapsed -x 127.64.0.0)" 1500 2300)"
+check "delay: over TCP too" "yes" "$(within "$(elapsed +tcp -x 127.64.0.0)" 1500 2300)"
+check "delay: no overflow" "0" "$(testnet_stat i dns_delay_overflow)"
+
 # ---------------------------------------------------------------- usage
 usage_rc() { "$TESTNET" "$@" >/dev/null 2>&1 && echo 0 || echo $?; }
 check "usage: no --dns-port" "2" "$(usage_rc --smtp-port 0 --smtp-any)"
@@ -247,6 +330,12 @@ check "usage: both modes" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-any 
 check "usage: bad port" "2" "$(usage_rc --dns-port 65536)"
 check "usage: bad --dns-tcp" "2" "$(usage_rc --dns-port 0 --dns-tcp sometimes)"
 check "usage: bad --dns-refuse" "2" "$(usage_rc --dns-port 0 --dns-refuse 101)"
+check "usage: bad --dns-drop" "2" "$(usage_rc --dns-port 0 --dns-drop -1)"
+check "usage: --dns-lame outside 127/8" "2" "$(usage_rc --dns-port 0 --dns-lame 10.0.0.0/8)"
+check "usage: --dns-delay without range" "2" "$(usage_rc --dns-port 0 --dns-delay 30)"
+check "usage: --dns-delay MIN > MAX" "2" "$(usage_rc --dns-port 0 --dns-delay 30:200-100)"
+check "usage: --dns-delay pct > 100" "2" "$(usage_rc --dns-port 0 --dns-delay 101:1-2)"
+check "usage: --mta-limit 0" "2" "$(usage_rc --dns-port 0 --mta-limit 0)"
 
 # ---------------------------------------------------------------- clean stop
 pid=$(testnet_key a pid)
