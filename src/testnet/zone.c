@@ -10,6 +10,7 @@
  */
 #include "zone.h"
 #include "dnswire.h"
+#include "zonename.h"
 #include "scenario.h"
 
 #include <arpa/inet.h>
@@ -17,401 +18,19 @@
 #include <string.h>
 
 #define CHASE_MAX 8   /* CNAMEs followed inside the zone */
-#define LABELS_MAX 128
-
-/* ---- query names ------------------------------------------------------- */
-
-struct labels {
-  int n;
-  const uint8_t *l[LABELS_MAX]; /* label bytes */
-  uint8_t len[LABELS_MAX];
-};
-
-static void split(const uint8_t *w, struct labels *s) {
-  s->n = 0;
-  while (*w != 0 && s->n < LABELS_MAX) {
-    s->l[s->n] = w + 1;
-    s->len[s->n] = *w;
-    s->n++;
-    w += 1 + *w;
-  }
-}
-
-static int label_is(const struct labels *s, int i, const char *str) {
-  size_t n = strlen(str);
-  if (i < 0 || i >= s->n || s->len[i] != n)
-    return 0;
-  for (size_t j = 0; j < n; j++)
-    if (dw_lc(s->l[i][j]) != (uint8_t)str[j])
-      return 0;
-  return 1;
-}
-
-/* A decimal octet label as a zone file would hold it: "0".."255", no
- * leading zeros.  Returns the value or -1. */
-static int label_octet(const struct labels *s, int i) {
-  const uint8_t *p = s->l[i];
-  int n = s->len[i], v = 0;
-  if (n < 1 || n > 3 || (n > 1 && p[0] == '0'))
-    return -1;
-  for (int j = 0; j < n; j++) {
-    if (p[j] < '0' || p[j] > '9')
-      return -1;
-    v = v * 10 + (p[j] - '0');
-  }
-  return v <= 255 ? v : -1;
-}
-
-static int label_nibble(const struct labels *s, int i) {
-  if (s->len[i] != 1)
-    return -1;
-  uint8_t c = dw_lc(s->l[i][0]);
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
-enum node_kind { N_OUT, N_NX, N_ENT, N_APEX, N_REV, N_CLASSLESS, N_FWD };
-enum zone_id { Z_FWD, Z_V4, Z_DB8, Z_LO6, Z_ROOT };
-
-struct node {
-  int kind;
-  int zone;
-  struct tn_ip ip;
-  int scn;
-  struct tn_fwd fwd; /* N_FWD: the matching name */
-};
-
-static const char *const fwd_tags[] = {
-  "pass", "noaddr", "mismatch", "multi", "pool", "classless", "tcp", "cname",
-  "fwdfail", "odd", "static", "gone", "elsewhere", "wrongid", "wrongq",
-  "many", "long", "ctl", "loop", "fwdrefused", "fwdtimeout", "chain", "mixed",
-  "mx", "lame"
-};
-
-/* Where ns.lame.tn.test points: a loopback address on which nothing is
- * meant to listen, so a resolver following a --dns-lame delegation gets no
- * answer (tests/testnet.md). */
-static const uint8_t LAME_NS_ADDR[4] = {127, 53, 53, 53};
-
-/* Is w one of the forward names of ip?  `many` is the index a "nDDD-" label
- * announces (or -1), so the 500-name scenario is not generated in full. */
-static int try_fwd(const struct tn_ip *ip, const uint8_t *w, int many,
-                   struct node *nd) {
-  if (!tn_ip_served(ip))
-    return 0;
-  int scn = tn_dns_scenario(ip);
-  int n = tn_fwd_count(ip, scn);
-  for (int i = 0; i < n; i++) {
-    if (scn == TN_DNS_MANY && many >= 0)
-      i = many;
-    if (tn_fwd_get(ip, scn, i, &nd->fwd) == 0 && dw_wire_eq(nd->fwd.name, w)) {
-      nd->kind = N_FWD;
-      nd->ip = *ip;
-      nd->scn = scn;
-      return 1;
-    }
-    if (scn == TN_DNS_MANY && many >= 0)
-      break;
-  }
-  return 0;
-}
-
-/* "dyn-<dashed address>": the generic scenario's label. */
-static int parse_dashed(const uint8_t *p, size_t n, struct tn_ip *ip) {
-  char buf[64];
-  if (n < 5 || n - 4 >= sizeof buf || memcmp(p, "dyn-", 4) != 0)
-    return -1;
-  n -= 4;
-  memcpy(buf, p + 4, n);
-  buf[n] = '\0';
-  memset(ip, 0, sizeof *ip);
-  int dots = 0;
-  for (size_t i = 0; i < n; i++)
-    if (buf[i] == '-')
-      dots++;
-  if (dots == 3) {
-    /* a-b-c-d, strictly decimal octets without leading zeros */
-    int v = 0, digits = 0, o = 0;
-    for (size_t i = 0; i <= n; i++) {
-      if (i == n || buf[i] == '-') {
-        if (digits == 0 || v > 255 || o > 3)
-          return -1;
-        ip->b[o++] = (uint8_t)v;
-        v = digits = 0;
-      } else if (buf[i] >= '0' && buf[i] <= '9' && !(digits == 1 && v == 0)) {
-        v = v * 10 + (buf[i] - '0');
-        digits++;
-      } else {
-        return -1;
-      }
-    }
-    ip->family = 4;
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++)
-    if (buf[i] == '-')
-      buf[i] = ':';
-  if (inet_pton(AF_INET6, buf, ip->b) != 1)
-    return -1;
-  ip->family = 6;
-  return 0;
-}
-
-/* Candidate addresses: every maximal run of letters in the first label
- * that decodes as an address label.  The candidate is accepted only if
- * regenerating its names gives exactly w, so prefixes, suffixes and
- * non-canonical labels need no parsing of their own. */
-static int scan_candidates(const uint8_t *w, const struct labels *s, struct node *nd) {
-  const uint8_t *p = s->l[0];
-  size_t n = s->len[0];
-  int many = -1;
-  if (n > 5 && dw_lc(p[0]) == 'n' && p[4] == '-' && p[1] >= '0' && p[1] <= '9' &&
-      p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9')
-    many = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
-  struct tn_ip ip;
-  if (label_is(s, s->n - 3, "pool") && parse_dashed(p, n, &ip) == 0 &&
-      try_fwd(&ip, w, -1, nd))
-    return 1;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && ((p[j] | 0x20) >= 'a' && (p[j] | 0x20) <= 'z'))
-      j++;
-    if (j == i) {
-      i++;
-      continue;
-    }
-    if (j - i == 7) {
-      char run[7];
-      for (size_t k = 0; k < 7; k++)
-        run[k] = (char)dw_lc(p[i + k]);
-      if (memcmp(run, "sixloop", 7) == 0) {
-        memset(&ip, 0, sizeof ip);
-        ip.family = 6;
-        ip.b[15] = 1;
-        if (try_fwd(&ip, w, many, nd))
-          return 1;
-      }
-    } else if (tn_label_decode((const char *)p + i, j - i, &ip) == 0 &&
-               try_fwd(&ip, w, many, nd)) {
-      return 1;
-    }
-    i = j;
-  }
-  return 0;
-}
-
-/* A name of the server itself: ns.tn.test (the server's own address, the
- * target of every NS record) or ns.lame.tn.test (LAME_NS_ADDR, the
- * nameserver of --dns-lame delegations). */
-static int lookup_host(const struct tn_zone_cfg *cfg, const uint8_t *w,
-                       const struct labels *s, struct node *nd) {
-  int own = s->n == 3 && label_is(s, 0, "ns");
-  int lame = s->n == 4 && label_is(s, 0, "ns") && label_is(s, 1, "lame");
-  if (!own && !lame)
-    return 0;
-  memset(&nd->fwd, 0, sizeof nd->fwd);
-  nd->fwd.namelen = dw_wire_len(w);
-  memcpy(nd->fwd.name, w, nd->fwd.namelen);
-  nd->fwd.kind = TN_FWD_ADDR;
-  if (own) {
-    nd->fwd.addr = cfg->ns_addr;
-  } else {
-    nd->fwd.addr.family = 4;
-    memcpy(nd->fwd.addr.b, LAME_NS_ADDR, 4);
-  }
-  nd->kind = N_FWD;
-  nd->scn = -1;
-  return 1;
-}
-
-/* 1..3 labels of 63 'a's under long.tn.test: the ancestors of the long
- * name (ENT), or the long name's own shape (returns 1 to go on). */
-static int long_shape(const struct labels *s, struct node *nd) {
-  int all_a = 1;
-  for (int i = (s->n == 7 ? 1 : 0); i < s->n - 3; i++) {
-    if (s->len[i] != 63)
-      all_a = 0;
-    for (int j = 0; all_a && j < 63; j++)
-      if (dw_lc(s->l[i][j]) != 'a')
-        all_a = 0;
-  }
-  if (!all_a || s->n > 7)
-    return 0;
-  if (s->n < 7) {
-    nd->kind = N_ENT;
-    return 0;
-  }
-  return 1;
-}
-
-/* Resolve a forward name (labels end in tn.test). */
-static void lookup_fwd(const struct tn_zone_cfg *cfg, const uint8_t *w,
-                       const struct labels *s, struct node *nd) {
-  nd->zone = Z_FWD;
-  nd->kind = N_NX;
-  if (s->n == 2) {
-    nd->kind = N_APEX;
-    return;
-  }
-  if (lookup_host(cfg, w, s, nd))
-    return;
-  int tag = -1;
-  for (size_t t = 0; t < sizeof fwd_tags / sizeof fwd_tags[0]; t++)
-    if (label_is(s, s->n - 3, fwd_tags[t]))
-      tag = (int)t;
-  if (tag < 0)
-    return;
-  if (s->n == 3) {
-    nd->kind = N_ENT;
-    return;
-  }
-  if (label_is(s, s->n - 3, "long")) {
-    if (!long_shape(s, nd))
-      return;
-  } else if (s->n != 4) {
-    return;
-  }
-  if (!scan_candidates(w, s, nd))
-    nd->kind = N_NX;
-}
-
-static void lookup_v4(const struct labels *s, struct node *nd) {
-  int n = s->n; /* ... 127.in-addr.arpa */
-  nd->zone = Z_V4;
-  nd->kind = N_NX;
-  if (n == 3) {
-    nd->kind = N_APEX;
-    return;
-  }
-  if (n == 4 || n == 5) {
-    for (int i = 0; i < n - 3; i++)
-      if (label_octet(s, i) < 0)
-        return;
-    nd->kind = N_ENT;
-    return;
-  }
-  if (n == 6 || n == 7) {
-    int c = label_octet(s, n - 5), b = label_octet(s, n - 4);
-    if (b < 0 || c < 0)
-      return;
-    memset(&nd->ip, 0, sizeof nd->ip);
-    nd->ip.family = 4;
-    nd->ip.b[0] = 127, nd->ip.b[1] = (uint8_t)b, nd->ip.b[2] = (uint8_t)c;
-    int half = -1;
-    if (label_is(s, n - 6, "0/25"))
-      half = 0;
-    else if (label_is(s, n - 6, "128/25"))
-      half = 1;
-    if (n == 6) {
-      int d = label_octet(s, 0);
-      if (d >= 0) {
-        nd->ip.b[3] = (uint8_t)d;
-        nd->scn = tn_dns_scenario(&nd->ip);
-        nd->kind = N_REV;
-      } else if (half >= 0 && b == 64) {
-        nd->kind = N_ENT; /* parent of RFC 2317 names */
-      }
-      return;
-    }
-    int d = label_octet(s, 0);
-    if (d < 0 || half != (d >= 128))
-      return;
-    nd->ip.b[3] = (uint8_t)d;
-    if (tn_dns_scenario(&nd->ip) == TN_DNS_CLASSLESS) {
-      nd->scn = TN_DNS_CLASSLESS;
-      nd->kind = N_CLASSLESS;
-    }
-  }
-}
-
-static void lookup_v6(const struct labels *s, struct node *nd) {
-  static const uint8_t db8[8] = {2, 0, 0, 1, 0, 13, 11, 8};
-  int k = s->n - 2; /* labels before ip6.arpa, most significant last */
-  uint8_t nib[32];
-  int valid = 1, have = 0;
-  for (int i = 0; i < k && i < 32; i++) {
-    int v = label_nibble(s, k - 1 - i);
-    if (v < 0) {
-      valid = 0;
-      break;
-    }
-    nib[i] = (uint8_t)v;
-    have++;
-  }
-  /* Which zone does the valid top of the name fall in? */
-  int zone = -1;
-  if (have >= 8 && memcmp(nib, db8, 8) == 0) {
-    zone = Z_DB8;
-  } else if (have >= 31) {
-    int zeros = 1;
-    for (int i = 0; i < 31; i++)
-      if (nib[i] != 0)
-        zeros = 0;
-    if (zeros)
-      zone = Z_LO6;
-  }
-  if (zone < 0) {
-    nd->kind = N_OUT;
-    return;
-  }
-  nd->zone = zone;
-  nd->kind = N_NX;
-  if (!valid || k > 32)
-    return;
-  if ((zone == Z_DB8 && k == 8) || (zone == Z_LO6 && k == 31)) {
-    nd->kind = N_APEX;
-    return;
-  }
-  if (k < 32) {
-    nd->kind = zone == Z_DB8 ? N_ENT : N_NX;
-    return;
-  }
-  memset(&nd->ip, 0, sizeof nd->ip);
-  nd->ip.family = 6;
-  for (int i = 0; i < 16; i++)
-    nd->ip.b[i] = (uint8_t)(nib[2 * i] << 4 | nib[2 * i + 1]);
-  if (!tn_ip_served(&nd->ip))
-    return;
-  nd->scn = tn_dns_scenario(&nd->ip);
-  nd->kind = N_REV;
-}
-
-static void lookup(const struct tn_zone_cfg *cfg, const uint8_t *w, struct node *nd) {
-  struct labels s;
-  split(w, &s);
-  int n = s.n;
-  nd->kind = N_OUT;
-  nd->zone = -1;
-  if (n == 0) {
-    /* The root apex only (SOA, NS): a resolver primed from testnet asks
-     * for it.  Every other name outside the zones stays REFUSED. */
-    nd->kind = N_APEX;
-    nd->zone = Z_ROOT;
-  } else if (n >= 2 && label_is(&s, n - 2, "tn") && label_is(&s, n - 1, "test")) {
-    lookup_fwd(cfg, w, &s, nd);
-  } else if (n >= 3 && label_is(&s, n - 3, "127") &&
-             label_is(&s, n - 2, "in-addr") && label_is(&s, n - 1, "arpa")) {
-    lookup_v4(&s, nd);
-  } else if (n >= 2 && label_is(&s, n - 2, "ip6") && label_is(&s, n - 1, "arpa")) {
-    lookup_v6(&s, nd);
-  }
-}
 
 /* ---- answers ----------------------------------------------------------- */
 
 static size_t apex_name(int zone, uint8_t *out) {
   static const char lo6[] =
       "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa";
-  if (zone == Z_ROOT) {
+  if (zone == ZN_Z_ROOT) {
     out[0] = 0;
     return 1;
   }
-  const char *t = zone == Z_FWD  ? "tn.test"
-                  : zone == Z_V4 ? "127.in-addr.arpa"
-                  : zone == Z_DB8 ? "8.b.d.0.1.0.0.2.ip6.arpa"
+  const char *t = zone == ZN_Z_FWD  ? "tn.test"
+                  : zone == ZN_Z_V4 ? "127.in-addr.arpa"
+                  : zone == ZN_Z_DB8 ? "8.b.d.0.1.0.0.2.ip6.arpa"
                                   : lo6;
   return tn_name_from_text(t, strlen(t), out);
 }
@@ -461,7 +80,7 @@ struct walk {
   uint8_t rev[TN_NAME_MAX];
 };
 
-static void at_apex(struct walk *w, const struct node *nd) {
+static void at_apex(struct walk *w, const struct zn_node *nd) {
   if (w->q->qtype == DW_T_SOA)
     put_soa(w->k, nd->zone, 1);
   else if (w->q->qtype == DW_T_NS && w->hop == 0)
@@ -471,7 +90,7 @@ static void at_apex(struct walk *w, const struct node *nd) {
 }
 
 /* The PTR set of a reverse name (faults were applied before). */
-static void rev_ptrs(struct walk *w, const struct node *nd, const uint8_t *cur) {
+static void rev_ptrs(struct walk *w, const struct zn_node *nd, const uint8_t *cur) {
   struct tn_fwd f;
   int count = 0, trunc = nd->scn == TN_DNS_TRUNC && !w->tcp;
   int nf = trunc ? 0 : tn_fwd_count(&nd->ip, nd->scn);
@@ -487,7 +106,7 @@ static void rev_ptrs(struct walk *w, const struct node *nd, const uint8_t *cur) 
     w->soa_zone = nd->zone;
 }
 
-static void at_rev(struct walk *w, const struct node *nd, const uint8_t *cur) {
+static void at_rev(struct walk *w, const struct zn_node *nd, const uint8_t *cur) {
   struct tn_fwd f;
   if (nd->scn == TN_DNS_NXDOMAIN) {
     w->r->rcode = DW_R_NXDOMAIN;
@@ -518,7 +137,7 @@ static void at_rev(struct walk *w, const struct node *nd, const uint8_t *cur) {
 }
 
 /* Returns -1 when the query must not be answered at all. */
-static int at_fwd(struct walk *w, const struct node *nd, const uint8_t *cur) {
+static int at_fwd(struct walk *w, const struct zn_node *nd, const uint8_t *cur) {
   struct tn_fwd f;
   unsigned qt = w->q->qtype;
   switch (nd->fwd.kind) {
@@ -560,35 +179,35 @@ static int at_fwd(struct walk *w, const struct node *nd, const uint8_t *cur) {
 }
 
 /* The records for one name of the chain; -1: send nothing. */
-static int at_node(struct walk *w, const struct node *nd, const uint8_t *cur) {
+static int at_node(struct walk *w, const struct zn_node *nd, const uint8_t *cur) {
   struct tn_fwd f;
   switch (nd->kind) {
-  case N_OUT:
+  case ZN_OUT:
     if (w->hop == 0) {
       w->r->rcode = DW_R_REFUSED;
       w->r->aa = 0;
     }
     break;
-  case N_NX:
+  case ZN_NX:
     w->r->rcode = DW_R_NXDOMAIN;
     w->soa_zone = nd->zone;
     break;
-  case N_ENT:
+  case ZN_ENT:
     w->soa_zone = nd->zone;
     break;
-  case N_APEX:
+  case ZN_APEX:
     at_apex(w, nd);
     break;
-  case N_REV:
+  case ZN_REV:
     at_rev(w, nd, cur);
     break;
-  case N_CLASSLESS:
+  case ZN_CLASSLESS:
     if (w->q->qtype == DW_T_PTR && tn_fwd_get(&nd->ip, nd->scn, 0, &f) == 0)
       dw_rr_name(w->k, cur, DW_T_PTR, f.name);
     else
       w->soa_zone = nd->zone;
     break;
-  case N_FWD:
+  case ZN_FWD:
     return at_fwd(w, nd, cur);
   }
   return 0;
@@ -600,13 +219,13 @@ static int at_node(struct walk *w, const struct node *nd, const uint8_t *cur) {
 static int answer(struct walk *w) {
   uint8_t cur[TN_NAME_MAX], seen[CHASE_MAX + 1][TN_NAME_MAX];
   int nseen = 0;
-  struct node nd;
+  struct zn_node nd;
 
   w->soa_zone = -1;
   memcpy(cur, w->q->qname, w->q->qname_len);
   for (w->hop = 0;; w->hop++) {
     memcpy(seen[nseen++], cur, dw_wire_len(cur));
-    lookup(w->cfg, cur, &nd);
+    zn_lookup(w->cfg, cur, &nd);
     w->target = NULL;
     if (at_node(w, &nd, cur) != 0)
       return -1;
@@ -638,15 +257,15 @@ static int answer(struct walk *w) {
  * qname of the delegation point: the range's own reverse name, rounded to
  * whole octets (a /20 is delegated per /24, a /25 per address). */
 static int lame_cut(const struct tn_zone_cfg *cfg, const uint8_t *qname, size_t *cut) {
-  struct labels s;
-  split(qname, &s);
+  struct zn_labels s;
+  zn_split(qname, &s);
   int n = s.n, m = 0;
-  if (cfg->nlame == 0 || n < 4 || !label_is(&s, n - 3, "127") ||
-      !label_is(&s, n - 2, "in-addr") || !label_is(&s, n - 1, "arpa"))
+  if (cfg->nlame == 0 || n < 4 || !zn_label_is(&s, n - 3, "127") ||
+      !zn_label_is(&s, n - 2, "in-addr") || !zn_label_is(&s, n - 1, "arpa"))
     return 0;
   uint32_t first = 127u << 24;
   while (m < 3 && n - 4 - m >= 0) {
-    int o = label_octet(&s, n - 4 - m);
+    int o = zn_label_octet(&s, n - 4 - m);
     if (o < 0)
       break;
     first |= (uint32_t)o << (16 - 8 * m);
@@ -739,9 +358,9 @@ static size_t finish(struct dw_pkt *k, const struct dw_query *q, struct dw_reply
  * no such fault (answer normally). */
 static long ptr_fault(const struct tn_zone_cfg *cfg, struct dw_pkt *k, const struct dw_query *q,
                       struct dw_reply *r, int tcp, struct tn_dns_info *info) {
-  struct node nd;
-  lookup(cfg, q->qname, &nd);
-  if (nd.kind != N_REV)
+  struct zn_node nd;
+  zn_lookup(cfg, q->qname, &nd);
+  if (nd.kind != ZN_REV)
     return -1;
   switch (nd.scn) {
   case TN_DNS_SERVFAIL:
