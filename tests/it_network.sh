@@ -105,6 +105,7 @@ check "shared: another /24 is another MTA" "$(hexof '220 mta-ecabaa.shared.tn.te
   "$(session 127.66.1.1 0 '' 0.5)"
 check "shared: 421s counted" "2" "$(testnet_stat m smtp_limit_421)"
 exec 4<&-
+sleep 0.04 # the server has seen the close, the 100 ms linger is not over
 check "shared: a slot is still held right after a close (linger)" \
   "$(hexof '421 4.7.0 Error: too many connections from 127.0.0.1\r\n')" "$(session 127.66.0.6 0 '' 0.5)"
 sleep 0.3
