@@ -4,73 +4,16 @@
 # Loopback only.  Needs kdig (Debian: knot-dnsutils) and bash's /dev/tcp.
 # Usage: tests/it_testnet.sh   (TESTNET=path overrides ./testnet)
 # Prints "N passed, N failed"; exits 0 when nothing failed, else 1.
-set -eu
+source "$(dirname "$0")/lib.sh"
 
-cd "$(dirname "$0")/.."
-TESTNET=${TESTNET:-./testnet}
 if ! command -v kdig >/dev/null 2>&1; then
-  echo "it_testnet: kdig not found (Debian package knot-dnsutils)"
-  echo "0 passed, 1 failed"
-  exit 1
+  not_ok "kdig installed (Debian package knot-dnsutils)"
+  finish
 fi
 if [ ! -x "$TESTNET" ]; then
-  echo "it_testnet: $TESTNET not built (run make)"
-  echo "0 passed, 1 failed"
-  exit 1
+  not_ok "$TESTNET built (run make)"
+  finish
 fi
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/it_testnet.XXXXXX")
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-check() { # NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    printf 'FAIL: %s\n  expected: %s\n  got:      %s\n' "$1" "$2" "$3"
-  fi
-}
-check_has() { # NAME NEEDLE HAYSTACK
-  case "$3" in
-  *"$2"*) pass=$((pass + 1)) ;;
-  *) fail=$((fail + 1)); printf 'FAIL: %s\n  expected to contain: %s\n  got: %s\n' "$1" "$2" "$3" ;;
-  esac
-}
-
-# start NAME ARGS...: run testnet in the background, wait for its ready file.
-start() {
-  local name=$1 i
-  shift
-  rm -f "$T/$name.ready"
-  "$TESTNET" --ready-file "$T/$name.ready" --stats "$T/$name.stats" \
-    --log "$T/$name.log" --pidfile "$T/$name.pid" "$@" &
-  eval "PID_$name=$!"
-  PIDS="$PIDS $!"
-  for i in $(seq 200); do
-    [ -s "$T/$name.ready" ] && return 0
-    kill -0 "$!" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "it_testnet: testnet ($name) did not become ready"
-  exit 1
-}
-key() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
-stat_of() { # INSTANCE KEY: fresh counter value via SIGUSR1
-  local pid
-  pid=$(key "$T/$1.ready" pid)
-  rm -f "$T/$1.stats"
-  kill -USR1 "$pid"
-  for _ in $(seq 100); do [ -s "$T/$1.stats" ] && break; sleep 0.02; done
-  key "$T/$1.stats" "$2"
-}
 
 hex() { od -An -tx1 -v | tr -d ' \n'; }
 hexof() { printf "$1" | hex; }
@@ -81,11 +24,11 @@ hexof() { printf "$1" | hex; }
 nets=""
 for s in $(seq 0 15); do nets="$nets --smtp-net 127.64.$s.0/28"; done
 # shellcheck disable=SC2086
-start a --dns-port 0 --smtp-port 0 $nets
-DP=$(key "$T/a.ready" dns_port)
-SP=$(key "$T/a.ready" smtp_port)
-check "ready file: smtp_mode" "net" "$(key "$T/a.ready" smtp_mode)"
-check "pid file = ready pid" "$(key "$T/a.ready" pid)" "$(cat "$T/a.pid")"
+testnet_start a --dns-port 0 --smtp-port 0 $nets
+DP=$(testnet_key a dns_port)
+SP=$(testnet_key a smtp_port)
+check "ready file: smtp_mode" "net" "$(testnet_key a smtp_mode)"
+check "pid file = ready pid" "$(testnet_key a pid)" "$(cat "$SCRATCH/a.pid")"
 
 q() { kdig +short +time=1 +retry=0 @127.0.0.1 -p "$DP" "$@" 2>/dev/null | tr '\n' ' ' | sed 's/ $//' || true; }
 full() { kdig +time=1 +retry=0 @127.0.0.1 -p "$DP" "$@" 2>&1 || true; }
@@ -119,8 +62,8 @@ check "7 classless upper half" "135.128/25.0.64.127.in-addr.arpa. mail-eaaaih.cl
 check "7 classless A" "127.64.0.7" "$(q mail-eaaaah.classless.tn.test A)"
 check "8 servfail" "SERVFAIL" "$(status -x 127.64.0.8)"
 check "8 servfail AA clear" "qr rd" "$(flags -x 127.64.0.8)"
-check_has "9 drop (udp)" "response timeout" "$(full -x 127.64.0.9)"
-check_has "9 drop (tcp)" "response timeout" "$(full +tcp -x 127.64.0.9)"
+check_contains "9 drop (udp)" "response timeout" "$(full -x 127.64.0.9)"
+check_contains "9 drop (tcp)" "response timeout" "$(full +tcp -x 127.64.0.9)"
 check "10 truncated over UDP" "qr aa tc rd" "$(flags +notcp +ignore -x 127.64.0.10)"
 check "10 truncated even with EDNS" "qr aa tc rd" "$(flags +notcp +ignore +bufsize=4096 -x 127.64.0.10)"
 check "10 full over TCP" "mail-eaaaak.tcp.tn.test." "$(q +tcp -x 127.64.0.10)"
@@ -135,11 +78,11 @@ check "15 static" "static-eaaaap.static.tn.test." "$(q -x 127.64.0.15)"
 check "16 gone PTR" "mail-eaaaba.gone.tn.test." "$(q -x 127.64.0.16)"
 check "16 gone A" "NXDOMAIN" "$(status mail-eaaaba.gone.tn.test A)"
 check "17 elsewhere A" "127.0.0.1" "$(q mail-eaaabb.elsewhere.tn.test A)"
-check_has "18 wrong id ignored" "response timeout" "$(full -x 127.64.0.18)"
-check_has "18 wrong id seen" "reply ID" "$(full -x 127.64.0.18)"
-check_has "18 wrong id over tcp" "response timeout" "$(full +tcp -x 127.64.0.18)"
-check_has "19 wrong question" "question sections are different" "$(full -x 127.64.0.19)"
-check_has "20 compression loop" "malformed reply" "$(full -x 127.64.0.20)"
+check_contains "18 wrong id ignored" "response timeout" "$(full -x 127.64.0.18)"
+check_contains "18 wrong id seen" "reply ID" "$(full -x 127.64.0.18)"
+check_contains "18 wrong id over tcp" "response timeout" "$(full +tcp -x 127.64.0.18)"
+check_contains "19 wrong question" "question sections are different" "$(full -x 127.64.0.19)"
+check_contains "20 compression loop" "malformed reply" "$(full -x 127.64.0.20)"
 check "21 many: TC over UDP with EDNS 4096" "qr aa tc rd" "$(flags +notcp +ignore +bufsize=4096 -x 127.64.0.21)"
 many=$(kdig +short +tcp +time=2 +retry=0 @127.0.0.1 -p "$DP" -x 127.64.0.21 2>/dev/null || true)
 check "21 many: 500 names over TCP" "500" "$(printf '%s\n' "$many" | grep -c 'many\.tn\.test\.$')"
@@ -154,9 +97,9 @@ check "22 long A" "127.64.0.22" "$(q "$long" A)"
 check "23 control bytes" 'mail\001-eaaabh\127.ctl.tn.test.' "$(q -x 127.64.0.23)"
 check "23 control A" "127.64.0.23" "$(q 'mail\001-eaaabh\127.ctl.tn.test' A)"
 check "24 cname loop" "loop1-eaaabi.loop.tn.test. 24.0.64.127.in-addr.arpa." "$(q -x 127.64.0.24)"
-check_has "25 malformed" "malformed reply" "$(full -x 127.64.0.25)"
+check_contains "25 malformed" "malformed reply" "$(full -x 127.64.0.25)"
 check "26 fwdrefused" "REFUSED" "$(status mail-eaaabk.fwdrefused.tn.test A)"
-check_has "27 fwdtimeout" "response timeout" "$(full mail-eaaabl.fwdtimeout.tn.test A)"
+check_contains "27 fwdtimeout" "response timeout" "$(full mail-eaaabl.fwdtimeout.tn.test A)"
 check "28 chain" "hop1-eaaabm.chain.tn.test. hop2-eaaabm.chain.tn.test. 127.64.0.28" "$(q mail-eaaabm.chain.tn.test A)"
 check "29 mixed PTR" "mail-eaaabn.mixed.tn.test. other-eaaabn.mixed.tn.test." "$(q -x 127.64.0.29)"
 check "29 mixed other A" "192.0.2.1" "$(q other-eaaabn.mixed.tn.test A)"
@@ -198,7 +141,7 @@ printf 'garbage' > /dev/udp/127.0.0.1/"$DP"
 printf '\x00\x01\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\xc0\x0c' > /dev/udp/127.0.0.1/"$DP"
 timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "\x00\x05abcde\xff\xff" >&3; sleep 0.2' "$DP" 2>/dev/null || true
 check "alive after garbage" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
-check "garbage counted in dns_formerr" "yes" "$([ "$(stat_of a dns_formerr)" -ge 2 ] && echo yes || echo no)"
+check "garbage counted in dns_formerr" "yes" "$([ "$(testnet_stat a dns_formerr)" -ge 2 ] && echo yes || echo no)"
 
 # ---------------------------------------------------------------- SMTP
 # session ADDR DELAY SEND SECONDS: connect, send SEND after DELAY seconds,
@@ -213,7 +156,7 @@ errtext() { # ADDR: what reading from ADDR says on stderr
 }
 
 ehlo_quit='EHLO it.example\r\nQUIT\r\n'
-pg0=$(stat_of a smtp_pregreet)
+pg0=$(testnet_stat a smtp_pregreet)
 check "smtp 0 banner + EHLO + QUIT" \
   "$(hexof '220 mail-eaaaaa.pass.tn.test ESMTP testnet\r\n250-mail-eaaaaa.pass.tn.test\r\n250 OK\r\n221 bye\r\n')" \
   "$(session 127.64.0.0 0.4 "$ehlo_quit" 3)"
@@ -227,10 +170,10 @@ check "smtp 2 multiline" "$(hexof '220-mail-eaacaa.pass.tn.test ESMTP testnet\r\
   "$(session 127.64.2.0 0.6 'QUIT\r\n' 3)"
 check "smtp 3 554" "$(hexof '554 mail-eaadaa.pass.tn.test no service\r\n221 bye\r\n')" \
   "$(session 127.64.3.0 0.4 'QUIT\r\n' 3)"
-check "no pregreet so far" "$pg0" "$(stat_of a smtp_pregreet)"
+check "no pregreet so far" "$pg0" "$(testnet_stat a smtp_pregreet)"
 check "smtp 4 silent" "" "$(session 127.64.4.0 0 '' 1)"
-check_has "smtp 5 refused" "refused" "$(errtext 127.64.5.0)"
-check_has "smtp 6 reset" "reset" "$(errtext 127.64.6.0)"
+check_contains "smtp 5 refused" "refused" "$(errtext 127.64.5.0)"
+check_contains "smtp 6 reset" "reset" "$(errtext 127.64.6.0)"
 check "smtp 7 close" "" "$(session 127.64.7.0 0 '' 2)"
 check "smtp 8 421" "$(hexof '421 mail-eaaiaa.pass.tn.test try later\r\n221 bye\r\n')" \
   "$(session 127.64.8.0 0.4 'QUIT\r\n' 3)"
@@ -252,17 +195,17 @@ check "smtp 13 lines: greeting bytes" "13902" "$(printf '%s\n' "$lines" | sed -n
 check "smtp 14 binary" "$(hexof '220 mail-eaaoaa.pass.tn.test \x00\xff\xfe ok\r\n221 bye\r\n')" \
   "$(session 127.64.14.0 0.4 'QUIT\r\n' 3)"
 check "smtp 15 greeting then reset" "$(hexof '220 mail-eaapaa.pass.tn.test ESMTP\r\n')" "$(session 127.64.15.0 0 '' 2)"
-check_has "smtp 15 reset" "reset" "$(errtext 127.64.15.0)"
+check_contains "smtp 15 reset" "reset" "$(errtext 127.64.15.0)"
 check "smtp 16 = scenario 0 (no listener outside the /28s)" "" "$(session 127.64.16.0 0 '' 1)"
-check "no pregreet from well-behaved sessions" "$pg0" "$(stat_of a smtp_pregreet)"
+check "no pregreet from well-behaved sessions" "$pg0" "$(testnet_stat a smtp_pregreet)"
 
 # Talking first is a pregreet: at once on a banner address, and after the
 # first line of the multi-line greeting.
 session 127.64.0.0 0 'EHLO early\r\n' 1 >/dev/null
-check "pregreet at once" "$((pg0 + 1))" "$(stat_of a smtp_pregreet)"
+check "pregreet at once" "$((pg0 + 1))" "$(testnet_stat a smtp_pregreet)"
 session 127.64.2.0 0.1 'QUIT\r\n' 1 >/dev/null
-check "pregreet between lines" "$((pg0 + 2))" "$(stat_of a smtp_pregreet)"
-check_has "pregreet logged" "smtp pregreet" "$(cat "$T/a.log")"
+check "pregreet between lines" "$((pg0 + 2))" "$(testnet_stat a smtp_pregreet)"
+check_contains "pregreet logged" "smtp pregreet" "$(cat "$SCRATCH/a.log")"
 
 if [ -e /proc/net/if_inet6 ]; then
   check "smtp ::1" "$(hexof '220 mail-sixloop.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
@@ -270,28 +213,111 @@ if [ -e /proc/net/if_inet6 ]; then
 fi
 
 # ---------------------------------------------------------------- wildcard mode
-start b --dns-port 0 --smtp-port 0 --smtp-any
-SP=$(key "$T/b.ready" smtp_port)
-check "any: smtp_mode" "any" "$(key "$T/b.ready" smtp_mode)"
-check_has "any: scenario 5 resets" "reset" "$(errtext 127.64.5.0)"
+testnet_start b --dns-port 0 --smtp-port 0 --smtp-any
+SP=$(testnet_key b smtp_port)
+check "any: smtp_mode" "any" "$(testnet_key b smtp_mode)"
+check_contains "any: scenario 5 resets" "reset" "$(errtext 127.64.5.0)"
 check "any: clean block, no pause" "$(hexof '220 mail-gaabac.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
   "$(session 127.96.1.2 0.2 'QUIT\r\n' 3)"
 check "any: 127.64.16.0 = scenario 0" "$(hexof '220 mail-eabaaa.pass.tn.test ESMTP testnet\r\n221 bye\r\n')" \
   "$(session 127.64.16.0 0.4 'QUIT\r\n' 3)"
 
 # ---------------------------------------------------------------- DNS fault modes
-start c --dns-port 0 --dns-tcp refuse --dns-refuse 50
-DP=$(key "$T/c.ready" dns_port)
+testnet_start c --dns-port 0 --dns-tcp refuse --dns-refuse 50
+DP=$(testnet_key c dns_port)
 seq_status=""
 for i in 1 2 3 4; do seq_status="$seq_status $(status -x 127.64.0.0)"; done
 check "--dns-refuse 50: every second query" " NOERROR REFUSED NOERROR REFUSED" "$seq_status"
-check "--dns-refuse: counted" "2" "$(stat_of c dns_forced_refused)"
-check_has "--dns-tcp refuse: TCP retry refused" "failed to query server" "$(full +tcp -x 127.64.0.0)"
-start d --dns-port 0 --dns-tcp stall
-DP=$(key "$T/d.ready" dns_port)
-check_has "--dns-tcp stall: TCP never answered" "response timeout" "$(full +tcp -x 127.64.0.0)"
+check "--dns-refuse: counted" "2" "$(testnet_stat c dns_forced_refused)"
+check_contains "--dns-tcp refuse: TCP retry refused" "failed to query server" "$(full +tcp -x 127.64.0.0)"
+testnet_start d --dns-port 0 --dns-tcp stall
+DP=$(testnet_key d dns_port)
+check_contains "--dns-tcp stall: TCP never answered" "response timeout" "$(full +tcp -x 127.64.0.0)"
 check "--dns-tcp stall: UDP still answered" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
 check "--dns-tcp stall: UDP TC for scenario 10" "qr aa tc rd" "$(flags +notcp +ignore -x 127.64.0.10)"
+
+# ---------------------------------------------------------------- root, NS
+# Instance a (still running) serves the root apex and NS at every apex.
+DP=$(testnet_key a dns_port)
+check ". NS" "ns.tn.test." "$(q . NS)"
+check ". NS glue" "ns.tn.test. 3600 IN A 127.0.0.1" \
+  "$(full . NS | sed -n '/ADDITIONAL SECTION/,$p' | grep -E '^ns\.tn\.test\.' | tr -s ' \t' ' ')"
+check ". NS flags (AA)" "qr aa rd" "$(flags . NS)"
+check ". SOA" "ns.tn.test. hostmaster.tn.test. 1 3600 600 86400 3600" "$(q . SOA)"
+check ". A is NODATA" "NOERROR" "$(status . A)"
+check "tn.test NS" "ns.tn.test." "$(q tn.test NS)"
+check "127.in-addr.arpa NS" "ns.tn.test." "$(q 127.in-addr.arpa NS)"
+check "ns.tn.test A = the server's address" "127.0.0.1" "$(q ns.tn.test A)"
+check "ns.lame.tn.test A" "127.53.53.53" "$(q ns.lame.tn.test A)"
+check "lame.tn.test is an empty non-terminal" "NOERROR" "$(status lame.tn.test A)"
+check "still REFUSED outside the zones" "REFUSED" "$(status com NS)"
+
+# ---------------------------------------------------------------- --dns-drop
+testnet_start e --dns-port 0 --dns-drop 50
+DP=$(testnet_key e dns_port)
+seq_status=""
+for i in 1 2 3 4; do seq_status="$seq_status $(status -x 127.64.0.0 || true)"; done
+check "--dns-drop 50: every second query unanswered" " NOERROR  NOERROR " "$seq_status"
+check "--dns-drop: counted" "2" "$(testnet_stat e dns_forced_dropped)"
+testnet_start f --dns-port 0 --dns-drop 100
+DP=$(testnet_key f dns_port)
+check_contains "--dns-drop 100: nothing answered" "response timeout" "$(full -x 127.96.0.1)"
+check_contains "--dns-drop 100: not over TCP either" "response timeout" "$(full +tcp -x 127.96.0.1)"
+
+# ---------------------------------------------------------------- --dns-lame
+testnet_start g --dns-port 0 --dns-lame 127.80.3.0/24 --dns-lame 127.81.0.0/20 \
+  --dns-lame 127.82.0.0/25
+DP=$(testnet_key g dns_port)
+ref() { kdig +norec +time=1 +retry=0 @127.0.0.1 -p "$DP" "$@" 2>/dev/null | grep -E 'IN[[:space:]]+NS' | tr -s ' \t' ' '; }
+check_contains "lame /24, RD: dropped" "response timeout" "$(full -x 127.80.3.5)"
+check_contains "lame /24, RD, TXT: dropped too" "response timeout" "$(full 5.3.80.127.in-addr.arpa TXT)"
+check "lame /24, no RD: referral" "3.80.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref -x 127.80.3.5)"
+check "lame /24, no RD: AA clear, no answer" "qr" "$(kdig +norec +time=1 +retry=0 @127.0.0.1 -p "$DP" -x 127.80.3.5 2>/dev/null | sed -n 's/^;; Flags: \([a-z ]*\);.*/\1/p')"
+check "lame /24: its zone apex is referred too" "3.80.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref 3.80.127.in-addr.arpa SOA)"
+check "lame /24: the neighbour /24 answers" "mail-faaeaf.pass.tn.test." "$(q -x 127.80.4.5)"
+check "lame /24: the parent is not lame" "NOERROR" "$(status 80.127.in-addr.arpa PTR)"
+check "lame /20: delegated per /24" "5.81.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref -x 127.81.5.1)"
+check "lame /20: 127.81.16.1 is outside" "mail-fbbaab.pass.tn.test." "$(q -x 127.81.16.1)"
+check "lame /25: delegated per address" "1.0.82.127.in-addr.arpa. 3600 IN NS ns.lame.tn.test." "$(ref -x 127.82.0.1)"
+check "lame /25: 127.82.0.200 is outside" "mail-fcaami.pass.tn.test." "$(q -x 127.82.0.200)"
+check "lame: counted dropped" "2" "$(testnet_stat g dns_lame_dropped)"
+check "lame: counted referrals (5 queries without RD above)" "5" "$(testnet_stat g dns_lame_referral)"
+check "lame: not counted as scenario silence" "0" "$(testnet_stat g dns_silent)"
+
+# ---------------------------------------------------------------- --dns-delay
+# Worked examples of tests/testnet.md: with 30:M-N, 4.0.64.127.in-addr.arpa
+# PTR is answered at once (hash mod 100 = 6), 0.0.64.127.in-addr.arpa PTR
+# after M + 1673094 mod (N-M+1) ms, mail-eaaaaa.pass.tn.test A after
+# M + 29654303 mod (N-M+1) ms.
+elapsed() { # ARGS: ms one kdig query takes
+  local t0 t1
+  t0=$(date +%s%N)
+  kdig +short +time=4 +retry=0 @127.0.0.1 -p "$DP" "$@" >/dev/null 2>&1
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000))
+}
+within() { [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ] && echo yes || echo "no ($1 ms)"; }
+testnet_start h --dns-port 0 --dns-delay 30:100-200
+DP=$(testnet_key h dns_port)
+check "delay 30:100-200: 4.0.64.127 PTR at once" "yes" "$(within "$(elapsed -x 127.64.0.4)" 0 90)"
+check "delay 30:100-200: 0.0.64.127 PTR after 129 ms" "yes" "$(within "$(elapsed -x 127.64.0.0)" 129 400)"
+check "delay 30:100-200: mail-eaaaaa A after 197 ms" "yes" "$(within "$(elapsed mail-eaaaaa.pass.tn.test A)" 197 470)"
+check "delay: the answer itself is unchanged" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
+check "delay: counted" "3" "$(testnet_stat h dns_delayed)"
+testnet_start i --dns-port 0 --dns-delay 30:1500-1500
+DP=$(testnet_key i dns_port)
+(elapsed -x 127.64.0.0 > "$SCRATCH/slow1") &
+slow=$!
+sleep 0.2
+fast=$(elapsed -x 127.64.0.4)
+tcpfast=$(elapsed +tcp -x 127.64.0.4)
+wait "$slow"
+check "delay: a held answer does not hold up others (UDP)" "yes" "$(within "$fast" 0 300)"
+check "delay: ... nor over TCP" "yes" "$(within "$tcpfast" 0 300)"
+check "delay: the held one comes after 1.5 s" "yes" "$(within "$(cat "$SCRATCH/slow1")" 1500 2300)"
+check "delay: the same name waits the same again" "yes" "$(within "$(elapsed -x 127.64.0.0)" 1500 2300)"
+check "delay: over TCP too" "yes" "$(within "$(elapsed +tcp -x 127.64.0.0)" 1500 2300)"
+check "delay: no overflow" "0" "$(testnet_stat i dns_delay_overflow)"
 
 # ---------------------------------------------------------------- usage
 usage_rc() { "$TESTNET" "$@" >/dev/null 2>&1 && echo 0 || echo $?; }
@@ -304,18 +330,24 @@ check "usage: both modes" "2" "$(usage_rc --dns-port 0 --smtp-port 0 --smtp-any 
 check "usage: bad port" "2" "$(usage_rc --dns-port 65536)"
 check "usage: bad --dns-tcp" "2" "$(usage_rc --dns-port 0 --dns-tcp sometimes)"
 check "usage: bad --dns-refuse" "2" "$(usage_rc --dns-port 0 --dns-refuse 101)"
+check "usage: bad --dns-drop" "2" "$(usage_rc --dns-port 0 --dns-drop -1)"
+check "usage: --dns-lame outside 127/8" "2" "$(usage_rc --dns-port 0 --dns-lame 10.0.0.0/8)"
+check "usage: --dns-delay without range" "2" "$(usage_rc --dns-port 0 --dns-delay 30)"
+check "usage: --dns-delay MIN > MAX" "2" "$(usage_rc --dns-port 0 --dns-delay 30:200-100)"
+check "usage: --dns-delay pct > 100" "2" "$(usage_rc --dns-port 0 --dns-delay 101:1-2)"
+check "usage: --mta-limit 0" "2" "$(usage_rc --dns-port 0 --mta-limit 0)"
 
 # ---------------------------------------------------------------- clean stop
-pid=$(key "$T/a.ready" pid)
+pid=$(testnet_key a pid)
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 check "SIGTERM: exit 0" "0" "$rc"
-check "SIGTERM: ready file removed" "no" "$([ -e "$T/a.ready" ] && echo yes || echo no)"
-check "SIGTERM: pid file removed" "no" "$([ -e "$T/a.pid" ] && echo yes || echo no)"
-check "stats: smtp_quit" "yes" "$([ "$(key "$T/a.stats" smtp_quit)" -ge 8 ] && echo yes || echo no)"
-check "stats: dns_tcp_conn" "yes" "$([ "$(key "$T/a.stats" dns_tcp_conn)" -ge 5 ] && echo yes || echo no)"
-check "stats: keys" "20" "$(wc -l < "$T/a.stats")"
+check "SIGTERM: ready file removed" "no" "$([ -e "$SCRATCH/a.ready" ] && echo yes || echo no)"
+check "SIGTERM: pid file removed" "no" "$([ -e "$SCRATCH/a.pid" ] && echo yes || echo no)"
+skey() { awk -v k="$1" '$1 == k { print $2 }' "$SCRATCH/a.stats"; }
+check_ge "stats: smtp_quit" 8 "$(skey smtp_quit)"
+check_ge "stats: dns_tcp_conn" 5 "$(skey dns_tcp_conn)"
+check "stats: keys" "28" "$(wc -l < "$SCRATCH/a.stats")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -2,6 +2,7 @@
  * dnsserver.c - UDP and TCP transport for the testnet zone (dnsserver.h).
  */
 #include "dnsserver.h"
+#include "delayq.h"
 #include "zone.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@
 #define TCP_OUT_MAX (1024 * 1024)
 #define TCP_IDLE_MS 10000
 #define SWEEP_MS 1000
+#define DELAY_HELD_MAX 65536  /* --dns-delay: replies held at once */
 
 struct tcp_conn {
   uv_tcp_t h;
@@ -30,6 +32,7 @@ struct tcp_conn {
   uint8_t *in;        /* partial message carried between reads */
   size_t inlen, incap;
   size_t queued;      /* reply bytes handed to uv_write, not yet written */
+  size_t held;        /* replies for it in the delay queue */
   int closing;
 };
 
@@ -42,14 +45,17 @@ struct tn_dns_server {
   int handles;        /* open handles, connections included */
   int port;
   int tcp_mode;
-  int refuse_pct;
-  uint64_t nquery;    /* well-formed or not: drives refuse_pct */
+  int refuse_pct, drop_pct;
+  int delay_on, delay_instant_pct, delay_min_ms, delay_max_ms;
+  struct tn_zone_cfg zone;
+  struct tn_delayq *dq;  /* --dns-delay only */
+  uint64_t nquery;    /* well-formed or not: drives refuse_pct and drop_pct */
   struct tcp_conn *conns;
   int nconns;
   size_t udp_queued;
   uint8_t *udp_in;    /* UDP_BATCH * UDP_CHUNK */
   uint8_t tcp_in[64 * 1024];
-  uint8_t out[2 + TN_DNS_OUT_MAX];
+  uint8_t out[TN_DNS_OUT_MAX];
 };
 
 struct udp_send {
@@ -75,22 +81,38 @@ static void server_unref(struct tn_dns_server *s) {
 
 static void on_handle_closed(uv_handle_t *h) { server_unref(h->data); }
 
-/* The zone's answer, or REFUSED for refuse_pct of all queries: query k is
- * refused when floor((k+1)p/100) > floor(kp/100), an even spread. */
+static void delayq_closed(void *ctx) { server_unref(ctx); }
+
+/* Message k is picked by a percentage p when floor((k+1)p/100) >
+ * floor(kp/100): an even spread (p = 50 picks k = 1, 3, 5, ...). */
+static int picked(uint64_t k, int pct) {
+  return pct > 0 && (k + 1) * (uint64_t)pct / 100 > k * (uint64_t)pct / 100;
+}
+
+/* The zone's answer; or nothing for drop_pct of all messages, or REFUSED
+ * for refuse_pct of the others.  *forced_drop tells which. */
 static size_t answer(struct tn_dns_server *s, const uint8_t *q, size_t len,
-                     int transport, uint8_t *out, struct tn_dns_info *info) {
+                     int transport, uint8_t *out, struct tn_dns_info *info,
+                     int *forced_drop) {
   uint64_t k = s->nquery++;
-  if (s->refuse_pct > 0 &&
-      (k + 1) * (uint64_t)s->refuse_pct / 100 > k * (uint64_t)s->refuse_pct / 100) {
-    size_t n = tn_dns_refuse(q, len, transport, out, info);
+  *forced_drop = picked(k, s->drop_pct);
+  if (*forced_drop) {
+    tn_dns_reply(&s->zone, q, len, transport, out, info); /* for the counters */
+    info->lame = TN_LAME_NO;
+    info->dropped = 1;
+    return 0;
+  }
+  if (picked(k, s->refuse_pct)) {
+    size_t n = tn_dns_refuse(&s->zone, q, len, transport, out, info);
     if (info->rcode == 5 && !info->formerr)
       s->st->dns_forced_refused++;
     return n;
   }
-  return tn_dns_reply(q, len, transport, out, info);
+  return tn_dns_reply(&s->zone, q, len, transport, out, info);
 }
 
-static void count_query(struct tn_dns_server *s, const struct tn_dns_info *info) {
+static void count_query(struct tn_dns_server *s, const struct tn_dns_info *info,
+                        int forced_drop) {
   switch (info->qtype) {
   case 12: s->st->dns_q_ptr++; break;
   case 1: s->st->dns_q_a++; break;
@@ -99,8 +121,39 @@ static void count_query(struct tn_dns_server *s, const struct tn_dns_info *info)
   }
   if (info->formerr)
     s->st->dns_formerr++;
-  if (info->dropped && !info->formerr)
+  if (forced_drop)
+    s->st->dns_forced_dropped++;
+  else if (info->lame == TN_LAME_DROPPED)
+    s->st->dns_lame_dropped++;
+  else if (info->dropped && !info->formerr)
     s->st->dns_silent++;
+  if (info->lame == TN_LAME_REFERRAL)
+    s->st->dns_lame_referral++;
+}
+
+/* --dns-delay: how long to hold this reply (0: send at once). */
+static uint64_t delay_of(const struct tn_dns_server *s, const struct tn_dns_info *info) {
+  if (!s->delay_on || !info->has_hash)
+    return 0;
+  return tn_dns_delay_ms(info->qhash, s->delay_instant_pct, s->delay_min_ms,
+                         s->delay_max_ms);
+}
+
+/* Hold a reply; 0 if held, -1 if it must be sent at once (not delayed) or
+ * was dropped (queue full: counted). */
+static int hold(struct tn_dns_server *s, uint64_t ms, struct tcp_conn *c,
+                const struct sockaddr *to, const uint8_t *data, size_t len) {
+  if (ms == 0)
+    return -1;
+  int r = tn_delayq_push(s->dq, ms, c != NULL, c, to, data, len);
+  if (r != 0) {
+    s->st->dns_delay_overflow++;
+    return 0; /* dropped: a resolver with a full request list */
+  }
+  s->st->dns_delayed++;
+  if (c)
+    c->held++;
+  return 0;
 }
 
 /* ---- UDP --------------------------------------------------------------- */
@@ -121,22 +174,11 @@ static void udp_sent(uv_udp_send_t *req, int status) {
   free(us);
 }
 
-static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                     const struct sockaddr *addr, unsigned flags) {
-  struct tn_dns_server *s = h->data;
-  struct tn_dns_info info;
-  (void)flags;
-  if (nread < 0 || addr == NULL) /* errors, EAGAIN, end-of-batch marker */
-    return;
-  s->st->dns_udp++;
-  size_t len = answer(s, (const uint8_t *)buf->base, (size_t)nread, TN_UDP,
-                      s->out, &info);
-  count_query(s, &info);
-  if (info.truncated)
-    s->st->dns_truncated++;
-  if (len == 0)
-    return;
-  uv_buf_t b = uv_buf_init((char *)s->out, (unsigned)len);
+/* Send one reply: at once from data if the socket takes it, else a copy
+ * is queued (up to UDP_QUEUE_MAX). */
+static void udp_send_reply(struct tn_dns_server *s, const uint8_t *data, size_t len,
+                           const struct sockaddr *addr) {
+  uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
   int r = uv_udp_try_send(&s->udp, &b, 1, addr);
   if (r >= 0)
     return;
@@ -152,7 +194,7 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
   }
   us->srv = s;
   us->len = len;
-  memcpy(us->data, s->out, len);
+  memcpy(us->data, data, len);
   b = uv_buf_init((char *)us->data, (unsigned)len);
   if (uv_udp_send(&us->req, &s->udp, &b, 1, addr, udp_sent) != 0) {
     s->st->dns_send_fail++;
@@ -160,6 +202,25 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     return;
   }
   s->udp_queued++;
+}
+
+static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+                     const struct sockaddr *addr, unsigned flags) {
+  struct tn_dns_server *s = h->data;
+  struct tn_dns_info info;
+  int forced_drop;
+  (void)flags;
+  if (nread < 0 || addr == NULL) /* errors, EAGAIN, end-of-batch marker */
+    return;
+  s->st->dns_udp++;
+  size_t len = answer(s, (const uint8_t *)buf->base, (size_t)nread, TN_UDP,
+                      s->out, &info, &forced_drop);
+  count_query(s, &info, forced_drop);
+  if (info.truncated)
+    s->st->dns_truncated++;
+  if (len == 0 || hold(s, delay_of(s, &info), NULL, addr, s->out, len) == 0)
+    return;
+  udp_send_reply(s, s->out, len, addr);
 }
 
 /* ---- TCP --------------------------------------------------------------- */
@@ -184,6 +245,10 @@ static void conn_close(struct tcp_conn *c) {
   if (c->next)
     c->next->prev = c->prev;
   s->nconns--;
+  if (c->held > 0) {
+    tn_delayq_forget(s->dq, c);
+    c->held = 0;
+  }
   uv_close((uv_handle_t *)&c->h, conn_closed);
 }
 
@@ -195,15 +260,13 @@ static void tcp_written(uv_write_t *req, int status) {
   free(w);
 }
 
-/* Send one framed reply: try to write it at once, queue the rest. */
-static void tcp_reply(struct tcp_conn *c, size_t len) {
-  struct tn_dns_server *s = c->srv;
-  uint8_t *msg = s->out; /* s->out[0..1] is the length prefix */
+/* Send one framed reply (2-byte length, then body): try to write it at
+ * once, queue a copy of the rest. */
+static void tcp_reply(struct tcp_conn *c, const uint8_t *body, size_t len) {
+  uint8_t pfx[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+  uv_buf_t b[2] = {uv_buf_init((char *)pfx, 2), uv_buf_init((char *)body, (unsigned)len)};
   size_t total = len + 2;
-  msg[0] = (uint8_t)(len >> 8);
-  msg[1] = (uint8_t)len;
-  uv_buf_t b = uv_buf_init((char *)msg, (unsigned)total);
-  int r = uv_try_write((uv_stream_t *)&c->h, &b, 1);
+  int r = uv_try_write((uv_stream_t *)&c->h, b, 2);
   size_t done = r > 0 ? (size_t)r : 0;
   if (r < 0 && r != UV_EAGAIN) {
     conn_close(c);
@@ -219,9 +282,10 @@ static void tcp_reply(struct tcp_conn *c, size_t len) {
   }
   w->c = c;
   w->len = rest;
-  memcpy(w->data, msg + done, rest);
-  b = uv_buf_init((char *)w->data, (unsigned)rest);
-  if (uv_write(&w->req, (uv_stream_t *)&c->h, &b, 1, tcp_written) != 0) {
+  for (size_t i = done; i < total; i++)
+    w->data[i - done] = i < 2 ? pfx[i] : body[i - 2];
+  uv_buf_t wb = uv_buf_init((char *)w->data, (unsigned)rest);
+  if (uv_write(&w->req, (uv_stream_t *)&c->h, &wb, 1, tcp_written) != 0) {
     free(w);
     conn_close(c);
     return;
@@ -229,11 +293,24 @@ static void tcp_reply(struct tcp_conn *c, size_t len) {
   c->queued += rest;
 }
 
+/* A held reply is due (delayq callback). */
+static void on_delayed(void *ctx, struct tn_delayed *d) {
+  struct tn_dns_server *s = ctx;
+  if (!d->tcp) {
+    udp_send_reply(s, d->data, d->len, (const struct sockaddr *)&d->to);
+    return;
+  }
+  struct tcp_conn *c = d->conn;
+  c->held--;
+  tcp_reply(c, d->data, d->len);
+}
+
 /* Answer every complete message in p[0..n); returns the bytes consumed, or
  * -1 if the connection was closed. */
 static ssize_t tcp_consume(struct tcp_conn *c, const uint8_t *p, size_t n) {
   struct tn_dns_server *s = c->srv;
   struct tn_dns_info info;
+  int forced_drop;
   size_t off = 0;
   while (n - off >= 2) {
     size_t mlen = (size_t)p[off] << 8 | p[off + 1];
@@ -244,15 +321,15 @@ static ssize_t tcp_consume(struct tcp_conn *c, const uint8_t *p, size_t n) {
     if (n - off < 2 + mlen)
       break;
     s->st->dns_tcp++;
-    size_t len = answer(s, p + off + 2, mlen, TN_TCP, s->out + 2, &info);
+    size_t len = answer(s, p + off + 2, mlen, TN_TCP, s->out, &info, &forced_drop);
     if (s->tcp_mode == TN_DNS_TCP_STALL && len > 0) {
       len = 0; /* read, never answered */
       info.dropped = 1;
     }
-    count_query(s, &info);
+    count_query(s, &info, forced_drop);
     off += 2 + mlen;
-    if (len > 0)
-      tcp_reply(c, len);
+    if (len > 0 && hold(s, delay_of(s, &info), c, NULL, s->out, len) != 0)
+      tcp_reply(c, s->out, len);
     if (c->closing)
       return -1;
   }
@@ -481,6 +558,20 @@ int tn_dns_start(uv_loop_t *loop, const struct tn_dns_config *cfg,
   s->port = get_port(ufd);
   s->tcp_mode = cfg->tcp_mode;
   s->refuse_pct = cfg->refuse_pct;
+  s->drop_pct = cfg->drop_pct;
+  s->delay_on = cfg->delay_on;
+  s->delay_instant_pct = cfg->delay_instant_pct;
+  s->delay_min_ms = cfg->delay_min_ms;
+  s->delay_max_ms = cfg->delay_max_ms;
+  s->zone.lame = cfg->lame;
+  s->zone.nlame = cfg->nlame;
+  if (cfg->addr->sa_family == AF_INET) {
+    s->zone.ns_addr.family = 4;
+    memcpy(s->zone.ns_addr.b, &((const struct sockaddr_in *)cfg->addr)->sin_addr, 4);
+  } else {
+    s->zone.ns_addr.family = 6;
+    memcpy(s->zone.ns_addr.b, &((const struct sockaddr_in6 *)cfg->addr)->sin6_addr, 16);
+  }
   /* From here on every handle is initialised and counted, so stopping
    * (even after a failure below) releases everything. */
   uv_udp_init_ex(loop, &s->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
@@ -488,6 +579,16 @@ int tn_dns_start(uv_loop_t *loop, const struct tn_dns_config *cfg,
   uv_timer_init(loop, &s->sweep);
   s->udp.data = s->tcp.data = s->sweep.data = s;
   s->handles = 3;
+  if (s->delay_on) {
+    if ((r = tn_delayq_new(loop, DELAY_HELD_MAX, on_delayed, s, &s->dq)) != 0) {
+      close(ufd);
+      if (tfd >= 0)
+        close(tfd);
+      snprintf(err, errlen, "out of memory");
+      goto fail;
+    }
+    s->handles++;
+  }
   if ((r = uv_udp_open(&s->udp, ufd)) != 0) {
     close(ufd);
     if (tfd >= 0)
@@ -518,6 +619,9 @@ int tn_dns_port(const struct tn_dns_server *s) { return s->port; }
 void tn_dns_stop(struct tn_dns_server *s) {
   while (s->conns)
     conn_close(s->conns);
+  if (s->dq)
+    tn_delayq_close(s->dq, delayq_closed);
+  s->dq = NULL;
   uv_close((uv_handle_t *)&s->udp, on_handle_closed);
   uv_close((uv_handle_t *)&s->tcp, on_handle_closed);
   uv_close((uv_handle_t *)&s->sweep, on_handle_closed);

@@ -8,6 +8,8 @@
  * dropped and counted.  TCP: RFC 1035 4.2.2 / RFC 7766 framing (2-byte
  * length), several queries per connection, input bounded to one maximal
  * message, output queue bounded, idle connections closed after 10 s.
+ * With --dns-delay, replies due later wait in a bounded queue (delayq.h);
+ * other queries are answered meanwhile.
  */
 #ifndef TESTNET_DNSSERVER_H
 #define TESTNET_DNSSERVER_H
@@ -20,8 +22,7 @@
 
 struct tn_dns_server;
 
-/* Server-wide fault modes (issue "hostile peers"), on top of the zone's
- * per-address scenarios. */
+/* Server-wide fault modes, on top of the zone's per-address scenarios. */
 enum tn_dns_tcp_mode {
   TN_DNS_TCP_SERVE = 0, /* answer over TCP */
   TN_DNS_TCP_REFUSE,    /* no TCP socket: connections are refused */
@@ -33,6 +34,12 @@ struct tn_dns_config {
   int tcp_mode;                /* enum tn_dns_tcp_mode */
   int refuse_pct;              /* 0..100: this share of well-formed queries
                                   is answered REFUSED, spread evenly */
+  int drop_pct;                /* 0..100: this share of all messages is
+                                  never answered, spread evenly */
+  const struct tn_range *lame; /* --dns-lame blocks (kept, not copied) */
+  size_t nlame;
+  int delay_on;                /* --dns-delay INSTANT:MIN-MAX */
+  int delay_instant_pct, delay_min_ms, delay_max_ms;
 };
 
 /* Bind UDP and TCP on cfg->addr (port 0: one free port for both) and start

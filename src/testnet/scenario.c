@@ -19,7 +19,8 @@ static const char *const dns_names[TN_DNS_COUNT] = {
 static const char *const smtp_names[TN_SMTP_COUNT] = {
   "banner", "other", "multiline", "554", "silent", "nolisten", "rst",
   "close", "421", "drip", "notfqdn", "barelf", "flood", "lines", "binary",
-  "rstafter"
+  "rstafter", "mta", "tarpit3", "tarpit15", "tarpit45", "554esc", "521esc",
+  "421esc", "shared"
 };
 
 static const uint8_t db8_prefix[4] = {0x20, 0x01, 0x0d, 0xb8};
@@ -48,8 +49,16 @@ int tn_dns_scenario(const struct tn_ip *ip) {
 }
 
 int tn_smtp_scenario(const struct tn_ip *ip) {
-  if (ip->family == 4 && ip->b[0] == 127)
-    return ip->b[1] == 64 ? ip->b[2] % 16 : TN_SMTP_BANNER;
+  if (ip->family == 4 && ip->b[0] == 127) {
+    if (ip->b[1] == 64)
+      return ip->b[2] % 16;
+    if (ip->b[1] == 65)
+      return ip->b[2] % 16 <= TN_SMTP_421ESC - TN_SMTP_MTA ? TN_SMTP_MTA + ip->b[2] % 16
+                                                           : TN_SMTP_MTA;
+    if (ip->b[1] == 66)
+      return TN_SMTP_SHARED;
+    return TN_SMTP_BANNER;
+  }
   if (is_v6_loopback(ip))
     return TN_SMTP_BANNER;
   return -1;
@@ -257,6 +266,118 @@ int tn_fwd_count(const struct tn_ip *ip, int scn) {
   }
 }
 
+/* Scenarios with a single name "<prefix>L.<zone>.tn.test" of one kind,
+ * pointing at the address itself unless said otherwise. */
+static const struct {
+  int scn;
+  const char *prefix, *zone;
+  int kind;
+} single[] = {
+  {TN_DNS_PASS, "mail-", "pass", TN_FWD_ADDR},
+  {TN_DNS_NOADDR, "host-", "noaddr", TN_FWD_NOADDR},
+  {TN_DNS_TRUNC, "mail-", "tcp", TN_FWD_ADDR},
+  {TN_DNS_FWDFAIL, "mail-", "fwdfail", TN_FWD_SERVFAIL},
+  {TN_DNS_STATIC, "static-", "static", TN_FWD_ADDR},
+  {TN_DNS_FWDNX, "mail-", "gone", TN_FWD_NXDOMAIN},
+  {TN_DNS_WRONGID, "mail-", "wrongid", TN_FWD_ADDR},
+  {TN_DNS_WRONGQ, "mail-", "wrongq", TN_FWD_ADDR},
+  {TN_DNS_FWDREFUSED, "mail-", "fwdrefused", TN_FWD_REFUSED},
+  {TN_DNS_FWDTIMEOUT, "mail-", "fwdtimeout", TN_FWD_DROP},
+  {TN_DNS_MX, "smtp-", "mx", TN_FWD_ADDR},
+  {TN_DNS_PASS2, "mx-", "pass", TN_FWD_ADDR},
+};
+
+/* The 250-character name of TN_DNS_LONG (252 octets on the wire): the
+ * first label "mail-L-aaa..." is 45 characters, then three labels of 63
+ * 'a's, then long.tn.test. */
+static void long_name(struct tn_fwd *f, const char *L) {
+  char sfx[256];
+  size_t pad = 45 - 5 - strlen(L) - 1, o = 0;
+  sfx[o++] = '-';
+  memset(sfx + o, 'a', pad);
+  o += pad;
+  for (int k = 0; k < 3; k++) {
+    sfx[o++] = '.';
+    memset(sfx + o, 'a', 63);
+    o += 63;
+  }
+  sfx[o] = '\0';
+  set_name(f, "mail-", L, sfx, "long");
+}
+
+/* Scenarios whose names are not a single name of the table above.
+ * Returns 0, or -1 for an unknown scenario. */
+static int fwd_special(const struct tn_ip *ip, int scn, int i, const char *L,
+                       struct tn_fwd *f) {
+  switch (scn) {
+  case TN_DNS_MISMATCH:
+    set_name(f, "mail-", L, "", "mismatch");
+    addr_elsewhere(&f->addr, ip->family, ip->b[ip->family == 4 ? 3 : 15]);
+    return 0;
+  case TN_DNS_MULTI:
+    set_name(f, i == 0 ? "a-" : "b-", L, "", "multi");
+    return 0;
+  case TN_DNS_GENERIC: {
+    char d[64];
+    dashed(ip, d, sizeof d);
+    set_name(f, "dyn-", d, "", "pool");
+    return 0;
+  }
+  case TN_DNS_CLASSLESS:
+    /* RFC 2317 delegation exists only in in-addr.arpa; IPv6 gets a pass. */
+    set_name(f, "mail-", L, "", ip->family == 4 ? "classless" : "pass");
+    return 0;
+  case TN_DNS_PTRCNAME:
+    set_name(f, i == 0 ? "alias-" : "mail-", L, "", "cname");
+    if (i == 0) {
+      f->kind = TN_FWD_CNAME;
+      f->target = 1;
+    } else {
+      f->is_ptr = 0;
+    }
+    return 0;
+  case TN_DNS_ODD:
+    set_name(f, i == 0 ? "mail-" : "we\"ird,", L, "", "odd");
+    return 0;
+  case TN_DNS_ELSEWHERE:
+    set_name(f, "mail-", L, "", "elsewhere");
+    addr_loopback(&f->addr, ip->family);
+    return 0;
+  case TN_DNS_MANY: {
+    char p[16];
+    snprintf(p, sizeof p, "n%03d-", i);
+    set_name(f, p, L, "", "many");
+    return 0;
+  }
+  case TN_DNS_LONG:
+    long_name(f, L);
+    return 0;
+  case TN_DNS_CTRL:
+    set_name(f, "mail\x01-", L, "\x7f", "ctl");
+    return 0;
+  case TN_DNS_CNAMELOOP:
+    set_name(f, "loop1-", L, "", "loop");
+    f->kind = TN_FWD_CNAME_REV;
+    f->is_ptr = 0;
+    return 0;
+  case TN_DNS_CHAIN: {
+    static const char *const pfx[3] = {"mail-", "hop1-", "hop2-"};
+    set_name(f, pfx[i], L, "", "chain");
+    f->kind = i < 2 ? TN_FWD_CNAME : TN_FWD_ADDR;
+    f->target = i + 1;
+    f->is_ptr = i == 0;
+    return 0;
+  }
+  case TN_DNS_MIXED:
+    set_name(f, i == 0 ? "mail-" : "other-", L, "", "mixed");
+    if (i == 1)
+      addr_elsewhere(&f->addr, ip->family, 1);
+    return 0;
+  default:
+    return -1;
+  }
+}
+
 int tn_fwd_get(const struct tn_ip *ip, int scn, int i, struct tn_fwd *f) {
   char L[TN_LABEL_MAX];
   if (i < 0 || i >= tn_fwd_count(ip, scn) || tn_label(ip, L) == 0)
@@ -265,143 +386,15 @@ int tn_fwd_get(const struct tn_ip *ip, int scn, int i, struct tn_fwd *f) {
   f->kind = TN_FWD_ADDR;
   f->is_ptr = 1;
   f->addr = *ip;
-  switch (scn) {
-  case TN_DNS_PASS:
-    set_name(f, "mail-", L, "", "pass");
-    break;
-  case TN_DNS_NOADDR:
-    set_name(f, "host-", L, "", "noaddr");
-    f->kind = TN_FWD_NOADDR;
-    break;
-  case TN_DNS_MISMATCH:
-    set_name(f, "mail-", L, "", "mismatch");
-    addr_elsewhere(&f->addr, ip->family, ip->b[ip->family == 4 ? 3 : 15]);
-    break;
-  case TN_DNS_MULTI:
-    set_name(f, i == 0 ? "a-" : "b-", L, "", "multi");
-    break;
-  case TN_DNS_GENERIC: {
-    char d[64];
-    dashed(ip, d, sizeof d);
-    set_name(f, "dyn-", d, "", "pool");
-    break;
+  for (size_t k = 0; k < sizeof single / sizeof single[0]; k++) {
+    if (single[k].scn == scn) {
+      set_name(f, single[k].prefix, L, "", single[k].zone);
+      f->kind = single[k].kind;
+      return f->namelen ? 0 : -1;
+    }
   }
-  case TN_DNS_CLASSLESS:
-    /* RFC 2317 delegation exists only in in-addr.arpa; IPv6 gets a pass. */
-    set_name(f, "mail-", L, "", ip->family == 4 ? "classless" : "pass");
-    break;
-  case TN_DNS_TRUNC:
-    set_name(f, "mail-", L, "", "tcp");
-    break;
-  case TN_DNS_PTRCNAME:
-    if (i == 0) {
-      set_name(f, "alias-", L, "", "cname");
-      f->kind = TN_FWD_CNAME;
-      f->target = 1;
-    } else {
-      set_name(f, "mail-", L, "", "cname");
-      f->is_ptr = 0;
-    }
-    break;
-  case TN_DNS_FWDFAIL:
-    set_name(f, "mail-", L, "", "fwdfail");
-    f->kind = TN_FWD_SERVFAIL;
-    break;
-  case TN_DNS_ODD:
-    if (i == 0)
-      set_name(f, "mail-", L, "", "odd");
-    else
-      set_name(f, "we\"ird,", L, "", "odd");
-    break;
-  case TN_DNS_STATIC:
-    set_name(f, "static-", L, "", "static");
-    break;
-  case TN_DNS_FWDNX:
-    set_name(f, "mail-", L, "", "gone");
-    f->kind = TN_FWD_NXDOMAIN;
-    break;
-  case TN_DNS_ELSEWHERE:
-    set_name(f, "mail-", L, "", "elsewhere");
-    addr_loopback(&f->addr, ip->family);
-    break;
-  case TN_DNS_WRONGID:
-    set_name(f, "mail-", L, "", "wrongid");
-    break;
-  case TN_DNS_WRONGQ:
-    set_name(f, "mail-", L, "", "wrongq");
-    break;
-  case TN_DNS_MANY: {
-    char p[16];
-    snprintf(p, sizeof p, "n%03d-", i);
-    set_name(f, p, L, "", "many");
-    break;
-  }
-  case TN_DNS_LONG: {
-    /* 250 characters in presentation form (252 octets on the wire): the
-     * first label "mail-L-aaa..." is 45 characters, then three labels of
-     * 63 'a's, then long.tn.test. */
-    char sfx[256];
-    size_t pad = 45 - 5 - strlen(L) - 1, o = 0;
-    sfx[o++] = '-';
-    memset(sfx + o, 'a', pad);
-    o += pad;
-    for (int k = 0; k < 3; k++) {
-      sfx[o++] = '.';
-      memset(sfx + o, 'a', 63);
-      o += 63;
-    }
-    sfx[o] = '\0';
-    set_name(f, "mail-", L, sfx, "long");
-    break;
-  }
-  case TN_DNS_CTRL:
-    set_name(f, "mail\x01-", L, "\x7f", "ctl");
-    break;
-  case TN_DNS_CNAMELOOP:
-    set_name(f, "loop1-", L, "", "loop");
-    f->kind = TN_FWD_CNAME_REV;
-    f->is_ptr = 0;
-    break;
-  case TN_DNS_FWDREFUSED:
-    set_name(f, "mail-", L, "", "fwdrefused");
-    f->kind = TN_FWD_REFUSED;
-    break;
-  case TN_DNS_FWDTIMEOUT:
-    set_name(f, "mail-", L, "", "fwdtimeout");
-    f->kind = TN_FWD_DROP;
-    break;
-  case TN_DNS_CHAIN:
-    if (i == 0) {
-      set_name(f, "mail-", L, "", "chain");
-      f->kind = TN_FWD_CNAME;
-      f->target = 1;
-    } else if (i == 1) {
-      set_name(f, "hop1-", L, "", "chain");
-      f->kind = TN_FWD_CNAME;
-      f->target = 2;
-      f->is_ptr = 0;
-    } else {
-      set_name(f, "hop2-", L, "", "chain");
-      f->is_ptr = 0;
-    }
-    break;
-  case TN_DNS_MIXED:
-    if (i == 0) {
-      set_name(f, "mail-", L, "", "mixed");
-    } else {
-      set_name(f, "other-", L, "", "mixed");
-      addr_elsewhere(&f->addr, ip->family, 1);
-    }
-    break;
-  case TN_DNS_MX:
-    set_name(f, "smtp-", L, "", "mx");
-    break;
-  case TN_DNS_PASS2:
-    set_name(f, "mx-", L, "", "pass");
-    break;
-  default:
+  if (fwd_special(ip, scn, i, L, f) != 0)
     return -1;
-  }
   return f->namelen ? 0 : -1;
 }
 

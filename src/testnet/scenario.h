@@ -7,7 +7,9 @@
  * Served addresses:
  *   127.0.0.0/8      DNS + SMTP.  127.64.0.0/16 is the scenario block (DNS
  *                    scenario = last octet mod 32, SMTP scenario = third
- *                    octet mod 16); every other address is "clean" (DNS 0,
+ *                    octet mod 16); 127.65.0.0/16 the MTA block and
+ *                    127.66.0.0/16 the shared-MTA block (DNS 0, SMTP see
+ *                    below); every other address is "clean" (DNS 0,
  *                    SMTP 0).
  *   ::1              DNS scenario 0, SMTP scenario 0, label "sixloop".
  *   2001:db8::/32    DNS only; DNS scenario = last byte mod 32.
@@ -85,7 +87,25 @@ enum tn_smtp_scenario {
   TN_SMTP_LINES,       /* 1000 220- lines then 220 end */
   TN_SMTP_BINARY,      /* NUL and high bytes in the greeting */
   TN_SMTP_RSTAFTER,    /* greeting, then RST */
+  /* The MTA block 127.65.0.0/16 (16 + third octet mod 16; 7..15 repeat 16)
+   * and the shared-MTA block 127.66.0.0/16: greetings as real MTAs send
+   * them; QUIT gets "221 2.0.0 Bye" and the server waits for the client
+   * to close. */
+  TN_SMTP_MTA = 16,    /* 220 <name> ESMTP ready */
+  TN_SMTP_TARPIT3,     /* the same 220 after 3 s */
+  TN_SMTP_TARPIT15,    /* ... after 15 s */
+  TN_SMTP_TARPIT45,    /* ... after 45 s */
+  TN_SMTP_554ESC,      /* 554 5.7.1 <text> */
+  TN_SMTP_521ESC,      /* 521 5.3.2 <name> ..., then close */
+  TN_SMTP_421ESC,      /* 421 4.7.0 <name> ..., then close */
+  TN_SMTP_SHARED,      /* 127.66.C.0/24 is one MTA with a per-client limit */
   TN_SMTP_COUNT
+};
+
+/* An inclusive IPv4 range, host byte order (a CIDR block from the command
+ * line). */
+struct tn_range {
+  uint32_t first, last;
 };
 
 #define TN_NAME_MAX 255   /* wire-format name, RFC 1035 section 2.3.4 */

@@ -2,7 +2,9 @@
  * smtpserver.c - SMTP greeting scenarios (smtpserver.h, tests/testnet.md).
  */
 #include "smtpserver.h"
+#include "mtalimit.h"
 #include "scenario.h"
+#include "smtpconn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,69 +17,13 @@
 
 #define LIFETIME_MS (300 * 1000) /* hard cap on any one connection */
 #define SWEEP_MS 1000
-#define DRIP_MS 2000
-#define MULTILINE_MS 100
-#define GREET_PAUSE_MS 50 /* scenario block only: makes pregreets visible */
-#define FLOOD_TOTAL (4 * 1024 * 1024)
-#define FLOOD_CHUNK (64 * 1024)
+#define GREET_PAUSE_MS 50 /* scenario blocks only: makes pregreets visible */
+#define QUIT_WAIT_MS 10000 /* polite close: the client has this long to close */
+#define MTA_LINGER_MS 100  /* a shared-MTA session counts this long after close */
 #define OUT_MAX (64 * 1024) /* queued reply bytes before we give up */
-#define LINE_MAX_LEN 1000   /* RFC 5321 4.5.3.1.4 text line limit */
 #define POOL_MAX 1024       /* freed connections kept for reuse */
 #define BACKLOG_ANY 4096
 #define BACKLOG_ONE 128
-
-enum { ST_PRE, ST_CMD, ST_IGNORE };
-
-struct conn {
-  uv_tcp_t h;
-  uv_timer_t t;                /* pacing; initialised only when needed */
-  struct tn_smtp_server *srv;
-  struct conn *prev, *next;
-  int handles, has_timer, closing;
-  int scn, state, pregreet;
-  int close_when_drained, reset_when_drained;
-  uint64_t started;
-  struct tn_ip ip;             /* the destination address */
-  size_t step;                 /* progress of drip/multiline/flood */
-  size_t queued;               /* bytes in uv_write requests */
-  uv_write_t flood_req;
-  char greet[400];             /* drip: the greeting being dripped */
-  size_t greetlen;
-  char line[LINE_MAX_LEN + 1];
-  size_t linelen;
-  int overlong;
-};
-
-struct listener {
-  uv_tcp_t h;
-  struct tn_smtp_server *srv;
-  struct tn_ip ip;
-  int any; /* 1: find the destination with getsockname */
-};
-
-struct tn_smtp_server {
-  uv_loop_t *loop;
-  struct tn_stats *st;
-  struct listener *ls;
-  size_t nls;
-  uv_timer_t sweep;
-  int port;
-  int handles;
-  struct conn *conns;
-  struct conn *pool;
-  size_t npool;
-  char rbuf[64 * 1024];
-  char scratch[32 * 1024];
-};
-
-struct wreq {
-  uv_write_t req;
-  struct conn *c;
-  size_t len;
-  char data[];
-};
-
-static char flood_buf[FLOOD_CHUNK];
 
 static void server_unref(struct tn_smtp_server *s) {
   if (--s->handles > 0)
@@ -88,21 +34,50 @@ static void server_unref(struct tn_smtp_server *s) {
     free(c);
   }
   free(s->ls);
+  tn_mta_free(s->mta);
   free(s);
 }
 
 static void handle_closed(uv_handle_t *h) { server_unref(h->data); }
 
-static void fmt_ip(const struct tn_ip *ip, char *buf, size_t cap) {
+void sc_fmt_ip(const struct tn_ip *ip, char *buf, size_t cap) {
   if (!inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->b, buf, (socklen_t)cap))
     snprintf(buf, cap, "?");
 }
 
 /* ---- connection lifetime ------------------------------------------------ */
 
+static void conn_closed(uv_handle_t *h);
+
+static unsigned mta_of(const struct conn *c) { return c->ip.b[2]; }
+
+static void linger_done(uv_timer_t *t) {
+  struct conn *c = t->data;
+  c->mta_counted = 0;
+  tn_mta_release(c->srv->mta, &c->client, mta_of(c));
+  uv_close((uv_handle_t *)&c->t, conn_closed);
+}
+
+/* A shared-MTA session keeps its place in the limit a little after the
+ * connection is gone, as Exim counts a session until its child exits. */
+static int start_linger(struct conn *c) {
+  if (!c->has_timer) {
+    if (uv_timer_init(c->srv->loop, &c->t) != 0)
+      return -1;
+    c->t.data = c;
+    c->has_timer = 1;
+    c->handles++;
+  }
+  return uv_timer_start(&c->t, linger_done, MTA_LINGER_MS, 0);
+}
+
 static void conn_closed(uv_handle_t *h) {
   struct conn *c = h->data;
   struct tn_smtp_server *s = c->srv;
+  if (h == (uv_handle_t *)&c->h && c->mta_counted && start_linger(c) != 0) {
+    c->mta_counted = 0;
+    tn_mta_release(s->mta, &c->client, mta_of(c));
+  }
   if (--c->handles > 0)
     return;
   if (s->npool < POOL_MAX) {
@@ -125,19 +100,21 @@ static void unlink_conn(struct conn *c) {
   if (c->next)
     c->next->prev = c->prev;
   c->prev = c->next = NULL;
-  if (c->has_timer)
+  if (c->has_timer && c->mta_counted)
+    uv_timer_stop(&c->t); /* reused for the linger once the socket closes */
+  else if (c->has_timer)
     uv_close((uv_handle_t *)&c->t, conn_closed);
 }
 
 /* FIN (or RST if the peer left unread bytes: that is the kernel's rule). */
-static void conn_close(struct conn *c) {
+void sc_close(struct conn *c) {
   if (c->closing)
     return;
   unlink_conn(c);
   uv_close((uv_handle_t *)&c->h, conn_closed);
 }
 
-static void conn_reset(struct conn *c) {
+void sc_reset(struct conn *c) {
   if (c->closing)
     return;
   unlink_conn(c);
@@ -147,29 +124,29 @@ static void conn_reset(struct conn *c) {
     uv_close((uv_handle_t *)&c->h, conn_closed);
 }
 
-static void drained(struct conn *c) {
+void sc_drained(struct conn *c) {
   if (c->closing || c->queued > 0)
     return;
   if (c->reset_when_drained)
-    conn_reset(c);
+    sc_reset(c);
   else if (c->close_when_drained)
-    conn_close(c);
+    sc_close(c);
 }
 
 static void written(uv_write_t *req, int status) {
-  struct wreq *w = (struct wreq *)req;
+  struct sc_wreq *w = (struct sc_wreq *)req;
   struct conn *c = w->c;
   c->queued -= w->len;
   free(w);
   if (status < 0)
-    conn_close(c);
+    sc_close(c);
   else
-    drained(c);
+    sc_drained(c);
 }
 
 /* Write p[0..n): at once if the socket takes it, the rest copied and
  * queued.  A peer that lets OUT_MAX bytes pile up is dropped. */
-static void send_bytes(struct conn *c, const char *p, size_t n) {
+void sc_send_bytes(struct conn *c, const char *p, size_t n) {
   size_t done = 0;
   if (c->closing || n == 0)
     return;
@@ -177,7 +154,7 @@ static void send_bytes(struct conn *c, const char *p, size_t n) {
     uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
     int r = uv_try_write((uv_stream_t *)&c->h, &b, 1);
     if (r < 0 && r != UV_EAGAIN) {
-      conn_close(c);
+      sc_close(c);
       return;
     }
     done = r > 0 ? (size_t)r : 0;
@@ -185,9 +162,9 @@ static void send_bytes(struct conn *c, const char *p, size_t n) {
   if (done == n)
     return;
   size_t rest = n - done;
-  struct wreq *w;
+  struct sc_wreq *w;
   if (c->queued + rest > OUT_MAX || !(w = malloc(sizeof *w + rest))) {
-    conn_close(c);
+    sc_close(c);
     return;
   }
   w->c = c;
@@ -196,284 +173,13 @@ static void send_bytes(struct conn *c, const char *p, size_t n) {
   uv_buf_t b = uv_buf_init(w->data, (unsigned)rest);
   if (uv_write(&w->req, (uv_stream_t *)&c->h, &b, 1, written) != 0) {
     free(w);
-    conn_close(c);
+    sc_close(c);
     return;
   }
   c->queued += rest;
 }
 
-static void send_str(struct conn *c, const char *str) { send_bytes(c, str, strlen(str)); }
-
-/* ---- scenarios ---------------------------------------------------------- */
-
-/* The host name of the greeting and of the EHLO reply. */
-static size_t host_name(const struct conn *c, char *buf, size_t cap) {
-  const char *fixed = c->scn == TN_SMTP_OTHER     ? "other.example.net"
-                      : c->scn == TN_SMTP_NOTFQDN ? "localhost"
-                                                  : NULL;
-  if (fixed)
-    return (size_t)snprintf(buf, cap, "%s", fixed);
-  return tn_banner_name(&c->ip, buf, cap);
-}
-
-static void greeted(struct conn *c) {
-  if (c->state == ST_PRE)
-    c->state = ST_CMD;
-}
-
-static void flood_next(struct conn *c);
-
-static void flood_written(uv_write_t *req, int status) {
-  struct conn *c = req->data;
-  if (status < 0)
-    conn_close(c);
-  else
-    flood_next(c);
-}
-
-static void flood_next(struct conn *c) {
-  if (c->closing)
-    return;
-  if (c->step >= FLOOD_TOTAL) {
-    conn_close(c);
-    return;
-  }
-  /* The first chunk starts with "220 ", the rest is 'x': no CR, no LF. */
-  size_t off = c->step == 0 ? 0 : 4;
-  size_t n = FLOOD_CHUNK - off;
-  if (n > FLOOD_TOTAL - c->step)
-    n = FLOOD_TOTAL - c->step;
-  uv_buf_t b = uv_buf_init(flood_buf + off, (unsigned)n);
-  c->flood_req.data = c;
-  if (uv_write(&c->flood_req, (uv_stream_t *)&c->h, &b, 1, flood_written) != 0) {
-    conn_close(c);
-    return;
-  }
-  c->step += n;
-}
-
-static void pace(uv_timer_t *t) {
-  struct conn *c = t->data;
-  if (c->closing)
-    return;
-  if (c->scn == TN_SMTP_DRIP) {
-    send_bytes(c, c->greet + c->step, 1);
-    if (++c->step >= c->greetlen) {
-      uv_timer_stop(t);
-      greeted(c);
-    }
-  } else { /* TN_SMTP_MULTILINE: lines 2 and 3 */
-    if (c->step == 1) {
-      send_str(c, "220-second line\r\n");
-      c->step = 2;
-      uv_timer_start(t, pace, MULTILINE_MS, 0);
-    } else {
-      /* state first: the final line counts as sent once it is issued */
-      greeted(c);
-      send_str(c, "220 ready\r\n");
-    }
-  }
-}
-
-static int start_timer(struct conn *c, uv_timer_cb cb, uint64_t first, uint64_t repeat) {
-  if (!c->has_timer) {
-    if (uv_timer_init(c->srv->loop, &c->t) != 0)
-      return -1;
-    c->t.data = c;
-    c->has_timer = 1;
-    c->handles++;
-  }
-  return uv_timer_start(&c->t, cb, first, repeat);
-}
-
-/* Send the greeting of the connection's scenario (or do what it does
- * instead of greeting). */
-static void greet(struct conn *c) {
-  struct tn_smtp_server *s = c->srv;
-  char name[300];
-  char *b = s->scratch;
-  size_t n = 0;
-  host_name(c, name, sizeof name);
-
-  switch (c->scn) {
-  case TN_SMTP_NOLISTEN: /* only reachable in wildcard mode */
-  case TN_SMTP_RST:
-    conn_reset(c);
-    return;
-  case TN_SMTP_CLOSE:
-    conn_close(c);
-    return;
-  case TN_SMTP_SILENT:
-    return;
-  case TN_SMTP_FLOOD:
-    flood_next(c);
-    return;
-  case TN_SMTP_DRIP:
-    c->greetlen = (size_t)snprintf(c->greet, sizeof c->greet, "220 %s slow\r\n", name);
-    if (c->greetlen >= sizeof c->greet)
-      c->greetlen = sizeof c->greet - 1;
-    send_bytes(c, c->greet, 1);
-    c->step = 1;
-    if (start_timer(c, pace, DRIP_MS, DRIP_MS) != 0)
-      conn_close(c);
-    return;
-  case TN_SMTP_MULTILINE:
-    n = (size_t)snprintf(b, sizeof s->scratch, "220-%s ESMTP testnet\r\n", name);
-    send_bytes(c, b, n);
-    c->step = 1;
-    if (start_timer(c, pace, MULTILINE_MS, 0) != 0)
-      conn_close(c);
-    return;
-  case TN_SMTP_BANNER:
-    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s ESMTP testnet\r\n", name);
-    break;
-  case TN_SMTP_OTHER:
-    n = (size_t)snprintf(b, sizeof s->scratch, "220 other.example.net ESMTP\r\n");
-    break;
-  case TN_SMTP_554:
-    n = (size_t)snprintf(b, sizeof s->scratch, "554 %s no service\r\n", name);
-    break;
-  case TN_SMTP_421:
-    n = (size_t)snprintf(b, sizeof s->scratch, "421 %s try later\r\n", name);
-    break;
-  case TN_SMTP_NOTFQDN:
-    n = (size_t)snprintf(b, sizeof s->scratch, "220 localhost ESMTP\r\n");
-    break;
-  case TN_SMTP_BARELF:
-    n = (size_t)snprintf(b, sizeof s->scratch, "220-%s ESMTP\n220 ok\n", name);
-    break;
-  case TN_SMTP_LINES:
-    for (int i = 1; i <= 1000; i++)
-      n += (size_t)snprintf(b + n, sizeof s->scratch - n, "220-line %d\r\n", i);
-    n += (size_t)snprintf(b + n, sizeof s->scratch - n, "220 end\r\n");
-    break;
-  case TN_SMTP_BINARY: {
-    static const char odd[] = " \x00\xff\xfe ok\r\n"; /* NUL, 0xff, 0xfe */
-    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s", name);
-    memcpy(b + n, odd, sizeof odd - 1);
-    n += sizeof odd - 1;
-    break;
-  }
-  case TN_SMTP_RSTAFTER:
-    n = (size_t)snprintf(b, sizeof s->scratch, "220 %s ESMTP\r\n", name);
-    greeted(c);
-    c->state = ST_IGNORE;
-    c->reset_when_drained = 1;
-    send_bytes(c, b, n);
-    drained(c);
-    return;
-  default:
-    conn_close(c);
-    return;
-  }
-  greeted(c);
-  send_bytes(c, b, n);
-}
-
-static void greet_later(uv_timer_t *t) {
-  struct conn *c = t->data;
-  if (!c->closing)
-    greet(c);
-}
-
-/* One command line from the client (CR LF or bare LF stripped). */
-static void command(struct conn *c, const char *line, size_t len) {
-  struct tn_smtp_server *s = c->srv;
-  char verb[5] = {0}, name[300], reply[700];
-  for (size_t i = 0; i < 4 && i < len; i++)
-    verb[i] = (char)(line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i]);
-  int word = len == 4 || (len > 4 && line[4] == ' ');
-  if (word && strcmp(verb, "EHLO") == 0) {
-    s->st->smtp_ehlo++;
-    host_name(c, name, sizeof name);
-    snprintf(reply, sizeof reply, "250-%s\r\n250 OK\r\n", name);
-    send_str(c, reply);
-  } else if (word && strcmp(verb, "HELO") == 0) {
-    s->st->smtp_helo++;
-    host_name(c, name, sizeof name);
-    snprintf(reply, sizeof reply, "250 %s\r\n", name);
-    send_str(c, reply);
-  } else if (word && strcmp(verb, "QUIT") == 0) {
-    s->st->smtp_quit++;
-    c->state = ST_IGNORE;
-    c->close_when_drained = 1;
-    send_str(c, "221 bye\r\n");
-    drained(c);
-  } else if (word && (strcmp(verb, "NOOP") == 0 || strcmp(verb, "RSET") == 0)) {
-    s->st->smtp_other_cmd++;
-    send_str(c, "250 OK\r\n");
-  } else {
-    s->st->smtp_other_cmd++;
-    send_str(c, "502 command not implemented\r\n");
-  }
-}
-
-static void note_pregreet(struct conn *c) {
-  if (c->pregreet)
-    return;
-  c->pregreet = 1;
-  c->srv->st->smtp_pregreet++;
-  char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 8] = "?";
-  struct sockaddr_storage ss;
-  int sl = sizeof ss;
-  fmt_ip(&c->ip, local, sizeof local);
-  if (uv_tcp_getpeername(&c->h, (struct sockaddr *)&ss, &sl) == 0) {
-    char a[INET6_ADDRSTRLEN];
-    if (ss.ss_family == AF_INET) {
-      struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-      inet_ntop(AF_INET, &in->sin_addr, a, sizeof a);
-      snprintf(peer, sizeof peer, "%s:%u", a, ntohs(in->sin_port));
-    } else {
-      struct sockaddr_in6 *in = (struct sockaddr_in6 *)&ss;
-      inet_ntop(AF_INET6, &in->sin6_addr, a, sizeof a);
-      snprintf(peer, sizeof peer, "[%s]:%u", a, ntohs(in->sin6_port));
-    }
-  }
-  tn_log("smtp pregreet: client %s sent before the greeting's final line "
-         "(to %s, scenario %d %s)",
-         peer, local, c->scn, tn_smtp_scenario_name(c->scn));
-}
-
-static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  struct conn *c = h->data;
-  (void)suggested;
-  *buf = uv_buf_init(c->srv->rbuf, sizeof c->srv->rbuf);
-}
-
-static void conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf) {
-  struct conn *c = h->data;
-  if (nread < 0) {
-    conn_close(c);
-    return;
-  }
-  if (nread == 0 || c->closing)
-    return;
-  if (c->state == ST_PRE) {
-    note_pregreet(c);
-    return; /* a server that has not greeted does not read commands */
-  }
-  if (c->state != ST_CMD)
-    return;
-  for (ssize_t i = 0; i < nread && c->state == ST_CMD && !c->closing; i++) {
-    char ch = buf->base[i];
-    if (ch != '\n') {
-      if (c->linelen < LINE_MAX_LEN)
-        c->line[c->linelen++] = ch;
-      else
-        c->overlong = 1;
-      continue;
-    }
-    size_t len = c->linelen;
-    if (len > 0 && c->line[len - 1] == '\r')
-      len--;
-    if (c->overlong)
-      send_str(c, "500 line too long\r\n");
-    else
-      command(c, c->line, len);
-    c->linelen = 0;
-    c->overlong = 0;
-  }
-}
+void sc_send_str(struct conn *c, const char *str) { sc_send_bytes(c, str, strlen(str)); }
 
 /* ---- accepting ---------------------------------------------------------- */
 
@@ -492,11 +198,9 @@ static int sockaddr_to_ip(const struct sockaddr_storage *ss, struct tn_ip *ip) {
   return -1;
 }
 
-static void on_connection(uv_stream_t *server, int status) {
-  struct listener *l = server->data;
-  struct tn_smtp_server *s = l->srv;
-  if (status < 0)
-    return;
+/* A connection object from the pool (or new), its handle initialised and
+ * linked into the server's list; NULL when out of memory. */
+static struct conn *conn_new(struct tn_smtp_server *s) {
   struct conn *c = s->pool;
   if (c) {
     s->pool = c->next;
@@ -505,12 +209,12 @@ static void on_connection(uv_stream_t *server, int status) {
     c->greetlen = c->linelen = 0;
     c->overlong = 0;
   } else if (!(c = calloc(1, sizeof *c))) {
-    return;
+    return NULL;
   }
   c->srv = s;
   if (uv_tcp_init(s->loop, &c->h) != 0) {
     free(c);
-    return;
+    return NULL;
   }
   c->h.data = c;
   c->handles = 1;
@@ -520,8 +224,61 @@ static void on_connection(uv_stream_t *server, int status) {
     s->conns->prev = c;
   s->conns = c;
   c->started = uv_now(s->loop);
+  return c;
+}
+
+/* Shared MTAs: count the session against the client's limit on this /24;
+ * over it, answer 421 and hang up.  Returns 0 to go on, -1 if refused. */
+static int shared_admit(struct conn *c) {
+  struct tn_smtp_server *s = c->srv;
+  struct sockaddr_storage ss;
+  int sl = sizeof ss;
+  char who[INET6_ADDRSTRLEN], msg[128];
+  if (uv_tcp_getpeername(&c->h, (struct sockaddr *)&ss, &sl) != 0 ||
+      sockaddr_to_ip(&ss, &c->client) != 0)
+    return 0;
+  int v = tn_mta_acquire(s->mta, &c->client, mta_of(c), s->mta_limit);
+  if (v == TN_MTA_COUNTED)
+    c->mta_counted = 1;
+  if (v != TN_MTA_OVER)
+    return 0;
+  s->st->smtp_limit_421++;
+  sc_fmt_ip(&c->client, who, sizeof who);
+  snprintf(msg, sizeof msg, "421 4.7.0 Error: too many connections from %s\r\n", who);
+  c->state = SC_IGNORE;
+  c->close_when_drained = 1;
+  sc_send_str(c, msg);
+  sc_drained(c);
+  return -1;
+}
+
+/* Milliseconds between the accept and the first byte: the tarpits' delay,
+ * GREET_PAUSE_MS in the scenario blocks (so a client that talks first is
+ * caught reliably rather than by winning a race), 0 elsewhere (the clean
+ * block is for benchmarks). */
+static uint64_t greet_pause(const struct conn *c) {
+  switch (c->scn) {
+  case TN_SMTP_RST: case TN_SMTP_CLOSE: case TN_SMTP_NOLISTEN: case TN_SMTP_SILENT:
+    return 0;
+  case TN_SMTP_TARPIT3: return 3000;
+  case TN_SMTP_TARPIT15: return 15000;
+  case TN_SMTP_TARPIT45: return 45000;
+  default:
+    break;
+  }
+  if (c->ip.family == 4 && c->ip.b[1] >= 64 && c->ip.b[1] <= 66)
+    return GREET_PAUSE_MS;
+  return 0;
+}
+
+static void on_connection(uv_stream_t *server, int status) {
+  struct listener *l = server->data;
+  struct tn_smtp_server *s = l->srv;
+  struct conn *c;
+  if (status < 0 || !(c = conn_new(s)))
+    return;
   if (uv_accept(server, (uv_stream_t *)&c->h) != 0) {
-    conn_close(c);
+    sc_close(c);
     return;
   }
   c->ip = l->ip;
@@ -532,13 +289,16 @@ static void on_connection(uv_stream_t *server, int status) {
         sockaddr_to_ip(&ss, &c->ip) != 0 || tn_smtp_scenario(&c->ip) < 0) {
       /* Wildcard mode serves loopback only: anything else is cut at once. */
       s->st->smtp_foreign++;
-      conn_reset(c);
+      sc_reset(c);
       return;
     }
   }
   c->scn = tn_smtp_scenario(&c->ip);
+  c->polite = s->polite || c->scn >= TN_SMTP_MTA;
   s->st->smtp_conn++;
   uv_tcp_nodelay(&c->h, 1);
+  if (c->scn == TN_SMTP_SHARED && shared_admit(c) != 0)
+    return;
 
   /* Bytes already queued before we could greet are a pregreet (RFC 5321
    * 4.3.1: the client waits for the greeting). */
@@ -546,24 +306,20 @@ static void on_connection(uv_stream_t *server, int status) {
   char peek;
   if (uv_fileno((uv_handle_t *)&c->h, &fd) == 0 &&
       recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
-    note_pregreet(c);
+    sc_note_pregreet(c);
 
   if (c->scn != TN_SMTP_RST && c->scn != TN_SMTP_CLOSE && c->scn != TN_SMTP_NOLISTEN &&
-      uv_read_start((uv_stream_t *)&c->h, conn_alloc, conn_read) != 0) {
-    conn_close(c);
+      uv_read_start((uv_stream_t *)&c->h, sc_alloc, sc_read) != 0) {
+    sc_close(c);
     return;
   }
-  /* In the scenario block every greeting waits a moment, so a client that
-   * talks first is caught reliably rather than by winning a race; the
-   * clean block (benchmarks) greets at once. */
-  int talks = c->scn != TN_SMTP_RST && c->scn != TN_SMTP_CLOSE &&
-              c->scn != TN_SMTP_NOLISTEN && c->scn != TN_SMTP_SILENT;
-  if (talks && c->ip.family == 4 && c->ip.b[1] == 64) {
-    if (start_timer(c, greet_later, GREET_PAUSE_MS, 0) != 0)
-      conn_close(c);
+  uint64_t pause = greet_pause(c);
+  if (pause > 0) {
+    if (sc_start_timer(c, sc_greet_later, pause, 0) != 0)
+      sc_close(c);
     return;
   }
-  greet(c);
+  sc_greet(c);
 }
 
 static void sweep(uv_timer_t *t) {
@@ -571,8 +327,9 @@ static void sweep(uv_timer_t *t) {
   uint64_t now = uv_now(s->loop);
   for (struct conn *c = s->conns, *next; c; c = next) {
     next = c->next;
-    if (now - c->started >= LIFETIME_MS)
-      conn_close(c);
+    if (now - c->started >= LIFETIME_MS ||
+        (c->quit_at && now - c->quit_at >= QUIT_WAIT_MS))
+      sc_close(c);
   }
 }
 
@@ -669,7 +426,7 @@ static int open_all(const struct tn_smtp_config *cfg, int *portp,
         int fd = open_listener(&ip, port, BACKLOG_ONE);
         if (fd < 0) {
           r = fd;
-          fmt_ip(&ip, where, sizeof where);
+          sc_fmt_ip(&ip, where, sizeof where);
           snprintf(err, errlen, "bind %s:%d: %s", where, port, strerror(-fd));
           goto fail;
         }
@@ -716,16 +473,16 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
   size_t nls = 0;
   int *fds = NULL, port = cfg->port, r = 0;
   struct tn_smtp_server *s = calloc(1, sizeof *s);
-  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) ||
+  if (!s || !(s->ls = calloc(want + 1, sizeof *s->ls)) || !(s->mta = tn_mta_new()) ||
       !(fds = malloc((want + 1) * sizeof *fds))) {
-    if (s)
+    if (s) {
       free(s->ls);
+      tn_mta_free(s->mta);
+    }
     free(s);
     snprintf(err, errlen, "out of memory");
     return UV_ENOMEM;
   }
-  memset(flood_buf, 'x', sizeof flood_buf);
-  memcpy(flood_buf, "220 ", 4);
 
   /* Open every socket first, so a failure leaves nothing behind.  With
    * port 0 the IPv4 listeners share the first one's port; if another
@@ -743,6 +500,8 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
   s->loop = loop;
   s->st = stats;
   s->port = port;
+  s->mta_limit = cfg->mta_limit > 0 ? cfg->mta_limit : 20;
+  s->polite = cfg->polite;
   s->nls = nls;
   uv_timer_init(loop, &s->sweep);
   s->sweep.data = s;
@@ -775,6 +534,7 @@ int tn_smtp_start(uv_loop_t *loop, const struct tn_smtp_config *cfg,
 fail:
   free(fds);
   free(s->ls);
+  tn_mta_free(s->mta);
   free(s);
   return uv_translate_sys_error(-r);
 }
@@ -790,7 +550,7 @@ static void listener_closed(uv_handle_t *h) {
 
 void tn_smtp_stop(struct tn_smtp_server *s) {
   while (s->conns)
-    conn_close(s->conns);
+    sc_close(s->conns);
   for (size_t i = 0; i < s->nls; i++)
     uv_close((uv_handle_t *)&s->ls[i].h, listener_closed);
   uv_close((uv_handle_t *)&s->sweep, handle_closed);

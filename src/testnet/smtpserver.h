@@ -10,10 +10,12 @@
  *                in 127.0.0.0/8 is reset at once, and the "no listener"
  *                scenario becomes an immediate reset.
  * Both also listen on [::1] (scenario 0, banner matching) when the host has
- * IPv6.  In the scenario block 127.64.0.0/16 greetings start 50 ms after
- * the accept, so a client that talks first is reliably counted as a
- * pregreet; elsewhere they start at once.  A connection lives at most 300 s
- * whatever it does.
+ * IPv6.  In the scenario blocks 127.64-66.0.0/16 greetings start 50 ms
+ * after the accept (the tarpits of 127.65/16 after 3, 15 or 45 s), so a
+ * client that talks first is reliably counted as a pregreet; elsewhere
+ * they start at once.  The shared MTAs of 127.66.0.0/16 limit concurrent
+ * sessions per client per /24 (mtalimit.h).  A connection lives at most
+ * 300 s whatever it does; after a polite QUIT, 10 s.
  */
 #ifndef TESTNET_SMTPSERVER_H
 #define TESTNET_SMTPSERVER_H
@@ -22,18 +24,17 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "scenario.h"
 #include "testnet.h"
 
-/* An inclusive IPv4 range, host byte order. */
-struct tn_range {
-  uint32_t first, last;
-};
 
 struct tn_smtp_config {
   int port;                      /* 0: let the kernel pick one */
   int any;                       /* 1: wildcard mode, ranges ignored */
   const struct tn_range *ranges; /* per-address mode: sorted, disjoint */
   size_t nranges;
+  int mta_limit;                 /* shared MTAs: sessions per client per /24 */
+  int polite;                    /* 1: every scenario closes politely */
 };
 
 struct tn_smtp_server;

@@ -64,6 +64,16 @@ static void usage(FILE *f) {
       "  --dns-tcp MODE      serve (default), refuse (no TCP socket: refused) or\n"
       "                      stall (accept and read, never answer)\n"
       "  --dns-refuse PCT    answer REFUSED to PCT% of all queries (evenly spread)\n"
+      "  --dns-drop PCT      never answer PCT% of all queries (evenly spread)\n"
+      "  --dns-lame CIDR     names under this IPv4 block are lame: dropped when\n"
+      "                      asked with RD, referred to a dead server without\n"
+      "                      (repeatable)\n"
+      "  --dns-delay I:MIN-MAX  answer I% of questions at once, the others after\n"
+      "                      MIN..MAX ms (a fixed function of name and type)\n"
+      "  --mta-limit N       shared MTAs (127.66.0.0/16): concurrent sessions per\n"
+      "                      client per /24 (default 20), then 421\n"
+      "  --smtp-polite       every scenario answers QUIT with 221 2.0.0 Bye and\n"
+      "                      waits for the client to close\n"
       "  --pidfile F         write the process id to F once ready\n"
       "  --ready-file F      write \"key value\" lines (pid, ports) to F once ready\n"
       "  --stats F           write counters to F on exit and on SIGUSR1\n"
@@ -179,26 +189,27 @@ static void write_stats(struct app *a) {
   if (!a->stats_path)
     return;
   const struct tn_stats *s = &a->stats;
+  /* The order of tests/testnet.md's table; later additions at the end. */
+  const struct { const char *key; uint64_t v; } kv[] = {
+    {"dns_udp", s->dns_udp}, {"dns_tcp", s->dns_tcp}, {"dns_tcp_conn", s->dns_tcp_conn},
+    {"dns_q_ptr", s->dns_q_ptr}, {"dns_q_a", s->dns_q_a}, {"dns_q_aaaa", s->dns_q_aaaa},
+    {"dns_q_other", s->dns_q_other}, {"dns_formerr", s->dns_formerr},
+    {"dns_silent", s->dns_silent}, {"dns_truncated", s->dns_truncated},
+    {"dns_send_fail", s->dns_send_fail}, {"dns_forced_refused", s->dns_forced_refused},
+    {"smtp_conn", s->smtp_conn}, {"smtp_foreign", s->smtp_foreign},
+    {"smtp_pregreet", s->smtp_pregreet}, {"smtp_ehlo", s->smtp_ehlo},
+    {"smtp_helo", s->smtp_helo}, {"smtp_quit", s->smtp_quit},
+    {"smtp_other_cmd", s->smtp_other_cmd}, {"smtp_reset", s->smtp_reset},
+    {"dns_forced_dropped", s->dns_forced_dropped}, {"dns_lame_dropped", s->dns_lame_dropped},
+    {"dns_lame_referral", s->dns_lame_referral}, {"dns_delayed", s->dns_delayed},
+    {"dns_delay_overflow", s->dns_delay_overflow}, {"smtp_limit_421", s->smtp_limit_421},
+    {"smtp_client_fin", s->smtp_client_fin}, {"smtp_client_rst", s->smtp_client_rst},
+  };
   char text[2048];
-  snprintf(text, sizeof text,
-           "dns_udp %llu\ndns_tcp %llu\ndns_tcp_conn %llu\n"
-           "dns_q_ptr %llu\ndns_q_a %llu\ndns_q_aaaa %llu\ndns_q_other %llu\n"
-           "dns_formerr %llu\ndns_silent %llu\ndns_truncated %llu\n"
-           "dns_send_fail %llu\ndns_forced_refused %llu\n"
-           "smtp_conn %llu\nsmtp_foreign %llu\nsmtp_pregreet %llu\n"
-           "smtp_ehlo %llu\nsmtp_helo %llu\nsmtp_quit %llu\nsmtp_other_cmd %llu\n"
-           "smtp_reset %llu\n",
-           (unsigned long long)s->dns_udp, (unsigned long long)s->dns_tcp,
-           (unsigned long long)s->dns_tcp_conn, (unsigned long long)s->dns_q_ptr,
-           (unsigned long long)s->dns_q_a, (unsigned long long)s->dns_q_aaaa,
-           (unsigned long long)s->dns_q_other, (unsigned long long)s->dns_formerr,
-           (unsigned long long)s->dns_silent, (unsigned long long)s->dns_truncated,
-           (unsigned long long)s->dns_send_fail,
-           (unsigned long long)s->dns_forced_refused, (unsigned long long)s->smtp_conn,
-           (unsigned long long)s->smtp_foreign, (unsigned long long)s->smtp_pregreet,
-           (unsigned long long)s->smtp_ehlo, (unsigned long long)s->smtp_helo,
-           (unsigned long long)s->smtp_quit, (unsigned long long)s->smtp_other_cmd,
-           (unsigned long long)s->smtp_reset);
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof kv / sizeof kv[0] && n < sizeof text; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n, "%s %llu\n", kv[i].key,
+                          (unsigned long long)kv[i].v);
   if (write_file(a->stats_path, text) != 0)
     tn_log("cannot write stats file %s: %s", a->stats_path, strerror(errno));
 }
@@ -239,169 +250,291 @@ static void raise_nofile(rlim_t *now) {
   *now = rl.rlim_cur;
 }
 
-int main(int argc, char **argv) {
-  enum { O_DNS_PORT = 256, O_DNS_ADDR, O_SMTP_PORT, O_SMTP_NET, O_SMTP_ANY,
-         O_PIDFILE, O_READY, O_LOG, O_QUIET, O_STATS, O_DNS_TCP, O_DNS_REFUSE };
-  static const struct option opts[] = {
-    {"dns-port", required_argument, NULL, O_DNS_PORT},
-    {"dns-addr", required_argument, NULL, O_DNS_ADDR},
-    {"smtp-port", required_argument, NULL, O_SMTP_PORT},
-    {"smtp-net", required_argument, NULL, O_SMTP_NET},
-    {"smtp-any", no_argument, NULL, O_SMTP_ANY},
-    {"pidfile", required_argument, NULL, O_PIDFILE},
-    {"ready-file", required_argument, NULL, O_READY},
-    {"log", required_argument, NULL, O_LOG},
-    {"quiet", no_argument, NULL, O_QUIET},
-    {"stats", required_argument, NULL, O_STATS},
-    {"dns-tcp", required_argument, NULL, O_DNS_TCP},
-    {"dns-refuse", required_argument, NULL, O_DNS_REFUSE},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}
-  };
-  int dns_port = -1, smtp_port = -1, smtp_any = 0;
-  int dns_tcp = TN_DNS_TCP_SERVE, dns_refuse = 0;
-  const char *dns_addr = "127.0.0.1", *pidfile = NULL, *ready = NULL, *logpath = NULL;
-  static struct tn_range ranges[RANGES_MAX];
-  size_t nranges = 0;
-  static struct app app;
-  struct app *a = &app;
-  int c;
+/* Everything the command line sets. */
+struct opts {
+  int dns_port, smtp_port, smtp_any;
+  int dns_tcp, dns_refuse, dns_drop;
+  int delay_on, delay_instant, delay_min, delay_max;
+  int mta_limit, smtp_polite;
+  const char *dns_addr, *pidfile, *ready, *logpath;
+  struct tn_range ranges[RANGES_MAX];
+  size_t nranges;
+  struct tn_range lame[RANGES_MAX];
+  size_t nlame;
+};
 
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+static int parse_pct(const char *s) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (end == s || *end || v < 0 || v > 100 || s[0] == '-' || s[0] == '+')
+    return -1;
+  return (int)v;
+}
+
+/* "INSTANT_PCT:MIN_MS-MAX_MS", e.g. "30:100-200"; delays up to 600 s. */
+static int parse_delay(const char *s, struct opts *o) {
+  char pct[8];
+  const char *colon = strchr(s, ':');
+  if (!colon || colon - s == 0 || (size_t)(colon - s) >= sizeof pct)
+    return -1;
+  memcpy(pct, s, (size_t)(colon - s));
+  pct[colon - s] = '\0';
+  const char *p = colon + 1;
+  char *end;
+  if (*p < '0' || *p > '9')
+    return -1;
+  long lo = strtol(p, &end, 10);
+  if (*end != '-' || end[1] < '0' || end[1] > '9')
+    return -1;
+  long hi = strtol(end + 1, &end, 10);
+  if (*end || (o->delay_instant = parse_pct(pct)) < 0 || lo > hi || hi > 600000)
+    return -1;
+  o->delay_min = (int)lo;
+  o->delay_max = (int)hi;
+  o->delay_on = 1;
+  return 0;
+}
+
+static void add_range(struct tn_range *r, size_t *n, const char *opt, const char *arg) {
+  if (*n == RANGES_MAX)
+    die_usage("%s: at most %d blocks", opt, RANGES_MAX);
+  if (parse_cidr(arg, &r[*n]) != 0)
+    die_usage("%s: %s is not an IPv4 CIDR block inside 127.0.0.0/8 "
+              "(prefix 8..32, no host bits set)", opt, arg);
+  (*n)++;
+}
+
+enum { O_DNS_PORT = 256, O_DNS_ADDR, O_SMTP_PORT, O_SMTP_NET, O_SMTP_ANY,
+       O_PIDFILE, O_READY, O_LOG, O_QUIET, O_STATS, O_DNS_TCP, O_DNS_REFUSE,
+       O_DNS_DROP, O_DNS_LAME, O_DNS_DELAY, O_MTA_LIMIT, O_SMTP_POLITE };
+
+static const struct option long_opts[] = {
+  {"dns-port", required_argument, NULL, O_DNS_PORT},
+  {"dns-addr", required_argument, NULL, O_DNS_ADDR},
+  {"smtp-port", required_argument, NULL, O_SMTP_PORT},
+  {"smtp-net", required_argument, NULL, O_SMTP_NET},
+  {"smtp-any", no_argument, NULL, O_SMTP_ANY},
+  {"pidfile", required_argument, NULL, O_PIDFILE},
+  {"ready-file", required_argument, NULL, O_READY},
+  {"log", required_argument, NULL, O_LOG},
+  {"quiet", no_argument, NULL, O_QUIET},
+  {"stats", required_argument, NULL, O_STATS},
+  {"dns-tcp", required_argument, NULL, O_DNS_TCP},
+  {"dns-refuse", required_argument, NULL, O_DNS_REFUSE},
+  {"dns-drop", required_argument, NULL, O_DNS_DROP},
+  {"dns-lame", required_argument, NULL, O_DNS_LAME},
+  {"dns-delay", required_argument, NULL, O_DNS_DELAY},
+  {"mta-limit", required_argument, NULL, O_MTA_LIMIT},
+  {"smtp-polite", no_argument, NULL, O_SMTP_POLITE},
+  {"help", no_argument, NULL, 'h'},
+  {NULL, 0, NULL, 0}
+};
+
+/* One option with an argument; dies on a bad value. */
+static void set_opt(struct opts *o, struct app *a, int c, const char *arg) {
+  switch (c) {
+  case O_DNS_PORT:
+    if ((o->dns_port = parse_port(arg)) < 0)
+      die_usage("--dns-port: not a port number: %s", arg);
+    break;
+  case O_DNS_ADDR: o->dns_addr = arg; break;
+  case O_SMTP_PORT:
+    if ((o->smtp_port = parse_port(arg)) < 0)
+      die_usage("--smtp-port: not a port number: %s", arg);
+    break;
+  case O_SMTP_NET: add_range(o->ranges, &o->nranges, "--smtp-net", arg); break;
+  case O_DNS_LAME: add_range(o->lame, &o->nlame, "--dns-lame", arg); break;
+  case O_PIDFILE: o->pidfile = arg; break;
+  case O_READY: o->ready = arg; break;
+  case O_LOG: o->logpath = arg; break;
+  case O_STATS: a->stats_path = arg; break;
+  case O_DNS_TCP:
+    if (strcmp(arg, "serve") == 0)
+      o->dns_tcp = TN_DNS_TCP_SERVE;
+    else if (strcmp(arg, "refuse") == 0)
+      o->dns_tcp = TN_DNS_TCP_REFUSE;
+    else if (strcmp(arg, "stall") == 0)
+      o->dns_tcp = TN_DNS_TCP_STALL;
+    else
+      die_usage("--dns-tcp: serve, refuse or stall, not %s", arg);
+    break;
+  case O_DNS_REFUSE:
+    if ((o->dns_refuse = parse_pct(arg)) < 0)
+      die_usage("--dns-refuse: a percentage 0..100, not %s", arg);
+    break;
+  case O_DNS_DROP:
+    if ((o->dns_drop = parse_pct(arg)) < 0)
+      die_usage("--dns-drop: a percentage 0..100, not %s", arg);
+    break;
+  case O_DNS_DELAY:
+    if (parse_delay(arg, o) != 0)
+      die_usage("--dns-delay: INSTANT_PCT:MIN_MS-MAX_MS (e.g. 30:100-200, "
+                "MIN <= MAX <= 600000), not %s", arg);
+    break;
+  case O_MTA_LIMIT: {
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || v < 1 || v > 10000 || arg[0] == '+')
+      die_usage("--mta-limit: a session count 1..10000, not %s", arg);
+    o->mta_limit = (int)v;
+    break;
+  }
+  }
+}
+
+static void parse_args(int argc, char **argv, struct opts *o, struct app *a) {
+  int c;
+  while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
     switch (c) {
-    case O_DNS_PORT:
-      if ((dns_port = parse_port(optarg)) < 0)
-        die_usage("--dns-port: not a port number: %s", optarg);
-      break;
-    case O_DNS_ADDR: dns_addr = optarg; break;
-    case O_SMTP_PORT:
-      if ((smtp_port = parse_port(optarg)) < 0)
-        die_usage("--smtp-port: not a port number: %s", optarg);
-      break;
-    case O_SMTP_NET:
-      if (nranges == RANGES_MAX)
-        die_usage("--smtp-net: at most %d blocks", RANGES_MAX);
-      if (parse_cidr(optarg, &ranges[nranges]) != 0)
-        die_usage("--smtp-net: %s is not an IPv4 CIDR block inside 127.0.0.0/8 "
-                  "(prefix 8..32, no host bits set)", optarg);
-      nranges++;
-      break;
-    case O_SMTP_ANY: smtp_any = 1; break;
-    case O_PIDFILE: pidfile = optarg; break;
-    case O_READY: ready = optarg; break;
-    case O_LOG: logpath = optarg; break;
+    case O_SMTP_ANY: o->smtp_any = 1; break;
     case O_QUIET: quiet = 1; break;
-    case O_STATS: a->stats_path = optarg; break;
-    case O_DNS_TCP:
-      if (strcmp(optarg, "serve") == 0)
-        dns_tcp = TN_DNS_TCP_SERVE;
-      else if (strcmp(optarg, "refuse") == 0)
-        dns_tcp = TN_DNS_TCP_REFUSE;
-      else if (strcmp(optarg, "stall") == 0)
-        dns_tcp = TN_DNS_TCP_STALL;
-      else
-        die_usage("--dns-tcp: serve, refuse or stall, not %s", optarg);
-      break;
-    case O_DNS_REFUSE: {
-      char *end;
-      long v = strtol(optarg, &end, 10);
-      if (end == optarg || *end || v < 0 || v > 100 || optarg[0] == '-' || optarg[0] == '+')
-        die_usage("--dns-refuse: a percentage 0..100, not %s", optarg);
-      dns_refuse = (int)v;
-      break;
-    }
-    case 'h': usage(stdout); return 0;
-    default: usage(stderr); return 2;
+    case O_SMTP_POLITE: o->smtp_polite = 1; break;
+    case 'h': usage(stdout); exit(0);
+    case '?': usage(stderr); exit(2);
+    default: set_opt(o, a, c, optarg); break;
     }
   }
   if (optind < argc)
     die_usage("unexpected argument: %s", argv[optind]);
-  if (dns_port < 0)
+  if (o->dns_port < 0)
     die_usage("--dns-port is required");
-
-  struct sockaddr_storage dss;
-  memset(&dss, 0, sizeof dss);
-  struct sockaddr_in *d4 = (struct sockaddr_in *)&dss;
-  struct sockaddr_in6 *d6 = (struct sockaddr_in6 *)&dss;
-  static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  if (inet_pton(AF_INET, dns_addr, &d4->sin_addr) == 1) {
-    /* Loopback only: this server must never answer the outside world. */
-    if ((ntohl(d4->sin_addr.s_addr) >> 24) != 127)
-      die_usage("--dns-addr must be in 127.0.0.0/8 or ::1, not %s", dns_addr);
-    d4->sin_family = AF_INET;
-    d4->sin_port = htons((uint16_t)dns_port);
-  } else if (inet_pton(AF_INET6, dns_addr, &d6->sin6_addr) == 1) {
-    if (memcmp(&d6->sin6_addr, lo6, 16) != 0)
-      die_usage("--dns-addr must be in 127.0.0.0/8 or ::1, not %s", dns_addr);
-    d6->sin6_family = AF_INET6;
-    d6->sin6_port = htons((uint16_t)dns_port);
-  } else {
-    die_usage("--dns-addr: not an address: %s", dns_addr);
-  }
-
-  if (smtp_port < 0 && (smtp_any || nranges))
+  if (o->smtp_port < 0 && (o->smtp_any || o->nranges))
     die_usage("--smtp-net and --smtp-any need --smtp-port");
-  if (smtp_port >= 0 && !smtp_any && !nranges)
+  if (o->smtp_port >= 0 && !o->smtp_any && !o->nranges)
     die_usage("--smtp-port needs --smtp-net CIDR or --smtp-any");
-  if (smtp_any && nranges)
+  if (o->smtp_any && o->nranges)
     die_usage("--smtp-net and --smtp-any exclude each other");
+}
 
+/* --dns-addr to a socket address: loopback only, this server must never
+ * answer the outside world. */
+static void dns_sockaddr(const struct opts *o, struct sockaddr_storage *dss) {
+  static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  struct sockaddr_in *d4 = (struct sockaddr_in *)dss;
+  struct sockaddr_in6 *d6 = (struct sockaddr_in6 *)dss;
+  memset(dss, 0, sizeof *dss);
+  if (inet_pton(AF_INET, o->dns_addr, &d4->sin_addr) == 1) {
+    if ((ntohl(d4->sin_addr.s_addr) >> 24) != 127)
+      die_usage("--dns-addr must be in 127.0.0.0/8 or ::1, not %s", o->dns_addr);
+    d4->sin_family = AF_INET;
+    d4->sin_port = htons((uint16_t)o->dns_port);
+  } else if (inet_pton(AF_INET6, o->dns_addr, &d6->sin6_addr) == 1) {
+    if (memcmp(&d6->sin6_addr, lo6, 16) != 0)
+      die_usage("--dns-addr must be in 127.0.0.0/8 or ::1, not %s", o->dns_addr);
+    d6->sin6_family = AF_INET6;
+    d6->sin6_port = htons((uint16_t)o->dns_port);
+  } else {
+    die_usage("--dns-addr: not an address: %s", o->dns_addr);
+  }
+}
+
+/* Merge the --smtp-net blocks and check the listeners fit: returns 0, or
+ * exits (2 usage, 1 open-file limit). */
+static void check_listeners(struct opts *o) {
   rlim_t nofile;
   raise_nofile(&nofile);
-  size_t listeners = 0;
-  if (nranges) {
-    uint64_t addrs = 0;
-    nranges = merge_ranges(ranges, nranges);
-    for (size_t i = 0; i < nranges; i++)
-      addrs += (uint64_t)ranges[i].last - ranges[i].first + 1;
-    listeners = addrs > 2 * LISTENERS_MAX ? addrs : tn_smtp_listener_count(ranges, nranges);
-    if (listeners > LISTENERS_MAX)
-      die_usage("--smtp-net needs %zu listeners, more than %d; use --smtp-any",
-                listeners, LISTENERS_MAX);
-    if (listeners + FD_RESERVE > nofile) {
-      fprintf(stderr,
-              "testnet: --smtp-net needs %zu listening sockets but the open-file "
-              "limit is %llu; use smaller blocks or --smtp-any\n",
-              listeners, (unsigned long long)nofile);
-      return 1;
-    }
+  if (!o->nranges)
+    return;
+  uint64_t addrs = 0;
+  o->nranges = merge_ranges(o->ranges, o->nranges);
+  for (size_t i = 0; i < o->nranges; i++)
+    addrs += (uint64_t)o->ranges[i].last - o->ranges[i].first + 1;
+  size_t listeners =
+      addrs > 2 * LISTENERS_MAX ? addrs : tn_smtp_listener_count(o->ranges, o->nranges);
+  if (listeners > LISTENERS_MAX)
+    die_usage("--smtp-net needs %zu listeners, more than %d; use --smtp-any",
+              listeners, LISTENERS_MAX);
+  if (listeners + FD_RESERVE > nofile) {
+    fprintf(stderr,
+            "testnet: --smtp-net needs %zu listening sockets but the open-file "
+            "limit is %llu; use smaller blocks or --smtp-any\n",
+            listeners, (unsigned long long)nofile);
+    exit(1);
   }
+}
 
-  if (logpath) {
-    log_file = fopen(logpath, "a");
-    if (!log_file) {
-      fprintf(stderr, "testnet: cannot open log %s: %s\n", logpath, strerror(errno));
-      return 1;
-    }
+/* Start DNS, SMTP and the signal handlers.  Returns 0, or a negative code
+ * with the message in err. */
+static int start_servers(struct app *a, const struct opts *o,
+                         const struct sockaddr_storage *dss, char *err, size_t errlen) {
+  struct tn_dns_config dcfg = {
+    .addr = (const struct sockaddr *)dss, .tcp_mode = o->dns_tcp,
+    .refuse_pct = o->dns_refuse, .drop_pct = o->dns_drop,
+    .lame = o->lame, .nlame = o->nlame, .delay_on = o->delay_on,
+    .delay_instant_pct = o->delay_instant, .delay_min_ms = o->delay_min,
+    .delay_max_ms = o->delay_max};
+  int r = tn_dns_start(&a->loop, &dcfg, &a->stats, &a->dns, err, errlen);
+  if (r == 0 && o->smtp_port >= 0) {
+    struct tn_smtp_config cfg = {.port = o->smtp_port, .any = o->smtp_any,
+                                 .ranges = o->ranges, .nranges = o->nranges,
+                                 .mta_limit = o->mta_limit, .polite = o->smtp_polite};
+    r = tn_smtp_start(&a->loop, &cfg, &a->stats, &a->smtp, err, errlen);
+  }
+  if (r != 0)
+    return r;
+  uv_signal_init(&a->loop, &a->sigterm);
+  uv_signal_init(&a->loop, &a->sigint);
+  uv_signal_init(&a->loop, &a->sigusr1);
+  a->sigterm.data = a->sigint.data = a->sigusr1.data = a;
+  uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+  uv_signal_start(&a->sigint, on_signal, SIGINT);
+  uv_signal_start(&a->sigusr1, on_signal, SIGUSR1);
+  return 0;
+}
+
+/* The pid and ready files; returns 0, or -1 (logged) if one could not be
+ * written. */
+static int write_ready(const struct app *a, const struct opts *o) {
+  char text[512], pidtext[32];
+  int n = snprintf(text, sizeof text, "pid %ld\ndns_addr %s\ndns_port %d\n",
+                   (long)getpid(), o->dns_addr, tn_dns_port(a->dns));
+  if (a->smtp)
+    snprintf(text + n, sizeof text - (size_t)n,
+             "smtp_port %d\nsmtp_mode %s\nsmtp_listeners %zu\n",
+             tn_smtp_port(a->smtp), o->smtp_any ? "any" : "net",
+             tn_smtp_listeners(a->smtp));
+  snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
+  const char *bad = o->pidfile && write_file(o->pidfile, pidtext) != 0 ? o->pidfile
+                    : o->ready && write_file(o->ready, text) != 0      ? o->ready
+                                                                       : NULL;
+  if (bad) {
+    fprintf(stderr, "testnet: cannot write %s: %s\n", bad, strerror(errno));
+    tn_log("cannot write %s: %s", bad, strerror(errno));
+    return -1;
+  }
+  if (!quiet) {
+    tn_log("ready: dns %s port %d", o->dns_addr, tn_dns_port(a->dns));
+    if (a->smtp)
+      tn_log("ready: smtp port %d, %s mode, %zu listeners", tn_smtp_port(a->smtp),
+             o->smtp_any ? "any" : "net", tn_smtp_listeners(a->smtp));
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static struct opts o = {.dns_port = -1, .smtp_port = -1, .dns_addr = "127.0.0.1",
+                          .mta_limit = 20};
+  static struct app app;
+  struct app *a = &app;
+  struct sockaddr_storage dss;
+  char err[256] = "";
+
+  parse_args(argc, argv, &o, a);
+  dns_sockaddr(&o, &dss);
+  check_listeners(&o);
+  if (o.logpath && !(log_file = fopen(o.logpath, "a"))) {
+    fprintf(stderr, "testnet: cannot open log %s: %s\n", o.logpath, strerror(errno));
+    return 1;
   }
   /* libuv leaves SIGPIPE alone: a client that vanished mid-write must not
    * kill the server. */
   signal(SIGPIPE, SIG_IGN);
-
-  char err[256] = "";
   int r = uv_loop_init(&a->loop);
   if (r != 0) {
     fprintf(stderr, "testnet: uv_loop_init: %s\n", uv_strerror(r));
     return 1;
   }
-  struct tn_dns_config dcfg = {.addr = (struct sockaddr *)&dss, .tcp_mode = dns_tcp,
-                               .refuse_pct = dns_refuse};
-  r = tn_dns_start(&a->loop, &dcfg, &a->stats, &a->dns, err, sizeof err);
-  if (r == 0 && smtp_port >= 0) {
-    struct tn_smtp_config cfg = {.port = smtp_port, .any = smtp_any,
-                                 .ranges = ranges, .nranges = nranges};
-    r = tn_smtp_start(&a->loop, &cfg, &a->stats, &a->smtp, err, sizeof err);
-  }
-  if (r == 0) {
-    uv_signal_init(&a->loop, &a->sigterm);
-    uv_signal_init(&a->loop, &a->sigint);
-    uv_signal_init(&a->loop, &a->sigusr1);
-    a->sigterm.data = a->sigint.data = a->sigusr1.data = a;
-    uv_signal_start(&a->sigterm, on_signal, SIGTERM);
-    uv_signal_start(&a->sigint, on_signal, SIGINT);
-    uv_signal_start(&a->sigusr1, on_signal, SIGUSR1);
-  }
-  if (r != 0) {
+  if ((r = start_servers(a, &o, &dss, err, sizeof err)) != 0) {
     fprintf(stderr, "testnet: %s\n", err);
     tn_log("startup failed: %s", err);
     if (a->dns)
@@ -412,41 +545,17 @@ int main(int argc, char **argv) {
       fclose(log_file);
     return 1;
   }
-
-  char text[512];
-  int n = snprintf(text, sizeof text, "pid %ld\ndns_addr %s\ndns_port %d\n",
-                   (long)getpid(), dns_addr, tn_dns_port(a->dns));
-  if (a->smtp)
-    snprintf(text + n, sizeof text - (size_t)n,
-             "smtp_port %d\nsmtp_mode %s\nsmtp_listeners %zu\n",
-             tn_smtp_port(a->smtp), smtp_any ? "any" : "net",
-             tn_smtp_listeners(a->smtp));
-  char pidtext[32];
-  snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
-  int failed = 0;
-  const char *bad = pidfile && write_file(pidfile, pidtext) != 0 ? pidfile
-                    : ready && write_file(ready, text) != 0      ? ready
-                                                                 : NULL;
-  if (bad) {
-    fprintf(stderr, "testnet: cannot write %s: %s\n", bad, strerror(errno));
-    tn_log("cannot write %s: %s", bad, strerror(errno));
-    failed = 1;
+  int failed = write_ready(a, &o) != 0;
+  if (failed)
     raise(SIGTERM); /* delivered through the loop: a clean stop */
-  }
-  if (!quiet) {
-    tn_log("ready: dns %s port %d", dns_addr, tn_dns_port(a->dns));
-    if (a->smtp)
-      tn_log("ready: smtp port %d, %s mode, %zu listeners", tn_smtp_port(a->smtp),
-             smtp_any ? "any" : "net", tn_smtp_listeners(a->smtp));
-  }
 
   uv_run(&a->loop, UV_RUN_DEFAULT);
 
   write_stats(a);
-  if (pidfile)
-    unlink(pidfile);
-  if (ready)
-    unlink(ready);
+  if (o.pidfile)
+    unlink(o.pidfile);
+  if (o.ready)
+    unlink(o.ready);
   r = uv_loop_close(&a->loop);
   if (!quiet)
     tn_log("stopped (dns_udp %llu, dns_tcp %llu, smtp_conn %llu, smtp_pregreet %llu)",

@@ -24,6 +24,15 @@ struct tn_stats {
   uint64_t smtp_pregreet;   /* connections that sent before the final line */
   uint64_t smtp_ehlo, smtp_helo, smtp_quit, smtp_other_cmd;
   uint64_t smtp_reset;      /* connections ended with an RST by us */
+  /* Added later; written after the keys above. */
+  uint64_t dns_forced_dropped; /* not answered because of --dns-drop */
+  uint64_t dns_lame_dropped;   /* --dns-lame names asked with RD: dropped */
+  uint64_t dns_lame_referral;  /* --dns-lame names asked without RD: referred */
+  uint64_t dns_delayed;        /* replies held back by --dns-delay */
+  uint64_t dns_delay_overflow; /* replies dropped: delay queue full */
+  uint64_t smtp_limit_421;     /* shared MTAs: sessions refused over the limit */
+  uint64_t smtp_client_fin;    /* sessions the client ended with a FIN */
+  uint64_t smtp_client_rst;    /* sessions the client ended with a reset */
 };
 
 /* Append one line to the --log file (timestamped); no-op without --log. */
