@@ -291,8 +291,9 @@ static void print_summary(struct run *r, const char *path) {
     fprintf(stderr, "  resumed: %llu targets were done by the interrupted run\n",
             (unsigned long long)st->resumed);
   if (st->backoffs)
-    fprintf(stderr, "  note: the resolver refused most queries %llu times; the rate was "
-            "halved each time\n", (unsigned long long)st->backoffs);
+    fprintf(stderr, "  note: the resolver refused or did not answer most queries %llu "
+            "times; the rate was halved and the scan paused each time\n",
+            (unsigned long long)st->backoffs);
   if (st->udp_drops || st->udp_drops_ours)
     fprintf(stderr, "  note: this host dropped %llu UDP datagrams (full receive buffers) during "
             "the run, %llu of them at ptraudit's own DNS sockets; the in-flight window went "

@@ -429,7 +429,7 @@ const char *options_usage(void) {
 "Pacing:\n"
 "      --rate N          targets started per second (default 100; 0 = no cap)\n"
 "  -c, --concurrency N   targets resolving at once (default: rate x the longest\n"
-"                        lookups x 1.5, at least 256; 4096 with --rate 0)\n"
+"                        lookups x 1.5, at least 256; 2048 with --rate 0)\n"
 "\n"
 "Reporting:\n"
 "  -q, --quiet           no progress line, no summary\n"

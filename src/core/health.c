@@ -38,14 +38,14 @@ static enum health_action bad_window(struct health *h, enum health_cause cause) 
   return HEALTH_BACK_OFF;
 }
 
-/* Judge the full window and start the next one. */
-static enum health_action judge(struct health *h) {
-  /* 64-bit sums: refused + silent <= window <= UINT_MAX, doubled */
+/* Judge a window of n notes and start the next one. */
+static enum health_action judge(struct health *h, unsigned n) {
+  /* 64-bit sums: refused + silent <= n <= UINT_MAX, doubled */
   unsigned long long r2 = 2ull * h->refused, bad = (unsigned long long)h->refused + h->silent;
-  h->bad_pct = (unsigned)(bad * 100 / h->window);
+  h->bad_pct = (unsigned)(bad * 100 / n);
   h->noted = h->refused = h->silent = 0;
-  if (r2 > h->window) return bad_window(h, HEALTH_CAUSE_REFUSED);
-  if (2 * bad > h->window) {
+  if (r2 > n) return bad_window(h, HEALTH_CAUSE_REFUSED);
+  if (2 * bad > n) {
     h->probing = 1;
     return HEALTH_PROBE;
   }
@@ -61,7 +61,24 @@ enum health_action health_note(struct health *h, enum health_outcome o) {
   else if (o == HEALTH_SILENT)
     h->silent++;
   if (++h->noted < h->window) return HEALTH_CONTINUE;
-  return judge(h);
+  return judge(h, h->window);
+}
+
+enum health_action health_pause_over(struct health *h) {
+  if (h->stopped) return HEALTH_STOP;
+  if (h->probing || !h->streak || h->cause != HEALTH_CAUSE_SILENT) return HEALTH_CONTINUE;
+  h->probing = 1;
+  return HEALTH_PROBE;
+}
+
+enum health_action health_flush(struct health *h) {
+  if (h->stopped) return HEALTH_STOP;
+  if (h->probing || !h->noted) return HEALTH_CONTINUE;
+  return judge(h, h->noted);
+}
+
+int health_pending(const struct health *h) {
+  return !h->stopped && (h->probing || (h->streak > 0 && h->cause == HEALTH_CAUSE_SILENT));
 }
 
 enum health_action health_probe_result(struct health *h, unsigned sent, unsigned answered) {

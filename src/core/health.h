@@ -78,6 +78,25 @@ enum health_action health_note(struct health *h, enum health_outcome o);
  * once stopped) when no probe is outstanding.  O(1). */
 enum health_action health_probe_result(struct health *h, unsigned sent, unsigned answered);
 
+/* The glue's pause after a BACK_OFF is over.  After a SILENT bad window
+ * the resolver is tested again directly: HEALTH_PROBE (a probe is now
+ * outstanding; the glue keeps holding its lookups until the result), since
+ * lookups sent to a silent resolver would only time out.  After a REFUSED
+ * one, or with no streak: CONTINUE (fresh lookups are the evidence).
+ * STOP once stopped.  O(1). */
+enum health_action health_pause_over(struct health *h);
+
+/* The run has no more lookups to note: judge the partial window now, as
+ * if it were full (a window of n notes judged on n), unless it is empty or
+ * a probe is outstanding (then CONTINUE).  So a run shorter than one
+ * window against a silent resolver is still judged.  O(1). */
+enum health_action health_flush(struct health *h);
+
+/* 1 while the policy still owes a verdict on the resolver: a probe is
+ * outstanding, or the last judgement was a SILENT bad window (its re-test
+ * is due after the pause).  O(1). */
+int health_pending(const struct health *h);
+
 /* 1 while a probe is outstanding.  O(1). */
 int health_probing(const struct health *h);
 

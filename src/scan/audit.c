@@ -27,7 +27,7 @@
 
 #define DNS_BUDGET_MIN 256
 #define DNS_BUDGET_MAX 16384
-#define DNS_BUDGET_UNCAPPED 4096
+#define DNS_BUDGET_UNCAPPED 2048
 #define SMTP_BUDGET_MIN 16
 #define SMTP_BUDGET_UNCAPPED 16384
 #define RING_MIN 1024
@@ -284,6 +284,10 @@ static void row_start(struct audit *a, struct row *r, const struct target *t) {
 static void on_health(void *arg, enum health_action act) {
   struct audit *a = arg;
   char why[256];
+  if (act == HEALTH_CONTINUE) { /* settled: the run may be able to end now */
+    maybe_finish(a);
+    return;
+  }
   a->st.backoffs++;
   if (act == HEALTH_STOP) {
     if (a->end == AUDIT_COMPLETE) {
@@ -444,6 +448,9 @@ static void on_smtp_closed(void *arg) {
 static void maybe_finish(struct audit *a) {
   if (a->finishing || a->busy || a->in_pump) return;
   if (!a->source_done && !a->stopping) return;
+  /* Every target is done, but a silent resolver must still end the run
+   * with the health stop, not with a report of timeouts and exit 0. */
+  if (!a->stopping && !dnsstage_settle(a->dns)) return;
   a->finishing = 1;
   if (a->end == AUDIT_COMPLETE && a->stopping && !a->source_done) a->end = AUDIT_STOPPED;
   (void)audit_stats(a); /* keep the stages' last figures: they are freed below */

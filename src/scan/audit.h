@@ -65,7 +65,7 @@ struct scan_opts {
  * functions of the options and the descriptors available (fd_avail).
  *   DNS:  rate x the longest a row's lookups can take (PTR then forward,
  *         each up to timeout x (2^tries - 1): c-ares doubles the timeout on
- *         every retry) x 1.5, at least 256, at most 16384; 4096 uncapped.
+ *         every retry) x 1.5, at least 256, at most 16384; 2048 uncapped (each resolving row holds ~10 KiB).
  *   SMTP: rate x the longest a session can take (greeting deadline + EHLO
  *         + QUIT) x 1.25, at least 16; uncapped: 16384; never more than
  *         fd_avail.

@@ -103,8 +103,16 @@ static void on_canary(void *arg, int status, const unsigned char *abuf, int alen
   /* Any reply at all, whatever its rcode, shows the resolver is there. */
   if (abuf) d->canary_answered++;
   if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION || d->closing) return;
-  if (d->canary_out == 0)
-    health_act(d, health_probe_result(d->health, d->canary_sent, d->canary_answered));
+  if (d->canary_out == 0) {
+    enum health_action act = health_probe_result(d->health, d->canary_sent, d->canary_answered);
+    if (act == HEALTH_CONTINUE && d->paused_until == UINT64_MAX) {
+      /* the re-test after a pause found the resolver alive */
+      d->paused_until = 0;
+      kick(d);
+    }
+    health_act(d, act);
+    if (act == HEALTH_CONTINUE) d->health_cb(d->arg, HEALTH_CONTINUE); /* settled */
+  }
 }
 
 static void health_act(struct dnsstage *d, enum health_action act) {
@@ -124,6 +132,7 @@ static void health_act(struct dnsstage *d, enum health_action act) {
      * not in the resolver's. */
     d->gen++;
     d->paused_until = uv_now(d->loop) + health_pause_ms(d->health);
+    uv_ref((uv_handle_t *)&d->timer); /* the pause must end even with nothing else running */
     d->health_cb(d->arg, act);
     return;
   case HEALTH_STOP: d->health_cb(d->arg, act); return;
@@ -267,7 +276,7 @@ static void kick(struct dnsstage *d) {
     ctx_start(d, c, w);
   }
   if (d->closing) return;
-  if (d->queued) uv_ref((uv_handle_t *)&d->timer);
+  if (d->queued || d->paused_until) uv_ref((uv_handle_t *)&d->timer);
   else uv_unref((uv_handle_t *)&d->timer);
 }
 
@@ -293,8 +302,20 @@ void dnsstage_abandon(struct dnsstage *d, void (*fn)(void *arg, struct row *r), 
 
 /* ---- flow control ------------------------------------------------------ */
 
+/* A back-off's pause is over: after a silent resolver, test it again
+ * before any lookup is sent (they would only time out); hold the rows
+ * until the answer. */
+static void pause_over(struct dnsstage *d) {
+  d->paused_until = 0;
+  enum health_action act = health_pause_over(d->health);
+  if (act == HEALTH_PROBE) d->paused_until = UINT64_MAX;
+  health_act(d, act);
+}
+
 static void on_flow_timer(uv_timer_t *t) {
   struct dnsstage *d = t->data;
+  if (d->paused_until && d->paused_until != UINT64_MAX && uv_now(d->loop) >= d->paused_until)
+    pause_over(d);
   struct dnsflow_sample s;
   uint64_t host = d->host_drops_seen, own = resolver_drops(d->res), drops = 0;
   size_t stale;
@@ -385,6 +406,14 @@ void dnsstage_health_message(const struct dnsstage *d, char *buf, size_t len) {
 }
 
 int dnsstage_idle(const struct dnsstage *d) { return d->active == 0 && d->queued == 0; }
+
+int dnsstage_settle(struct dnsstage *d) {
+  if (d->closing) return 1;
+  if (!health_probing(d->health) && !d->paused_until) health_act(d, health_flush(d->health));
+  if (!health_pending(d->health)) return 1;
+  uv_ref((uv_handle_t *)&d->timer);
+  return 0;
+}
 
 void dnsstage_stats(struct dnsstage *d, struct dnsstage_stats *st) {
   *st = d->st;

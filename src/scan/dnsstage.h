@@ -46,7 +46,8 @@ struct dnsstage_opts {
  * call; the row is the caller's again. */
 typedef void (*dnsstage_done_cb)(void *arg, struct row *r, struct result *res);
 
-/* The health policy asked for HEALTH_BACK_OFF or HEALTH_STOP. */
+/* The health policy asked for HEALTH_BACK_OFF or HEALTH_STOP, or (after
+ * dnsstage_settle returned 0) HEALTH_CONTINUE: it owes no verdict now. */
 typedef void (*dnsstage_health_cb)(void *arg, enum health_action act);
 
 struct dnsstage_stats {
@@ -83,6 +84,14 @@ unsigned dnsstage_health_pause_ms(const struct dnsstage *d);
 
 /* A sentence on why the last back-off or stop happened. */
 void dnsstage_health_message(const struct dnsstage *d, char *buf, size_t len);
+
+/* The run has nothing more to resolve: judge the lookups noted since the
+ * last judgement, and return 1 when the health policy owes no verdict on
+ * the resolver.  0: a re-test is under way (a silent resolver must still
+ * end the run with the health stop); the health callback then runs later
+ * with HEALTH_STOP, or with HEALTH_CONTINUE once the resolver answered.
+ * O(1). */
+int dnsstage_settle(struct dnsstage *d);
 
 /* 1 when no row is resolving or waiting.  O(1). */
 int dnsstage_idle(const struct dnsstage *d);
