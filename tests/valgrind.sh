@@ -35,4 +35,18 @@ printf 'ip,customer\n127.64.0.5,A\nbad,B\n' > inv.csv
 runvg "inventory + jsonl + html" "${R[@]}" --format jsonl --html p.html -o c.jsonl -i inv.csv
 runvg "bad input" "${R[@]}" -o d.csv 127.1
 runvg "dry run" "${R[@]}" --dry-run --seed 7 --shard 2/3 127.64.0.0/24
+
+# The network-realism paths: the DNS window and stale queries (late answers,
+# a lame zone), the health stop on a silent resolver (canaries, pauses), the
+# SMTP stage's politeness and its 421 retries (a shared MTA).
+testnet_start slow --dns-port 0 --dns-delay 30:100-200 --dns-lame 127.96.1.0/25 \
+  --dns-drop 0 --smtp-port 0 --smtp-net 127.66.0.0/28 --smtp-net 127.65.6.0/30 --mta-limit 3
+S=(-r "127.0.0.1:$(testnet_key slow dns_port)" --smtp-port "$(testnet_key slow smtp_port)"
+   --dns-timeout 300 --rate 0 -q --fail-on never)
+runvg "late answers, a lame zone" "${S[@]}" --no-smtp -o e.csv 127.96.0.0/24 127.96.1.0/26
+runvg "shared MTA, 421 retries" "${S[@]}" --sessions-per-prefix 16 --ordered -o f.csv \
+  127.66.0.0/28 127.65.6.1
+testnet_start dead --dns-port 0 --dns-drop 100
+runvg "silent resolver: health stop" -r "127.0.0.1:$(testnet_key dead dns_port)" --dns-timeout 300 \
+  --no-smtp -q -o g.csv 127.96.0.0/28
 finish
