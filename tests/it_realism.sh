@@ -92,12 +92,18 @@ done
 check "421 greeting: tried --smtp-tries (3) times" 3 "$(cell smtp.csv 127.65.6.1 smtp_tries)"
 check "521 greeting: not retried" 1 "$(cell smtp.csv 127.65.5.1 smtp_tries)"
 
-# 256 targets behind one MTA (per-client limit 20), default settings.
-before=$(testnet_stat mta smtp_limit_421)
-"$PTRAUDIT" "${R[@]}" -o shared.csv 127.66.0.0/24
-check "shared MTA: every row got the 220" 256 "$(rows_where shared.csv smtp_code 220)"
-check "shared MTA: the MTA never had to say 421" "$before" "$(testnet_stat mta smtp_limit_421)"
-check "shared MTA: one connection each" 256 "$(rows_where shared.csv smtp_tries 1)"
+# 256 targets behind one MTA (per-client limit 20), at the default settings
+# and with no rate cap (every connect could start at once).
+for rate in 100 0; do
+  before=$(testnet_stat mta smtp_limit_421)
+  "$PTRAUDIT" "${R[@]}" --rate $rate -o shared$rate.csv 127.66.0.0/24
+  check "shared MTA, --rate $rate: every row got the 220" 256 \
+    "$(rows_where shared$rate.csv smtp_code 220)"
+  check "shared MTA, --rate $rate: the MTA never had to say 421" "$before" \
+    "$(testnet_stat mta smtp_limit_421)"
+  check "shared MTA, --rate $rate: one connection each" 256 \
+    "$(rows_where shared$rate.csv smtp_tries 1)"
+done
 
 # Above the MTA's limit (--sessions-per-prefix 100, no rate cap) the MTA says
 # 421; those targets are retried with back-off.

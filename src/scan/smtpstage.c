@@ -23,6 +23,13 @@ struct job {
   struct job *all_next; /* every job ever made */
 };
 
+/* A session that ended but still counts against its prefix (the linger). */
+struct lingering {
+  struct addr addr;
+  uint64_t until; /* uv_now() */
+  struct lingering *next;
+};
+
 struct smtpstage {
   uv_loop_t *loop;
   struct smtpstage_opts o;
@@ -39,6 +46,8 @@ struct smtpstage {
   struct row *later_head, *later_tail; /* finished, to be handed back from the loop */
   uv_timer_t retry_timer;           /* the earliest retry */
   uv_timer_t later_timer;           /* hands back `later` rows; recovers from back-pressure */
+  uv_timer_t linger_timer;          /* ends the oldest linger */
+  struct lingering *lg_head, *lg_tail, *lg_free; /* oldest first (the linger is constant) */
   uint64_t backpressure, retries;
   int stopping, closing;
   unsigned handles;
@@ -144,6 +153,43 @@ static void keep_results(struct row *r, struct smtp_probe *p, enum smtp_status s
 }
 
 static void release_prefix_waiters(struct smtpstage *s, const struct addr *a);
+static void pump_queue(struct smtpstage *s);
+
+static void on_linger(uv_timer_t *t) {
+  struct smtpstage *s = t->data;
+  uint64_t now = uv_now(s->loop);
+  struct lingering *l;
+  while ((l = s->lg_head) && l->until <= now) {
+    s->lg_head = l->next;
+    if (!s->lg_head) s->lg_tail = NULL;
+    hostlimit_done(s->hl, &l->addr, 1);
+    release_prefix_waiters(s, &l->addr);
+    l->next = s->lg_free;
+    s->lg_free = l;
+  }
+  if (s->lg_head && !s->closing)
+    uv_timer_start(&s->linger_timer, on_linger, s->lg_head->until - now, 0);
+  pump_queue(s);
+}
+
+/* An accepted session ended: it counts against its prefix for the linger
+ * still (without memory for that, it stops counting at once). */
+static void session_ended(struct smtpstage *s, const struct addr *a) {
+  struct lingering *l = s->lg_free;
+  if (l) s->lg_free = l->next;
+  else if (!(l = malloc(sizeof *l))) {
+    hostlimit_done(s->hl, a, 1);
+    return;
+  }
+  l->addr = *a;
+  l->until = uv_now(s->loop) + SMTPSTAGE_LINGER_MS;
+  l->next = NULL;
+  if (s->lg_tail) s->lg_tail->next = l;
+  else s->lg_head = l;
+  s->lg_tail = l;
+  if (!uv_is_active((uv_handle_t *)&s->linger_timer))
+    uv_timer_start(&s->linger_timer, on_linger, SMTPSTAGE_LINGER_MS, 0);
+}
 
 static void on_connected(struct smtp_probe *p, void *arg) {
   struct job *j = arg;
@@ -171,7 +217,7 @@ static void on_probe_done(struct smtp_probe *p, enum smtp_status st, void *arg) 
   j->next = s->free_jobs;
   s->free_jobs = j;
   r->probe = NULL;
-  if (smtp_probe_was_connected(p)) hostlimit_done(s->hl, &a, 1);
+  if (smtp_probe_was_connected(p)) session_ended(s, &a);
   else if (st == SMTP_TIMEOUT && !smtp_probe_backpressure(p)) hostlimit_silent(s->hl, &a);
   else hostlimit_done(s->hl, &a, 0);
 
@@ -319,7 +365,8 @@ int smtpstage_new(struct smtpstage **out, uv_loop_t *loop, const struct smtpstag
   }
   uv_timer_init(loop, &s->retry_timer);
   uv_timer_init(loop, &s->later_timer);
-  s->retry_timer.data = s->later_timer.data = s;
+  uv_timer_init(loop, &s->linger_timer);
+  s->retry_timer.data = s->later_timer.data = s->linger_timer.data = s;
   *out = s;
   return 0;
 }
@@ -378,6 +425,14 @@ static void on_closed(uv_handle_t *h) {
     j = n;
   }
   hostlimit_free(s->hl);
+  for (struct lingering *l = s->lg_head, *n; l; l = n) {
+    n = l->next;
+    free(l);
+  }
+  for (struct lingering *l = s->lg_free, *n; l; l = n) {
+    n = l->next;
+    free(l);
+  }
   free(s->heap);
   free(s->ehlo);
   free(s);
@@ -388,7 +443,8 @@ void smtpstage_close(struct smtpstage *s, void (*closed)(void *arg), void *arg) 
   s->closing = 1;
   s->closed = closed;
   s->closed_arg = arg;
-  s->handles = 2;
+  s->handles = 3;
   uv_close((uv_handle_t *)&s->retry_timer, on_closed);
   uv_close((uv_handle_t *)&s->later_timer, on_closed);
+  uv_close((uv_handle_t *)&s->linger_timer, on_closed);
 }

@@ -29,6 +29,10 @@
 #define SMTPSTAGE_RETRY_BASE_MS 2000 /* first retry after a 421 (+-25%) */
 #define SMTPSTAGE_RETRY_CAP_MS 30000
 #define SMTPSTAGE_MAX_PREFIXES 65536 /* prefixes whose state is remembered */
+/* A session still counts against its prefix this long after it ended: a
+ * server counts a session until its own process for it is done (Exim
+ * until the child exits), a little after the close. */
+#define SMTPSTAGE_LINGER_MS 250
 
 struct smtpstage_opts {
   int port;
