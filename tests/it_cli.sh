@@ -31,6 +31,15 @@ check "--rate abc: exit 2" 2 "$RC"
 check_match "--rate abc: names option and value" "--rate: 'abc'" "$ERR"
 run "$PTRAUDIT" --rate -5 127.0.0.1
 check "--rate -5: exit 2" 2 "$RC"
+# --rate is plain decimal (README): hex, exponents, inf and nan are refused,
+# and so are rates below 0.001/s (a tiny rate once overflowed the wait).
+for v in 0x10 0x1p-1074 1e3 inf nan 0.0009 0.00000000001 10000001; do
+  run "$PTRAUDIT" --dry-run --rate "$v" 127.0.0.1
+  check "--rate $v: exit 2" 2 "$RC"
+  check_match "--rate $v: names the option" "^ptraudit: --rate: " "$ERR"
+done
+run "$PTRAUDIT" --dry-run --rate 0.001 127.0.0.1
+check "--rate 0.001 (the minimum): accepted" 0 "$RC"
 run "$PTRAUDIT" --dns-timeout 0 127.0.0.1
 check "--dns-timeout 0: exit 2" 2 "$RC"
 run "$PTRAUDIT" --bogus 127.0.0.1

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "ratelimit.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
   va_list ap;
@@ -35,6 +36,31 @@ static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned
   if (errno == ERANGE || v < lo || v > hi)
     return fail(err, errlen, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
   *out = (unsigned)v;
+  return 0;
+}
+
+/* --rate: plain decimal, digits with at least one of them before or after
+ * an optional '.', and nothing else: strtod alone would also take hex
+ * ("0x10"), exponents, "inf", "nan", signs and leading blanks, which the
+ * documentation does not promise.  0 = no cap; otherwise within
+ * [RATELIMIT_MIN, RATELIMIT_MAX] so the token bucket's waits stay finite. */
+static int parse_rate(const char *s, double *out, char *err, size_t errlen) {
+  size_t digits = 0, dots = 0, i;
+  for (i = 0; s[i]; i++) {
+    if (s[i] >= '0' && s[i] <= '9') digits++;
+    else if (s[i] == '.' && !dots) dots++;
+    else break;
+  }
+  if (s[i] || !digits)
+    return fail(err, errlen, "--rate: '%.40s' is not a plain decimal number of targets per "
+                "second (such as 20 or 0.5; 0 means no cap)", s);
+  double r = strtod(s, NULL);
+  if (r != 0 && r < RATELIMIT_MIN)
+    return fail(err, errlen, "--rate: %.40s is below the minimum of 0.001 targets per second "
+                "(0 means no cap)", s);
+  if (r > RATELIMIT_MAX)
+    return fail(err, errlen, "--rate: %.40s is above the maximum of 10000000", s);
+  *out = r;
   return 0;
 }
 
@@ -207,17 +233,9 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
       if (parse_uint("--smtp-timeout", optarg, 1, 600000, &c->scan.smtp_timeout_ms, err, errlen))
         return UV_EINVAL;
       break;
-    case OPT_RATE: {
-      char *end;
-      errno = 0;
-      double r = strtod(optarg, &end);
-      if (end == optarg || *end || errno || !isfinite(r) || optarg[0] == '-' || optarg[0] == '+')
-        return fail(err, errlen, "--rate: '%.40s' is not a number of targets per second "
-                    "(0 means no cap)", optarg);
-      if (r > 10e6) return fail(err, errlen, "--rate: %.40s is above 10000000", optarg);
-      c->scan.rate = r;
+    case OPT_RATE:
+      if (parse_rate(optarg, &c->scan.rate, err, errlen)) return UV_EINVAL;
       break;
-    }
     case 'c':
       if (parse_uint("--concurrency", optarg, 1, 65536, &c->scan.concurrency, err, errlen))
         return UV_EINVAL;
@@ -374,7 +392,8 @@ const char *options_usage(void) {
 "                        identifies the scanner); adds the ehlo_host column\n"
 "\n"
 "Pacing:\n"
-"      --rate N          targets started per second (default 100; 0 = no cap)\n"
+"      --rate N          targets started per second, 0.001-10000000 (default 100;\n"
+"                        0 = no cap)\n"
 "  -c, --concurrency N   targets in flight (default 256)\n"
 "\n"
 "Reporting:\n"
