@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "source.h"
+#include "target.h"
 
 static char dir[64];
 static char err[512];
@@ -166,6 +167,86 @@ START_TEST(huge_needs_flag) {
 }
 END_TEST
 
+#define TWO64 ((unsigned __int128)1 << 64)
+
+/* Open `n` operands with --allow-huge and return the source. */
+static struct source *open_huge(char **targets, size_t n, struct source_opts *c) {
+  struct source *s;
+  config_targets(c, targets, n);
+  c->allow_huge = 1;
+  ck_assert_msg(source_open(&s, c, err, sizeof err) == 0, "%s", err);
+  return s;
+}
+
+/* A /64 is 2^64 addresses: the 64-bit count once wrapped to 0 ("no
+ * targets in the input"); so did two /65s and three /64s. */
+START_TEST(huge_counts_do_not_wrap) {
+  char *one[] = {"2001:db8::/64"};
+  char *two65[] = {"2001:db8::/65", "2001:db8:0:0:8000::/65"};
+  char *three[] = {"2001:db8::/64", "2001:db8:0:1::/64", "2001:db8:0:2::/64"};
+  struct source_opts c;
+  struct source *s;
+  struct target t;
+  uint64_t total = 0;
+  unsigned __int128 exact = 0;
+
+  s = open_huge(one, 1, &c);
+  ck_assert_int_eq(source_total(s, &total), 1);
+  ck_assert_uint_eq(total, UINT64_MAX); /* saturated, never 0 */
+  ck_assert_int_eq(source_total_exact(s, &exact), 1);
+  ck_assert(exact == TWO64);
+  ck_assert_int_eq(source_next(s, &t, err, sizeof err), 1);
+  char a[ADDR_STRLEN];
+  ck_assert_str_eq((addr_format(&t.addr, a), a), "2001:db8::");
+  source_close(s);
+
+  s = open_huge(two65, 2, &c);
+  ck_assert_int_eq(source_total(s, &total), 1);
+  ck_assert_uint_eq(total, UINT64_MAX);
+  ck_assert_int_eq(source_total_exact(s, &exact), 1);
+  ck_assert(exact == TWO64);
+  source_close(s);
+
+  s = open_huge(three, 3, &c);
+  ck_assert_int_eq(source_total_exact(s, &exact), 1);
+  ck_assert(exact == 3 * TWO64);
+  source_close(s);
+
+  /* Shards over 3 * 2^64 positions: each of 3 shards gets exactly 2^64,
+   * which needs the position counter past 2^64 too. */
+  config_targets(&c, three, 3);
+  c.allow_huge = 1;
+  c.shard_k = 3, c.shard_n = 3;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  ck_assert_int_eq(source_total_exact(s, &exact), 1);
+  ck_assert(exact == TWO64);
+  source_close(s);
+
+  char buf[SPAN_COUNT_TEXTLEN];
+  ck_assert_str_eq(span_count_text(buf, 3 * TWO64), "55340232221128654848");
+}
+END_TEST
+
+/* Excluding a whole /64 skips 2^64 addresses in one step: the skipped
+ * count must say so, not wrap to 0. */
+START_TEST(huge_skip_counts_do_not_wrap) {
+  char *targets[] = {"2001:db8::/64", "2001:db8:1::7"};
+  const char *ex[] = {"2001:db8::/64"};
+  struct source_opts c;
+  struct source *s;
+  char out[128];
+  config_targets(&c, targets, 2);
+  c.allow_huge = 1;
+  c.excludes = ex;
+  c.nexcludes = 1;
+  ck_assert_int_eq(source_open(&s, &c, err, sizeof err), 0);
+  ck_assert_int_eq(drain(s, out, sizeof out), 0);
+  ck_assert_str_eq(out, "2001:db8:1::7");
+  ck_assert(source_skipped_excluded(s) == TWO64);
+  source_close(s);
+}
+END_TEST
+
 START_TEST(inventory_rows) {
   const char *p = write_file("inv.csv", "\xEF\xBB\xBF" "customer,IP,Expected_PTR,notes\r\n"
                                         "Acme, 192.0.2.1 ,*.example.net ,\"a, b\"\r\n"
@@ -316,6 +397,8 @@ Suite *source_suite(void) {
   tcase_add_test(tc, file_list_bad_line);
   tcase_add_test(tc, file_list_missing);
   tcase_add_test(tc, huge_needs_flag);
+  tcase_add_test(tc, huge_counts_do_not_wrap);
+  tcase_add_test(tc, huge_skip_counts_do_not_wrap);
   tcase_add_test(tc, inventory_rows);
   tcase_add_test(tc, inventory_syntax_error_before_run);
   tcase_add_test(tc, shards_cover_every_target_once);

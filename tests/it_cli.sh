@@ -59,6 +59,23 @@ done
 [ -e "$SCRATCH/bad.csv" ] && not_ok "bad target: no report written" || ok "bad target: no report written"
 check "bad target: no temporary file left" "" "$(ls -A "$SCRATCH" | grep -E '\.tmp' || true)"
 
+# Counts past 2^64 (--allow-huge): a /64 once wrapped to 0 targets and was
+# refused as "no targets in the input" (exit 2); so were two /65s and three
+# /64s.  --dry-run prints the exact count and a readable duration.
+run "$PTRAUDIT" --dry-run --allow-huge 2001:db8::/64
+check "/64 --allow-huge: accepted" 0 "$RC"
+check_match "/64: exact count" "the input holds 18446744073709551616 addresses" "$OUT"
+run "$PTRAUDIT" --dry-run --allow-huge 2001:db8::/65 2001:db8:0:0:8000::/65
+check "two /65s: accepted" 0 "$RC"
+check_match "two /65s: exact count" "the input holds 18446744073709551616 addresses" "$OUT"
+run "$PTRAUDIT" --dry-run --allow-huge 2001:db8::/64 2001:db8:0:1::/64 2001:db8:0:2::/64
+check "three /64s: accepted" 0 "$RC"
+check_match "three /64s: exact count" "the input holds 55340232221128654848 addresses" "$OUT"
+run "$PTRAUDIT" --dry-run --rate 100 10.1.0.0/16
+check_match "--dry-run: readable duration" "pace: 100 targets/s, concurrency 256: about 10 min 55 s$" "$OUT"
+run "$PTRAUDIT" --dry-run --rate 1 10.1.0.0/31
+check_match "--dry-run: singular rate, seconds" "pace: 1 target/s, concurrency 256: about 2 s$" "$OUT"
+
 # A 1 MB line in a target file.
 head -c 1048576 /dev/zero | tr '\0' '1' > big.txt
 run "$PTRAUDIT" "${R[@]}" -o - @big.txt

@@ -22,9 +22,11 @@
 #include "checkpoint.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "duration.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
+#include "target.h"
 #include "verdict.h"
 #include "version.h"
 
@@ -70,6 +72,11 @@ static void die(int code, const char *fmt, ...) {
   fputc('\n', stderr);
   va_end(ap);
   exit(code);
+}
+
+/* The noun for n things: singular for exactly one. */
+static const char *plural(unsigned __int128 n, const char *one, const char *many) {
+  return n == 1 ? one : many;
 }
 
 /* Raise RLIMIT_NOFILE to the hard limit and return the usable count. */
@@ -201,11 +208,15 @@ static void print_summary(struct run *r, const char *path) {
     any = 1;
   }
   if (any) fputc('\n', stderr);
-  uint64_t sk = source_skipped_special(r->src), ex = source_skipped_excluded(r->src);
+  unsigned __int128 sk = source_skipped_special(r->src), ex = source_skipped_excluded(r->src);
+  char num[SPAN_COUNT_TEXTLEN];
   if (sk)
-    fprintf(stderr, "  skipped: %llu addresses in special-purpose blocks (private, "
-            "documentation, ...) inside wider targets\n", (unsigned long long)sk);
-  if (ex) fprintf(stderr, "  excluded: %llu addresses\n", (unsigned long long)ex);
+    fprintf(stderr, "  skipped: %s %s in special-purpose blocks (private, "
+            "documentation, ...) inside wider targets\n", span_count_text(num, sk),
+            plural(sk, "address", "addresses"));
+  if (ex)
+    fprintf(stderr, "  excluded: %s %s\n", span_count_text(num, ex),
+            plural(ex, "address", "addresses"));
   if (st->resumed)
     fprintf(stderr, "  resumed: %llu targets were done by the interrupted run\n",
             (unsigned long long)st->resumed);
@@ -240,12 +251,16 @@ static int exit_status(const struct run *r) {
   return bad ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/* --dry-run: walk the stream, print what would be scanned, send nothing. */
+/* --dry-run: walk the stream, print what would be scanned, send nothing.
+ * Counts are 128-bit (an --allow-huge input can hold more than 2^64
+ * addresses) and printed with span_count_text. */
 static int dry_run(struct run *r) {
   struct target t;
-  char err[1024], a[ADDR_STRLEN];
+  char err[1024], a[ADDR_STRLEN], n1[SPAN_COUNT_TEXTLEN], n2[SPAN_COUNT_TEXTLEN];
+  char dur[DURATION_TEXTLEN];
   uint64_t n = 0, invalid = 0, skipped = 0;
-  int rc;
+  unsigned __int128 total = 0, sk, ex;
+  int rc = 0, known = source_total_exact(r->src, &total);
   printf("dry run: nothing is sent\n");
   if (r->cfg.src.shard_n) printf("shard: %u of %u\n", r->cfg.src.shard_k, r->cfg.src.shard_n);
   if (r->cfg.src.seeded) printf("order: permuted with seed %llu\n", r->cfg.src.seed);
@@ -261,18 +276,33 @@ static int dry_run(struct run *r) {
   }
   printf("%s\n", n > 10 ? " ..." : "");
   if (rc < 0) die(EXIT_USAGE, "%s", err);
-  printf("targets to scan: %llu%s\n", (unsigned long long)(n - invalid - skipped),
-         n >= DRY_RUN_WALK_MAX ? " (stopped counting)" : "");
+  int stopped = n >= DRY_RUN_WALK_MAX && rc > 0;
+  /* What the estimate is based on: every target walked, or, when the walk
+   * stopped, every position of the input (an upper bound). */
+  unsigned __int128 scan = n - invalid - skipped;
+  if (stopped && known) {
+    printf("targets to scan: more than %s (stopped counting); the input holds %s %s\n",
+           span_count_text(n1, scan), span_count_text(n2, total),
+           plural(total, "address", "addresses"));
+    scan = total;
+  } else {
+    printf("targets to scan: %s%s\n", span_count_text(n1, scan),
+           stopped ? " (stopped counting)" : "");
+  }
   if (invalid) printf("invalid inventory rows: %llu\n", (unsigned long long)invalid);
   if (skipped) printf("excluded inventory rows: %llu\n", (unsigned long long)skipped);
-  printf("skipped, special-purpose blocks inside wider targets: %llu\n",
-         (unsigned long long)source_skipped_special(r->src));
-  printf("skipped, excluded: %llu\n", (unsigned long long)source_skipped_excluded(r->src));
-  if (r->cfg.scan.rate > 0)
-    printf("pace: %.0f targets/s, concurrency %u: about %.0f s\n", r->cfg.scan.rate,
-           r->cfg.scan.concurrency, (double)n / r->cfg.scan.rate);
-  else
+  sk = source_skipped_special(r->src);
+  ex = source_skipped_excluded(r->src);
+  printf("skipped, special-purpose blocks inside wider targets: %s\n", span_count_text(n1, sk));
+  printf("skipped, excluded: %s\n", span_count_text(n1, ex));
+  if (r->cfg.scan.rate > 0) {
+    double secs = (double)scan / r->cfg.scan.rate;
+    printf("pace: %.10g %s/s, concurrency %u: %s%s\n", r->cfg.scan.rate,
+           r->cfg.scan.rate == 1 ? "target" : "targets", r->cfg.scan.concurrency,
+           secs >= 1 ? "about " : "", duration_text(dur, sizeof dur, secs));
+  } else {
     printf("pace: no rate cap, concurrency %u\n", r->cfg.scan.concurrency);
+  }
   return EXIT_CLEAN;
 }
 

@@ -51,10 +51,12 @@ struct cursor {
   struct permute perm;     /* --seed: order within the span */
   int permuted;
   struct inventory *inv;
-  uint64_t pos;            /* positions consumed over the whole input (shards) */
-  uint64_t count;          /* targets yielded (validation: counted) */
-  uint64_t skipped_special;
-  uint64_t skipped_excluded;
+  /* 128-bit: three --allow-huge /64s are 3 * 2^64 positions, and a single
+   * excluded /64 skips 2^64 at once; 64-bit counters wrapped to 0. */
+  unsigned __int128 pos;   /* positions consumed over the whole input (shards) */
+  unsigned __int128 count; /* targets yielded (validation: counted) */
+  unsigned __int128 skipped_special;
+  unsigned __int128 skipped_excluded;
   char buf[LINE_CAP + 2];
 };
 
@@ -63,7 +65,7 @@ struct source {
   struct exclude *ex;
   struct cursor run;
   int total_known;
-  uint64_t total;
+  unsigned __int128 total;
   uint64_t fp;
   uint64_t seq;
 };
@@ -87,16 +89,17 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
 /* ---- shards ------------------------------------------------------------ */
 
 /* Positions in [pos, pos + n) that belong to this shard. */
-static unsigned __int128 shard_share(const struct source_opts *c, uint64_t pos, unsigned __int128 n) {
+static unsigned __int128 shard_share(const struct source_opts *c, unsigned __int128 pos,
+                                     unsigned __int128 n) {
   if (!c->shard_n) return n;
   unsigned __int128 N = c->shard_n, first = (c->shard_k - 1 + N - pos % N) % N;
   return n > first ? (n - first - 1) / N + 1 : 0;
 }
 
 /* Positions to move forward from `pos` to reach this shard's next one. */
-static uint64_t shard_gap(const struct source_opts *c, uint64_t pos) {
+static uint64_t shard_gap(const struct source_opts *c, unsigned __int128 pos) {
   if (!c->shard_n) return 0;
-  return (c->shard_k - 1 + c->shard_n - pos % c->shard_n) % c->shard_n;
+  return (uint64_t)((c->shard_k - 1 + c->shard_n - pos % c->shard_n) % c->shard_n);
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -289,11 +292,11 @@ static int span_step(struct cursor *k, struct addr *a) {
       if (addr_cmp(&last, &k->span.last) > 0) last = k->span.last;
       skip = addr_to_u128(&last) - addr_to_u128(a) + 1;
     }
-    uint64_t mine = (uint64_t)shard_share(c, k->pos, skip);
+    unsigned __int128 mine = shard_share(c, k->pos, skip);
     if (excluded) k->skipped_excluded += mine;
     else k->skipped_special += mine;
     k->i += skip;
-    k->pos += (uint64_t)skip;
+    k->pos += skip;
     return 0;
   }
   k->i++;
@@ -311,8 +314,8 @@ static int cursor_next(struct cursor *k, struct target *t, char *err, size_t err
     switch (k->mode) {
     case M_SPAN:
       if (k->validating) {
-        k->count += (uint64_t)shard_share(k->c, k->pos, k->n);
-        k->pos += (uint64_t)k->n;
+        k->count += shard_share(k->c, k->pos, k->n);
+        k->pos += k->n;
         k->mode = k->after_span;
         continue;
       }
@@ -509,6 +512,12 @@ int source_next(struct source *s, struct target *t, char *err, size_t errlen) {
 
 int source_total(const struct source *s, uint64_t *total) {
   if (!s->total_known) return 0;
+  *total = s->total > UINT64_MAX ? UINT64_MAX : (uint64_t)s->total;
+  return 1;
+}
+
+int source_total_exact(const struct source *s, unsigned __int128 *total) {
+  if (!s->total_known) return 0;
   *total = s->total;
   return 1;
 }
@@ -519,8 +528,12 @@ int source_fingerprint(const struct source *s, uint64_t *fp) {
   return 1;
 }
 
-uint64_t source_skipped_special(const struct source *s) { return s->run.skipped_special; }
-uint64_t source_skipped_excluded(const struct source *s) { return s->run.skipped_excluded; }
+unsigned __int128 source_skipped_special(const struct source *s) {
+  return s->run.skipped_special;
+}
+unsigned __int128 source_skipped_excluded(const struct source *s) {
+  return s->run.skipped_excluded;
+}
 
 size_t source_extra_count(const struct source *s) {
   return s->run.inv ? inventory_extra_count(s->run.inv) : 0;

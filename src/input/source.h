@@ -82,14 +82,22 @@ int source_open(struct source **out, const struct source_opts *c, char *err, siz
  * 0 at the end, or a negative code with err naming file, line and field. */
 int source_next(struct source *s, struct target *t, char *err, size_t errlen);
 
-/* Targets the stream will yield, known after source_open: 1 if *total was
- * set (no stdin or pipe among the inputs), else 0. */
+/* Positions the stream will walk (targets plus the special-purpose and
+ * excluded addresses inside blocks, this shard's share), known after
+ * source_open: 1 if *total was set (no stdin or pipe among the inputs),
+ * else 0.  Counts never wrap: the input can hold more than 2^64 addresses
+ * (three --allow-huge /64s), so source_total_exact gives the 128-bit count
+ * and source_total saturates at UINT64_MAX (a run that long never ends,
+ * so a progress total need not be exact).  O(1). */
 int source_total(const struct source *s, uint64_t *total);
+int source_total_exact(const struct source *s, unsigned __int128 *total);
 
 /* Addresses skipped so far because they lie in special-purpose blocks, and
- * because they were excluded (this shard's share only). */
-uint64_t source_skipped_special(const struct source *s);
-uint64_t source_skipped_excluded(const struct source *s);
+ * because they were excluded (this shard's share only).  128-bit: one
+ * excluded /64 is 2^64 addresses skipped at once.  Print them with
+ * span_count_text (target.h).  O(1). */
+unsigned __int128 source_skipped_special(const struct source *s);
+unsigned __int128 source_skipped_excluded(const struct source *s);
 
 /* A 64-bit fingerprint of the inputs (operands and the bytes of every file
  * read), for --resume.  Returns 1 and sets *fp, or 0 when an input is a pipe
