@@ -4,6 +4,7 @@
  * Everything else is in the modules; this is the only file that calls exit().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "duration.h"
+#include "fdbudget.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
@@ -89,6 +91,27 @@ static rlim_t raise_nofile(void) {
     if (setrlimit(RLIMIT_NOFILE, &nl) == 0) rl.rlim_cur = want;
   }
   return rl.rlim_cur;
+}
+
+/* Stop at once (exit 3, nothing created yet) when the open-file limit
+ * leaves fewer descriptors than the run needs (fdbudget.h): below that,
+ * libuv asserts, c-ares crashes or the loop spins on EMFILE. */
+static void check_nofile(const struct run *r, rlim_t nofile) {
+  if (nofile > 65536) return; /* plenty; counting would cost a syscall each */
+  /* Open descriptors below the limit take slots; inherited ones above it
+   * do not now, but will once the limit is raised past them: the advice
+   * counts them all. */
+  unsigned below = 0, all = 0;
+  for (int fd = 0; fd < 65536; fd++)
+    if (fcntl(fd, F_GETFD) != -1) all++, below += (rlim_t)fd < nofile;
+  struct fdbudget b = {.channels = r->cfg.scan.channels, .servers = r->cfg.nresolvers,
+                       .smtp = !r->cfg.scan.no_smtp, .html = r->cfg.html != NULL};
+  unsigned need = all + fdbudget_need(&b);
+  if (nofile < below + fdbudget_need(&b))
+    die(EXIT_RUNTIME, "the open-file limit is %llu descriptors and this run needs at least "
+        "%u (%u already open, %u for the event loop, report, input and DNS sockets%s); "
+        "raise it (ulimit -n %u)", (unsigned long long)nofile, need, all,
+        fdbudget_need(&b), b.smtp ? " and one SMTP socket" : "", need);
 }
 
 static double elapsed_s(const struct run *r) { return (double)(uv_hrtime() - r->t0) / 1e9; }
@@ -349,6 +372,8 @@ int main(int argc, char **argv) {
     r->cfg.scan.concurrency = fit;
   }
 
+  check_nofile(r, nofile);
+
   rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
   if (rc < 0) die(rc == UV_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", err);
   r->total_known = source_total(r->src, &r->total);
@@ -392,7 +417,10 @@ int main(int argc, char **argv) {
   rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
   if (rc < 0) die(EXIT_USAGE, "%s", err);
 
-  uv_loop_init(&r->loop);
+  if ((rc = uv_loop_init(&r->loop)) < 0) {
+    report_close(r->rep, 0, NULL, 0); /* removes the temporary file */
+    die(EXIT_RUNTIME, "cannot start the event loop: %s", uv_strerror(rc));
+  }
   rc = audit_new(&r->audit, &r->loop, &r->cfg.scan, r->src, r->rep, err, sizeof err);
   if (rc < 0 && !r->audit) {
     report_close(r->rep, 0, NULL, 0);
