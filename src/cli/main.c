@@ -97,21 +97,24 @@ static rlim_t raise_nofile(void) {
  * leaves fewer descriptors than the run needs (fdbudget.h): below that,
  * libuv asserts, c-ares crashes or the loop spins on EMFILE. */
 static void check_nofile(const struct run *r, rlim_t nofile) {
-  if (nofile > 65536) return; /* plenty; counting would cost a syscall each */
-  /* Open descriptors below the limit take slots; inherited ones above it
-   * do not now, but will once the limit is raised past them: the advice
-   * counts them all. */
-  unsigned below = 0, all = 0;
-  for (int fd = 0; fd < 65536; fd++)
-    if (fcntl(fd, F_GETFD) != -1) all++, below += (rlim_t)fd < nofile;
   struct fdbudget b = {.channels = r->cfg.scan.channels, .servers = r->cfg.nresolvers,
                        .smtp = !r->cfg.scan.no_smtp, .html = r->cfg.html != NULL};
+  /* Room for 1024 inherited descriptors: counting them would cost a
+   * syscall per slot of a large limit for nothing. */
+  if (nofile > fdbudget_need(&b) + 1024) return;
+  unsigned below = 0, all = 0;
+  for (int fd = 0; (rlim_t)fd < nofile; fd++)
+    if (fcntl(fd, F_GETFD) != -1) below++;
+  if (nofile >= below + fdbudget_need(&b)) return;
+  /* Inherited descriptors above the limit take no slot now, but will once
+   * the limit is raised past them: the advice counts them all. */
+  for (int fd = 0; fd < 65536; fd++)
+    if (fcntl(fd, F_GETFD) != -1) all++;
   unsigned need = all + fdbudget_need(&b);
-  if (nofile < below + fdbudget_need(&b))
-    die(EXIT_RUNTIME, "the open-file limit is %llu descriptors and this run needs at least "
-        "%u (%u already open, %u for the event loop, report, input and DNS sockets%s); "
-        "raise it (ulimit -n %u)", (unsigned long long)nofile, need, all,
-        fdbudget_need(&b), b.smtp ? " and one SMTP socket" : "", need);
+  die(EXIT_RUNTIME, "the open-file limit is %llu descriptors and this run needs at least "
+      "%u (%u already open, %u for the event loop, report, input and DNS sockets%s); "
+      "raise it (ulimit -n %u)", (unsigned long long)nofile, need, all, fdbudget_need(&b),
+      b.smtp ? " and one SMTP socket" : "", need);
 }
 
 static double elapsed_s(const struct run *r) { return (double)(uv_hrtime() - r->t0) / 1e9; }
@@ -364,6 +367,7 @@ int main(int argc, char **argv) {
   }
 
   rlim_t nofile = raise_nofile();
+  if (!r->cfg.dry_run) check_nofile(r, nofile); /* a dry run opens only the inputs */
   if (!r->cfg.scan.no_smtp && (rlim_t)r->cfg.scan.concurrency + FD_RESERVE > nofile) {
     unsigned fit = nofile > FD_RESERVE + 8 ? (unsigned)(nofile - FD_RESERVE) : 8;
     if (!r->cfg.quiet)
@@ -372,7 +376,6 @@ int main(int argc, char **argv) {
     r->cfg.scan.concurrency = fit;
   }
 
-  check_nofile(r, nofile);
 
   rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
   if (rc < 0) die(rc == UV_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", err);
