@@ -166,7 +166,10 @@ START_TEST(batch_and_safety_options) {
   ck_assert_str_eq(c.html, "p.html");
   ck_assert_str_eq(c.checkpoint, "c.cp");
 
-  static const char *bad_shards[] = {"0/4", "5/4", "1/0", "1", "a/b", "1/4x", "/4", "1/", "-1/4"};
+  /* wrapping 32-bit values once came back as another share (1/1, 1/2) */
+  static const char *bad_shards[] = {"0/4", "5/4", "1/0", "1", "a/b", "1/4x", "/4", "1/", "-1/4",
+                                     "4294967297/4294967297", "1/4294967298", "+1/4", "1/+4",
+                                     "1/ 4", " 1/4", "1/4/4", "0x1/4", "1/1000001"};
   for (size_t i = 0; i < sizeof bad_shards / sizeof bad_shards[0]; i++) {
     ck_assert_int_eq(parse("--shard", bad_shards[i], "192.0.2.1", NULL), UV_EINVAL);
     ck_assert_ptr_nonnull(strstr(err, "--shard"));

@@ -244,13 +244,19 @@ int options_parse(struct config *c, int argc, char **argv, char *err, size_t err
     case OPT_EXCLUDE: c->src.excludes[c->src.nexcludes++] = optarg; break;
     case OPT_EXCLUDE_FILE: c->src.exclude_files[c->src.nexclude_files++] = optarg; break;
     case OPT_SHARD: {
+      /* Each side strictly decimal and range-checked: sscanf's %u took
+       * "4294967297/4294967297" as 1/1, silently another share. */
+      char kbuf[24];
+      const char *slash = strchr(optarg, '/');
       unsigned k, n;
-      char tail;
-      if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || optarg[0] < '0' || optarg[0] > '9' ||
-          !strchr(optarg, '/') || strchr(optarg, '/')[1] < '0' || strchr(optarg, '/')[1] > '9')
+      size_t kl = slash ? (size_t)(slash - optarg) : 0;
+      if (!slash || kl == 0 || kl >= sizeof kbuf)
         return fail(err, errlen, "--shard: '%.40s' is not K/N (e.g. 1/4)", optarg);
-      if (n < 1 || n > 1000000 || k < 1 || k > n)
-        return fail(err, errlen, "--shard: %.40s: need 1 <= K <= N <= 1000000", optarg);
+      memcpy(kbuf, optarg, kl);
+      kbuf[kl] = '\0';
+      if (parse_uint("--shard N", slash + 1, 1, 1000000, &n, err, errlen) ||
+          parse_uint("--shard K", kbuf, 1, n, &k, err, errlen))
+        return UV_EINVAL;
       c->src.shard_k = k;
       c->src.shard_n = n;
       break;
