@@ -76,6 +76,24 @@ check_match "--dry-run: readable duration" "pace: 100 targets/s, concurrency 256
 run "$PTRAUDIT" --dry-run --rate 1 10.1.0.0/31
 check_match "--dry-run: singular rate, seconds" "pace: 1 target/s, concurrency 256: about 2 s$" "$OUT"
 
+# Inputs that can be read once are opened once.  @FIFO: the validation pass
+# once opened it, then the run opened it again after the writer was gone
+# and waited forever.  Stdin from a regular file: the validation pass once
+# left it at its end, and the run saw no targets.
+mkfifo tfifo ifofo
+( sleep 0.5; printf '127.0.0.1\n127.0.0.2\n' > tfifo ) &
+run timeout -k 2 10 "$PTRAUDIT" --dry-run @tfifo
+check "@FIFO: exit 0 (not opened twice)" 0 "$RC"
+check_match "@FIFO: both targets" "first targets: 127.0.0.1 127.0.0.2"$'\n' "$OUT"
+( sleep 0.5; printf 'ip,owner\n127.0.0.3,x\n' > ifofo ) &
+run timeout -k 2 10 "$PTRAUDIT" --dry-run -i ifofo
+check "-i FIFO: exit 0" 0 "$RC"
+check_match "-i FIFO: the row" "first targets: 127.0.0.3"$'\n' "$OUT"
+printf '127.0.0.4\n127.0.0.5\n' > stdin.txt
+run "$PTRAUDIT" --dry-run - < stdin.txt
+check_match "stdin from a regular file: both targets" "first targets: 127.0.0.4 127.0.0.5"$'\n' "$OUT"
+check_match "stdin from a regular file: counted" "targets to scan: 2"$'\n' "$OUT"
+
 # A 1 MB line in a target file.
 head -c 1048576 /dev/zero | tr '\0' '1' > big.txt
 run "$PTRAUDIT" "${R[@]}" -o - @big.txt
