@@ -128,6 +128,20 @@ START_TEST(thread_open_error_named) {
 }
 END_TEST
 
+/* A closed stdin is an error at open, not a thread reading its own pipe
+ * (which would take descriptor 0) forever. */
+START_TEST(closed_stdin) {
+  struct instream *s;
+  int saved = dup(0);
+  close(0);
+  int r = instream_open(&s, "-", err, sizeof err);
+  dup2(saved, 0);
+  close(saved);
+  ck_assert_int_eq(r, -EINVAL);
+  ck_assert_str_eq(err, "stdin: cannot read it: Bad file descriptor");
+}
+END_TEST
+
 Suite *instream_suite(void) {
   Suite *s = suite_create("instream");
   TCase *tc = tcase_create("read");
@@ -137,6 +151,7 @@ Suite *instream_suite(void) {
   tcase_add_test(tc, fifo_nothing_yet_then_data_then_end);
   tcase_add_test(tc, thread_read_error_named);
   tcase_add_test(tc, thread_open_error_named);
+  tcase_add_test(tc, closed_stdin);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -157,6 +157,13 @@ int instream_open(struct instream **out, const char *name, char *err, size_t err
       instream_close(s);
       return -EINVAL;
     }
+    /* A closed stdin: the pipe below would take descriptor 0 and the
+     * thread would read its own pipe. */
+    if (is_stdin && fcntl(STDIN_FILENO, F_GETFD) < 0) {
+      snprintf(err, errlen, "stdin: cannot read it: %s", strerror(errno));
+      instream_close(s);
+      return -EINVAL;
+    }
     int rc = start_thread(s, err, errlen);
     if (rc < 0) {
       instream_close(s);
