@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -291,7 +292,14 @@ static int dry_run(struct run *r) {
   if (r->cfg.src.shard_n) printf("shard: %u of %u\n", r->cfg.src.shard_k, r->cfg.src.shard_n);
   if (r->cfg.src.seeded) printf("order: permuted with seed %llu\n", r->cfg.src.seed);
   printf("first targets:");
-  while (n < DRY_RUN_WALK_MAX && (rc = source_next(r->src, &t, err, sizeof err)) > 0) {
+  while (n < DRY_RUN_WALK_MAX) {
+    rc = source_next(r->src, &t, err, sizeof err);
+    if (rc == UV_EAGAIN) { /* a quiet pipe (opts.nonblocking): nothing else to do here */
+      struct pollfd p = {.fd = source_wait_fd(r->src), .events = POLLIN};
+      poll(&p, 1, -1);
+      continue;
+    }
+    if (rc <= 0) break;
     if (t.kind == TARGET_INVALID) invalid++;
     else if (t.kind == TARGET_SKIPPED) skipped++;
     if (n < 10) {
