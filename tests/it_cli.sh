@@ -81,11 +81,13 @@ check_match "--dry-run: singular rate, seconds" "pace: 1 target/s, concurrency 2
 # and waited forever.  Stdin from a regular file: the validation pass once
 # left it at its end, and the run saw no targets.
 mkfifo tfifo ifofo
-( sleep 0.5; printf '127.0.0.1\n127.0.0.2\n' > tfifo ) &
+# (the writers give up after 10 s: one left waiting for a reader would hold
+# the script's output open)
+( sleep 0.5; timeout 10 sh -c 'printf "127.0.0.1\n127.0.0.2\n" > tfifo' ) &
 run timeout -k 2 10 "$PTRAUDIT" --dry-run @tfifo
 check "@FIFO: exit 0 (not opened twice)" 0 "$RC"
 check_match "@FIFO: both targets" "first targets: 127.0.0.1 127.0.0.2"$'\n' "$OUT"
-( sleep 0.5; printf 'ip,owner\n127.0.0.3,x\n' > ifofo ) &
+( sleep 0.5; timeout 10 sh -c 'printf "ip,owner\n127.0.0.3,x\n" > ifofo' ) &
 run timeout -k 2 10 "$PTRAUDIT" --dry-run -i ifofo
 check "-i FIFO: exit 0" 0 "$RC"
 check_match "-i FIFO: the row" "first targets: 127.0.0.3"$'\n' "$OUT"

@@ -19,6 +19,14 @@ wait_rows() {
   return 1
 }
 
+# wait_max PID SECONDS: wait for PID, killing it (exit 137) after SECONDS so
+# a hang fails the test instead of stalling it; sets RC
+wait_max() {
+  for _ in $(seq $(( $2 * 10 ))); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null
+  wait "$1"; RC=$?
+}
+
 # --- (echo A; echo B; pause; echo C) | ptraudit - -------------------------
 # The clean block (127.96/12) answers at once: A and B must be reported,
 # with their banners, while stdin stays open and quiet.  A loop blocked in
@@ -33,8 +41,8 @@ wait_rows out1.csv 2 8 && ok "stdin pauses: A and B reported while stdin is quie
 sleep 2 # longer than --smtp-timeout: nothing may time out meanwhile
 printf '127.96.50.3\n' >&3
 exec 3>&-
-wait "$pid"
-check "stdin pauses: exit 0" 0 "$?"
+wait_max "$pid" 20
+check "stdin pauses: exit 0" 0 "$RC"
 check "stdin pauses: A, B and C reported" "127.96.50.1 127.96.50.2 127.96.50.3" "$(col out1.csv 1)"
 check "stdin pauses: every SMTP probe got its banner" "banner banner banner" "$(col out1.csv 8)"
 
@@ -47,7 +55,7 @@ printf '127.96.51.1\n' >&3
 wait_rows out2.csv 1 8
 t0=$(date +%s%N)
 kill -TERM "$pid"
-wait "$pid"; rc=$?
+wait_max "$pid" 20; rc=$RC
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 exec 3>&-
 check "SIGTERM while stdin is quiet: exit 143" 143 "$rc"
@@ -56,7 +64,7 @@ check "SIGTERM while stdin is quiet: the row before it kept" "127.96.51.1" "$(co
 
 # --- @FIFO: read once, as it streams; SIGTERM while it has no writer -------
 mkfifo list
-( sleep 1; printf '127.96.52.1\n127.96.52.2\n' >list ) &
+( sleep 1; timeout 10 sh -c 'printf "127.96.52.1\n127.96.52.2\n" > list' ) &
 timeout -k 2 20 "$PTRAUDIT" "${R[@]}" -o out3.csv @list
 check "@FIFO: exit 0 (opened once, the writer came later)" 0 "$?"
 check "@FIFO: both targets" "127.96.52.1 127.96.52.2" "$(col out3.csv 1)"
@@ -67,7 +75,7 @@ pid=$!
 sleep 1
 t0=$(date +%s%N)
 kill -TERM "$pid"
-wait "$pid"; rc=$?
+wait_max "$pid" 20; rc=$RC
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "@FIFO without a writer: SIGTERM exits 143" 143 "$rc"
 check "@FIFO without a writer: at once (${ms} ms < 3000)" 1 "$(( ms < 3000 ))"
