@@ -100,6 +100,36 @@ START_TEST(bad_numbers) {
 }
 END_TEST
 
+/* --rate is plain decimal as the README says: no hex, exponent, inf, nan,
+ * sign or blanks; 0 or 0.001 to 10000000. */
+START_TEST(rate_forms) {
+  static const char *const bad[] = {"0x10", "0X1p-3", "0x1p-1074", "1e3", "1E-3", "inf",
+                                    "INF", "infinity", "nan", "+5", "-0", " 5", "5 ",
+                                    "", ".", "1..2", "1.2.3", "5/s", NULL};
+  for (size_t i = 0; bad[i]; i++) {
+    ck_assert_msg(parse("--rate", bad[i], "192.0.2.1", NULL) == UV_EINVAL, "accepted '%s'",
+                  bad[i]);
+    ck_assert_msg(strstr(err, "--rate") != NULL, "'%s': %s", bad[i], err);
+  }
+  /* below the minimum, above the maximum: refused, the bound named */
+  static const char *const out[] = {"0.0009", "0.00000000004", "0.000000000000000000001",
+                                    "10000000.5", "99999999999999999999999", NULL};
+  for (size_t i = 0; out[i]; i++) {
+    ck_assert_msg(parse("--rate", out[i], "192.0.2.1", NULL) == UV_EINVAL, "accepted '%s'",
+                  out[i]);
+    ck_assert_msg(strstr(err, "--rate") && (strstr(err, "0.001") || strstr(err, "10000000")),
+                  "'%s': %s", out[i], err);
+  }
+  static const struct { const char *s; double v; } good[] = {
+    {"0", 0}, {"0.0", 0}, {"0.001", 0.001}, {".5", 0.5}, {"5.", 5}, {"007", 7},
+    {"10000000", 10000000}, {"123.25", 123.25}};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    ck_assert_msg(parse("--rate", good[i].s, "192.0.2.1", NULL) == 0, "'%s': %s", good[i].s, err);
+    ck_assert(c.scan.rate == good[i].v);
+  }
+}
+END_TEST
+
 START_TEST(inputs) {
   ck_assert_int_eq(parse(NULL), UV_EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "no targets"));
@@ -140,7 +170,10 @@ START_TEST(batch_and_safety_options) {
   ck_assert_str_eq(c.html, "p.html");
   ck_assert_str_eq(c.checkpoint, "c.cp");
 
-  static const char *bad_shards[] = {"0/4", "5/4", "1/0", "1", "a/b", "1/4x", "/4", "1/", "-1/4"};
+  /* wrapping 32-bit values once came back as another share (1/1, 1/2) */
+  static const char *bad_shards[] = {"0/4", "5/4", "1/0", "1", "a/b", "1/4x", "/4", "1/", "-1/4",
+                                     "4294967297/4294967297", "1/4294967298", "+1/4", "1/+4",
+                                     "1/ 4", " 1/4", "1/4/4", "0x1/4", "1/1000001"};
   for (size_t i = 0; i < sizeof bad_shards / sizeof bad_shards[0]; i++) {
     ck_assert_int_eq(parse("--shard", bad_shards[i], "192.0.2.1", NULL), UV_EINVAL);
     ck_assert_ptr_nonnull(strstr(err, "--shard"));
@@ -186,6 +219,7 @@ Suite *options_suite(void) {
   TCase *tc = tcase_create("parse");
   tcase_add_checked_fixture(tc, NULL, teardown);
   tcase_add_test(tc, defaults);
+  tcase_add_test(tc, rate_forms);
   tcase_add_test(tc, all_options);
   tcase_add_test(tc, resolver_forms);
   tcase_add_test(tc, bad_numbers);

@@ -58,6 +58,35 @@ START_TEST(slow_rates) {
 }
 END_TEST
 
+START_TEST(tiny_rates_are_clamped) {
+  /* The smallest double, and rates below the minimum: the wait is that of
+   * RATELIMIT_MIN (1000 s per token), not an overflowed conversion. */
+  static const double tiny[] = {0x1p-1074, 1e-300, 4e-11, 0.0009};
+  for (size_t i = 0; i < sizeof tiny / sizeof tiny[0]; i++) {
+    struct ratelimit rl;
+    ratelimit_init(&rl, tiny[i], 0);
+    ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+    ck_assert_int_eq(ratelimit_take(&rl, 0), 0);
+    ck_assert_uint_eq(ratelimit_wait_ns(&rl, 0), 1000000000000ull + 1);
+    ck_assert_int_eq(ratelimit_take(&rl, 999999 * MS), 0);
+    ck_assert_int_eq(ratelimit_take(&rl, 1000000 * MS), 1);
+  }
+}
+END_TEST
+
+START_TEST(huge_and_nan_rates) {
+  struct ratelimit rl;
+  ratelimit_init(&rl, 1e300, 0); /* clamped to RATELIMIT_MAX: burst of 100000 */
+  ck_assert(rl.rate == 10000000.0);
+  ratelimit_init(&rl, 0.0 / 0.0, 0); /* NaN: no cap rather than undefined waits */
+  ck_assert(rl.rate == 0);
+  ck_assert_uint_eq(ratelimit_wait_ns(&rl, 0), 0);
+  ratelimit_init(&rl, -5, 0);
+  ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+  ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+}
+END_TEST
+
 Suite *ratelimit_suite(void) {
   Suite *s = suite_create("ratelimit");
   TCase *tc = tcase_create("bucket");
@@ -66,6 +95,8 @@ Suite *ratelimit_suite(void) {
   tcase_add_test(tc, idle_does_not_bank_a_burst);
   tcase_add_test(tc, unlimited);
   tcase_add_test(tc, slow_rates);
+  tcase_add_test(tc, tiny_rates_are_clamped);
+  tcase_add_test(tc, huge_and_nan_rates);
   suite_add_tcase(s, tc);
   return s;
 }

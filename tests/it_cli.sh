@@ -31,6 +31,15 @@ check "--rate abc: exit 2" 2 "$RC"
 check_match "--rate abc: names option and value" "--rate: 'abc'" "$ERR"
 run "$PTRAUDIT" --rate -5 127.0.0.1
 check "--rate -5: exit 2" 2 "$RC"
+# --rate is plain decimal (README): hex, exponents, inf and nan are refused,
+# and so are rates below 0.001/s (a tiny rate once overflowed the wait).
+for v in 0x10 0x1p-1074 1e3 inf nan 0.0009 0.00000000001 10000001; do
+  run "$PTRAUDIT" --dry-run --rate "$v" 127.0.0.1
+  check "--rate $v: exit 2" 2 "$RC"
+  check_match "--rate $v: names the option" "^ptraudit: --rate: " "$ERR"
+done
+run "$PTRAUDIT" --dry-run --rate 0.001 127.0.0.1
+check "--rate 0.001 (the minimum): accepted" 0 "$RC"
 run "$PTRAUDIT" --dns-timeout 0 127.0.0.1
 check "--dns-timeout 0: exit 2" 2 "$RC"
 run "$PTRAUDIT" --bogus 127.0.0.1
@@ -49,6 +58,43 @@ for t in "${bad[@]}"; do
 done
 [ -e "$SCRATCH/bad.csv" ] && not_ok "bad target: no report written" || ok "bad target: no report written"
 check "bad target: no temporary file left" "" "$(ls -A "$SCRATCH" | grep -E '\.tmp' || true)"
+
+# Counts past 2^64 (--allow-huge): a /64 once wrapped to 0 targets and was
+# refused as "no targets in the input" (exit 2); so were two /65s and three
+# /64s.  --dry-run prints the exact count and a readable duration.
+run "$PTRAUDIT" --dry-run --allow-huge 2001:db8::/64
+check "/64 --allow-huge: accepted" 0 "$RC"
+check_match "/64: exact count" "the input holds 18446744073709551616 addresses" "$OUT"
+run "$PTRAUDIT" --dry-run --allow-huge 2001:db8::/65 2001:db8:0:0:8000::/65
+check "two /65s: accepted" 0 "$RC"
+check_match "two /65s: exact count" "the input holds 18446744073709551616 addresses" "$OUT"
+run "$PTRAUDIT" --dry-run --allow-huge 2001:db8::/64 2001:db8:0:1::/64 2001:db8:0:2::/64
+check "three /64s: accepted" 0 "$RC"
+check_match "three /64s: exact count" "the input holds 55340232221128654848 addresses" "$OUT"
+run "$PTRAUDIT" --dry-run --rate 100 10.1.0.0/16
+check_match "--dry-run: readable duration" "pace: 100 targets/s, 1800 resolving at once: about 10 min 55 s$" "$OUT"
+run "$PTRAUDIT" --dry-run --rate 1 10.1.0.0/31
+check_match "--dry-run: singular rate, seconds" "pace: 1 target/s, 256 resolving at once: about 2 s$" "$OUT"
+
+# Inputs that can be read once are opened once.  @FIFO: the validation pass
+# once opened it, then the run opened it again after the writer was gone
+# and waited forever.  Stdin from a regular file: the validation pass once
+# left it at its end, and the run saw no targets.
+mkfifo tfifo ifofo
+# (the writers give up after 10 s: one left waiting for a reader would hold
+# the script's output open)
+( sleep 0.5; timeout 10 sh -c 'printf "127.0.0.1\n127.0.0.2\n" > tfifo' ) &
+run timeout -k 2 10 "$PTRAUDIT" --dry-run @tfifo
+check "@FIFO: exit 0 (not opened twice)" 0 "$RC"
+check_match "@FIFO: both targets" "first targets: 127.0.0.1 127.0.0.2"$'\n' "$OUT"
+( sleep 0.5; timeout 10 sh -c 'printf "ip,owner\n127.0.0.3,x\n" > ifofo' ) &
+run timeout -k 2 10 "$PTRAUDIT" --dry-run -i ifofo
+check "-i FIFO: exit 0" 0 "$RC"
+check_match "-i FIFO: the row" "first targets: 127.0.0.3"$'\n' "$OUT"
+printf '127.0.0.4\n127.0.0.5\n' > stdin.txt
+run "$PTRAUDIT" --dry-run - < stdin.txt
+check_match "stdin from a regular file: both targets" "first targets: 127.0.0.4 127.0.0.5"$'\n' "$OUT"
+check_match "stdin from a regular file: counted" "targets to scan: 2"$'\n' "$OUT"
 
 # A 1 MB line in a target file.
 head -c 1048576 /dev/zero | tr '\0' '1' > big.txt

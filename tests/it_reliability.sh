@@ -90,6 +90,50 @@ check "ulimit -n 64: every target reported" 256 "$(ips fd.csv | wc -l)"
 check "ulimit -n 64: no target got a local-resource error" 0 \
   "$(grep -c ',error,' fd.csv || true)"
 
+# --- a low open-file limit: complete, or stop at once saying how many -------
+# ulimit -n 3..24: every run either completes (4 rows) or exits 3 at once
+# with "the open-file limit is N descriptors and this run needs at least M",
+# leaving no report and no temporary file.  Never an assertion, a crash or
+# a loop spinning on EMFILE (timeout catches a hang).  Then the M it asked
+# for must be enough.
+lowfd() { # N [redirections are the caller's]: run with ulimit -n N
+  local n=$1; shift
+  rm -f lowfd.csv .lowfd.csv.tmp.*
+  timeout -k 2 30 bash -c 'ulimit -n "$1"; shift; exec "$@"' _ "$n" \
+    "$PTRAUDIT" "${R[@]}" -q --rate 0 -o lowfd.csv "$@" 127.96.40.0/30
+}
+need=
+for n in $(seq 3 24); do
+  if [ "$n" = 3 ]; then
+    # stdin, stdout and stderr fill a limit of 3: the dynamic loader cannot
+    # open the shared libraries before ptraudit runs (exit 127, its message).
+    # With stdin closed, ptraudit itself gets to say it needs more.
+    lowfd 3 </dev/null 2>err.txt; rc=$?
+    check "ulimit -n 3, stdio open: the loader refuses (127)" 127 "$rc"
+    lowfd 3 <&- 2>err.txt; rc=$?
+  else
+    lowfd "$n" </dev/null 2>err.txt; rc=$?
+  fi
+  if [ "$rc" = 3 ]; then
+    check_match "ulimit -n $n: exit 3 says how many it needs" \
+      "^ptraudit: the open-file limit is $n descriptors and this run needs at least [0-9]+ " \
+      "$(cat err.txt)"
+    [ -z "$need" ] && [ "$n" -gt 3 ] && need=$(sed -n 's/.*needs at least \([0-9]*\) .*/\1/p' err.txt)
+    check "ulimit -n $n: no report, no temporary file" "" "$(ls -A | grep lowfd || true)"
+  else
+    check "ulimit -n $n: completes (exit 0) or exit 3 [$(head -c 200 err.txt)]" 0 "$rc"
+    check "ulimit -n $n: every target reported" 4 "$(ips lowfd.csv | wc -l)"
+  fi
+done
+check "ulimit -n 24 completes (the test's budget is below it)" 0 "$rc"
+if [ -n "$need" ]; then
+  lowfd "$need" </dev/null 2>err.txt
+  check "ulimit -n $need (the number asked for): completes" 0 "$?"
+  check "ulimit -n $need: every target reported" 4 "$(ips lowfd.csv | wc -l)"
+else
+  not_ok "a low ulimit -n gave the exit-3 message at least once"
+fi
+
 # --- a resolver that refuses (nearly) everything ----------------------------
 # testnet refuses names outside its zone; DNS only, nothing is connected to.
 t0=$(date +%s)

@@ -35,6 +35,10 @@ printf 'ip,customer\n127.64.0.5,A\nbad,B\n' > inv.csv
 runvg "inventory + jsonl + html" "${R[@]}" --format jsonl --html p.html -o c.jsonl -i inv.csv
 runvg "bad input" "${R[@]}" -o d.csv 127.1
 runvg "dry run" "${R[@]}" --dry-run --seed 7 --shard 2/3 127.64.0.0/24
+# inputs read once: stdin from a pipe and an inventory on stdin go through
+# the reader thread (src/input/instream.c), which must end cleanly
+printf '127.64.0.5\n127.64.0.6\n' | runvg "targets on stdin (reader thread)" "${R[@]}" -o e.csv -
+runvg "inventory on stdin (reader thread)" "${R[@]}" -o f.csv -i - < <(cat inv.csv)
 
 # The network-realism paths: the DNS window and stale queries (late answers,
 # a lame zone), the health stop on a silent resolver (canaries, pauses), the

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,10 +26,13 @@
 #include "checkpoint.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "duration.h"
+#include "fdbudget.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
 #include "stopsig.h"
+#include "target.h"
 #include "verdict.h"
 #include "version.h"
 
@@ -81,6 +85,11 @@ static void die(int code, const char *fmt, ...) {
   exit(code);
 }
 
+/* The noun for n things: singular for exactly one. */
+static const char *plural(unsigned __int128 n, const char *one, const char *many) {
+  return n == 1 ? one : many;
+}
+
 /* Raise RLIMIT_NOFILE to the hard limit and return the usable count. */
 static rlim_t raise_nofile(void) {
   struct rlimit rl;
@@ -91,6 +100,30 @@ static rlim_t raise_nofile(void) {
     if (setrlimit(RLIMIT_NOFILE, &nl) == 0) rl.rlim_cur = want;
   }
   return rl.rlim_cur;
+}
+
+/* Stop at once (exit 3, nothing created yet) when the open-file limit
+ * leaves fewer descriptors than the run needs (fdbudget.h): below that,
+ * libuv asserts, c-ares crashes or the loop spins on EMFILE. */
+static void check_nofile(const struct run *r, rlim_t nofile) {
+  struct fdbudget b = {.channels = r->cfg.scan.channels, .servers = r->cfg.nresolvers,
+                       .smtp = !r->cfg.scan.no_smtp, .html = r->cfg.html != NULL};
+  /* Room for 1024 inherited descriptors: counting them would cost a
+   * syscall per slot of a large limit for nothing. */
+  if (nofile > fdbudget_need(&b) + 1024) return;
+  unsigned below = 0, all = 0;
+  for (int fd = 0; (rlim_t)fd < nofile; fd++)
+    if (fcntl(fd, F_GETFD) != -1) below++;
+  if (nofile >= below + fdbudget_need(&b)) return;
+  /* Inherited descriptors above the limit take no slot now, but will once
+   * the limit is raised past them: the advice counts them all. */
+  for (int fd = 0; fd < 65536; fd++)
+    if (fcntl(fd, F_GETFD) != -1) all++;
+  unsigned need = all + fdbudget_need(&b);
+  die(PTA_EXIT_RUNTIME, "the open-file limit is %llu descriptors and this run needs at least "
+      "%u (%u already open, %u for the event loop, report, input and DNS sockets%s); "
+      "raise it (ulimit -n %u)", (unsigned long long)nofile, need, all, fdbudget_need(&b),
+      b.smtp ? " and one SMTP socket" : "", need);
 }
 
 static double elapsed_s(const struct run *r) { return (double)(uv_hrtime() - r->t0) / 1e9; }
@@ -282,11 +315,15 @@ static void print_summary(struct run *r, const char *path) {
     any = 1;
   }
   if (any) fputc('\n', stderr);
-  uint64_t sk = source_skipped_special(r->src), ex = source_skipped_excluded(r->src);
+  unsigned __int128 sk = source_skipped_special(r->src), ex = source_skipped_excluded(r->src);
+  char num[SPAN_COUNT_TEXTLEN];
   if (sk)
-    fprintf(stderr, "  skipped: %llu addresses in special-purpose blocks (private, "
-            "documentation, ...) inside wider targets\n", (unsigned long long)sk);
-  if (ex) fprintf(stderr, "  excluded: %llu addresses\n", (unsigned long long)ex);
+    fprintf(stderr, "  skipped: %s %s in special-purpose blocks (private, "
+            "documentation, ...) inside wider targets\n", span_count_text(num, sk),
+            plural(sk, "address", "addresses"));
+  if (ex)
+    fprintf(stderr, "  excluded: %s %s\n", span_count_text(num, ex),
+            plural(ex, "address", "addresses"));
   if (st->resumed)
     fprintf(stderr, "  resumed: %llu targets were done by the interrupted run\n",
             (unsigned long long)st->resumed);
@@ -441,17 +478,28 @@ static int finish_run(struct run *r) {
   return status;
 }
 
-/* --dry-run: walk the stream, print what would be scanned, send nothing. */
+/* --dry-run: walk the stream, print what would be scanned, send nothing.
+ * Counts are 128-bit (an --allow-huge input can hold more than 2^64
+ * addresses) and printed with span_count_text. */
 static int dry_run(struct run *r) {
   struct target t;
-  char err[1024], a[ADDR_STRLEN];
+  char err[1024], a[ADDR_STRLEN], n1[SPAN_COUNT_TEXTLEN], n2[SPAN_COUNT_TEXTLEN];
+  char dur[DURATION_TEXTLEN];
   uint64_t n = 0, invalid = 0, skipped = 0;
-  int rc;
+  unsigned __int128 total = 0, sk, ex;
+  int rc = 0, known = source_total_exact(r->src, &total);
   printf("dry run: nothing is sent\n");
   if (r->cfg.src.shard_n) printf("shard: %u of %u\n", r->cfg.src.shard_k, r->cfg.src.shard_n);
   if (r->cfg.src.seeded) printf("order: permuted with seed %llu\n", r->cfg.src.seed);
   printf("first targets:");
-  while (n < DRY_RUN_WALK_MAX && (rc = source_next(r->src, &t, err, sizeof err)) > 0) {
+  while (n < DRY_RUN_WALK_MAX) {
+    rc = source_next(r->src, &t, err, sizeof err);
+    if (rc == UV_EAGAIN) { /* a quiet pipe (opts.nonblocking): nothing else to do here */
+      struct pollfd p = {.fd = source_wait_fd(r->src), .events = POLLIN};
+      poll(&p, 1, -1);
+      continue;
+    }
+    if (rc <= 0) break;
     if (t.kind == TARGET_INVALID) invalid++;
     else if (t.kind == TARGET_SKIPPED) skipped++;
     if (n < 10) {
@@ -462,19 +510,34 @@ static int dry_run(struct run *r) {
   }
   printf("%s\n", n > 10 ? " ..." : "");
   if (rc < 0) die(PTA_EXIT_USAGE, "%s", err);
-  printf("targets to scan: %llu%s\n", (unsigned long long)(n - invalid - skipped),
-         n >= DRY_RUN_WALK_MAX ? " (stopped counting)" : "");
+  int stopped = n >= DRY_RUN_WALK_MAX && rc > 0;
+  /* What the estimate is based on: every target walked, or, when the walk
+   * stopped, every position of the input (an upper bound). */
+  unsigned __int128 scan = n - invalid - skipped;
+  if (stopped && known) {
+    printf("targets to scan: more than %s (stopped counting); the input holds %s %s\n",
+           span_count_text(n1, scan), span_count_text(n2, total),
+           plural(total, "address", "addresses"));
+    scan = total;
+  } else {
+    printf("targets to scan: %s%s\n", span_count_text(n1, scan),
+           stopped ? " (stopped counting)" : "");
+  }
   if (invalid) printf("invalid inventory rows: %llu\n", (unsigned long long)invalid);
   if (skipped) printf("excluded inventory rows: %llu\n", (unsigned long long)skipped);
-  printf("skipped, special-purpose blocks inside wider targets: %llu\n",
-         (unsigned long long)source_skipped_special(r->src));
-  printf("skipped, excluded: %llu\n", (unsigned long long)source_skipped_excluded(r->src));
+  sk = source_skipped_special(r->src);
+  ex = source_skipped_excluded(r->src);
+  printf("skipped, special-purpose blocks inside wider targets: %s\n", span_count_text(n1, sk));
+  printf("skipped, excluded: %s\n", span_count_text(n1, ex));
   unsigned dns_b = scan_dns_budget(&r->cfg.scan);
-  if (r->cfg.scan.rate > 0)
-    printf("pace: %.0f targets/s, %u resolving at once: about %.0f s\n", r->cfg.scan.rate,
-           dns_b, (double)n / r->cfg.scan.rate);
-  else
+  if (r->cfg.scan.rate > 0) {
+    double secs = (double)scan / r->cfg.scan.rate;
+    printf("pace: %.10g %s/s, %u resolving at once: %s%s\n", r->cfg.scan.rate,
+           r->cfg.scan.rate == 1 ? "target" : "targets", dns_b,
+           secs >= 1 ? "about " : "", duration_text(dur, sizeof dur, secs));
+  } else {
     printf("pace: no rate cap, %u resolving at once\n", dns_b);
+  }
   return PTA_EXIT_CLEAN;
 }
 
@@ -513,6 +576,7 @@ int main(int argc, char **argv) {
   }
 
   rlim_t nofile = raise_nofile();
+  if (!r->cfg.dry_run) check_nofile(r, nofile); /* a dry run opens only the inputs */
   /* Only SMTP probes hold a descriptor each; the scan sizes their budget
    * within the limit (audit.h, scan_smtp_budget).  Say so when the user's
    * explicit --smtp-concurrency does not fit. */
@@ -522,6 +586,10 @@ int main(int argc, char **argv) {
             "using %llu\n", r->cfg.scan.smtp_concurrency, (unsigned long long)nofile,
             (unsigned long long)(nofile > FD_RESERVE + 8 ? nofile - FD_RESERVE : 8));
 
+
+  /* Inputs read once (pipes, FIFOs, terminals) never block the loop: the
+   * scan polls the source's descriptor when it has no complete target. */
+  r->cfg.src.nonblocking = 1;
   rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
   if (rc < 0) die(rc == UV_EINVAL ? PTA_EXIT_USAGE : PTA_EXIT_RUNTIME, "%s", err);
   r->total_known = source_total(r->src, &r->total);
@@ -568,7 +636,10 @@ int main(int argc, char **argv) {
   rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
   if (rc < 0) die(PTA_EXIT_USAGE, "%s", err);
 
-  uv_loop_init(&r->loop);
+  if ((rc = uv_loop_init(&r->loop)) < 0) {
+    report_close(r->rep, 0, NULL, 0); /* removes the temporary file */
+    die(PTA_EXIT_RUNTIME, "cannot start the event loop: %s", uv_strerror(rc));
+  }
   rc = audit_new(&r->audit, &r->loop, &r->cfg.scan, r->src, r->rep, err, sizeof err);
   if (rc < 0 && !r->audit) {
     report_close(r->rep, 0, NULL, 0);

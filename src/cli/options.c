@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "err.h"
+#include "ratelimit.h"
 
 /* Strict unsigned parse: digits only, whole string, within [lo, hi]. */
 static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
@@ -27,6 +28,31 @@ static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned
   if (errno == ERANGE || v < lo || v > hi)
     return err_set(err, errlen, UV_EINVAL, "%s: %.40s is out of range (%lu-%lu)", opt, s, lo, hi);
   *out = (unsigned)v;
+  return 0;
+}
+
+/* --rate: plain decimal, digits with at least one of them before or after
+ * an optional '.', and nothing else: strtod alone would also take hex
+ * ("0x10"), exponents, "inf", "nan", signs and leading blanks, which the
+ * documentation does not promise.  0 = no cap; otherwise within
+ * [RATELIMIT_MIN, RATELIMIT_MAX] so the token bucket's waits stay finite. */
+static int parse_rate(const char *s, double *out, char *err, size_t errlen) {
+  size_t digits = 0, dots = 0, i;
+  for (i = 0; s[i]; i++) {
+    if (s[i] >= '0' && s[i] <= '9') digits++;
+    else if (s[i] == '.' && !dots) dots++;
+    else break;
+  }
+  if (s[i] || !digits)
+    return err_set(err, errlen, UV_EINVAL, "--rate: '%.40s' is not a plain decimal number of "
+                   "targets per second (such as 20 or 0.5; 0 means no cap)", s);
+  double r = strtod(s, NULL);
+  if (r != 0 && r < RATELIMIT_MIN)
+    return err_set(err, errlen, UV_EINVAL, "--rate: %.40s is below the minimum of 0.001 "
+                   "targets per second (0 means no cap)", s);
+  if (r > RATELIMIT_MAX)
+    return err_set(err, errlen, UV_EINVAL, "--rate: %.40s is above the maximum of 10000000", s);
+  *out = r;
   return 0;
 }
 
@@ -173,26 +199,20 @@ static int config_init(struct config *c, int argc, char *err, size_t errlen) {
   return 0;
 }
 
-static int parse_rate(struct config *c, const char *arg, char *err, size_t errlen) {
-  char *end;
-  errno = 0;
-  double r = strtod(arg, &end);
-  if (end == arg || *end || errno || !isfinite(r) || arg[0] == '-' || arg[0] == '+')
-    return err_set(err, errlen, UV_EINVAL,
-                   "--rate: '%.40s' is not a number of targets per second (0 means no cap)", arg);
-  if (r > 10e6) return err_set(err, errlen, UV_EINVAL, "--rate: %.40s is above 10000000", arg);
-  c->scan.rate = r;
-  return 0;
-}
-
+/* --shard K/N: each side strictly decimal and range-checked (sscanf's %u
+ * took "4294967297/4294967297" as 1/1, silently another share). */
 static int parse_shard(struct config *c, const char *arg, char *err, size_t errlen) {
+  char kbuf[24];
+  const char *slash = strchr(arg, '/');
   unsigned k, n;
-  char tail;
-  if (sscanf(arg, "%u/%u%c", &k, &n, &tail) != 2 || arg[0] < '0' || arg[0] > '9' ||
-      !strchr(arg, '/') || strchr(arg, '/')[1] < '0' || strchr(arg, '/')[1] > '9')
+  size_t kl = slash ? (size_t)(slash - arg) : 0;
+  if (!slash || kl == 0 || kl >= sizeof kbuf)
     return err_set(err, errlen, UV_EINVAL, "--shard: '%.40s' is not K/N (e.g. 1/4)", arg);
-  if (n < 1 || n > 1000000 || k < 1 || k > n)
-    return err_set(err, errlen, UV_EINVAL, "--shard: %.40s: need 1 <= K <= N <= 1000000", arg);
+  memcpy(kbuf, arg, kl);
+  kbuf[kl] = '\0';
+  if (parse_uint("--shard N", slash + 1, 1, 1000000, &n, err, errlen) ||
+      parse_uint("--shard K", kbuf, 1, n, &k, err, errlen))
+    return UV_EINVAL;
   c->src.shard_k = k;
   c->src.shard_n = n;
   return 0;
@@ -272,7 +292,7 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
   case OPT_PER_PREFIX: case OPT_SMTP_TRIES:
     return parse_number(c, ch, optarg, err, errlen) ? UV_EINVAL : 0;
   case OPT_NO_SMTP: c->scan.no_smtp = 1; return 0;
-  case OPT_RATE: return parse_rate(c, optarg, err, errlen);
+  case OPT_RATE: return parse_rate(optarg, &c->scan.rate, err, errlen) ? UV_EINVAL : 0;
   case OPT_ALLOW_HUGE: c->src.allow_huge = 1; return 0;
   case OPT_EXCLUDE: c->src.excludes[c->src.nexcludes++] = optarg; return 0;
   case OPT_EXCLUDE_FILE: c->src.exclude_files[c->src.nexclude_files++] = optarg; return 0;

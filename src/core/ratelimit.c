@@ -11,6 +11,11 @@ static void refill(struct ratelimit *rl, uint64_t now_ns) {
 }
 
 void ratelimit_init(struct ratelimit *rl, double rate, uint64_t now_ns) {
+  /* Clamped here too, not only by --rate: (1 - t) * 1e9 / rate must fit a
+   * uint64_t, and converting a larger double is undefined behaviour. */
+  if (!(rate > 0)) rate = 0; /* also NaN */
+  else if (rate < RATELIMIT_MIN) rate = RATELIMIT_MIN;
+  else if (rate > RATELIMIT_MAX) rate = RATELIMIT_MAX;
   rl->rate = rate;
   rl->burst = rate / 100.0;
   if (rl->burst < 1.0) rl->burst = 1.0;

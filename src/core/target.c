@@ -77,8 +77,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
   return -EINVAL;
 }
 
-/* Decimal text of a 128-bit count. */
-static const char *u128_dec(char buf[40], unsigned __int128 v) {
+char *span_count_text(char buf[SPAN_COUNT_TEXTLEN], unsigned __int128 v) {
   char tmp[40];
   size_t n = 0, i;
   do {
@@ -98,7 +97,7 @@ static const char *size_text(char buf[48], unsigned __int128 minus1) {
   if (minus1 <= LIMIT_V6_HUGE) {
     if (minus1 == LIMIT_V6_HUGE)
       return strcpy(buf, "18446744073709551616"); /* 2^64 */
-    return u128_dec(buf, minus1 + 1);
+    return span_count_text(buf, minus1 + 1);
   }
   for (k = 65; k <= 128; k++) {
     unsigned __int128 m = k == 128 ? U128_MAX : ((unsigned __int128)1 << k) - 1;

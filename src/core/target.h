@@ -67,6 +67,15 @@ int target_parse(const char *s, size_t len, struct span *out, unsigned flags,
  * the whole IPv6 space (target_parse never produces such a span). */
 unsigned __int128 span_count(const struct span *sp);
 
+/* Longest text span_count_text writes, with its NUL (2^128 - 1 has 39
+ * digits). */
+#define SPAN_COUNT_TEXTLEN 40
+
+/* Decimal text of a 128-bit count (of addresses, targets, positions) into
+ * buf; returns buf.  printf has no conversion for unsigned __int128, and a
+ * cast to 64 bits would print 2^64 as 0.  O(digits). */
+char *span_count_text(char buf[SPAN_COUNT_TEXTLEN], unsigned __int128 n);
+
 /* The i-th address of *sp (0-based; first + i).  Requires i < span_count(sp).
  * O(1). */
 void span_nth(const struct span *sp, unsigned __int128 i, struct addr *out);

@@ -45,6 +45,8 @@ struct csvread {
   int started; /* the first chunk was read (BOM checked) */
   int eof;     /* the read callback reported the end */
   int done;    /* csv_fini ran */
+  int resume;  /* the last call returned -EAGAIN mid-row: keep the row */
+  size_t pending; /* bytes at the start of chunk kept while the BOM is undecided */
 
   int status;  /* sticky error */
   char errmsg[512];
@@ -288,28 +290,42 @@ static void finish(struct csvread *cr) {
             cr->field_line_valid ? cr->field_line : cr->line, cr->nfields);
 }
 
-static void read_chunk(struct csvread *cr) {
-  ssize_t n = cr->cfg.read(cr->cfg.ctx, cr, cr->chunk, CSVREAD_CHUNK);
+/* Read the next chunk.  0, or -EAGAIN (nothing to read yet: not an
+ * error, the caller comes back). */
+static int read_chunk(struct csvread *cr) {
+  static const char bom[] = "\xef\xbb\xbf";
+  size_t have = cr->pending;
+  ssize_t n = cr->cfg.read(cr->cfg.ctx, cr, cr->chunk + have, CSVREAD_CHUNK - have);
+  if (n == -EAGAIN) return -EAGAIN;
   if (n < 0) {
     csvread_fail(cr, (int)n, cr->line, "read error");
-    return;
+    return 0;
   }
-  if (n == 0) {
+  if (n == 0 && !have) {
     cr->eof = 1;
-    return;
+    return 0;
   }
-  cr->clen = (size_t)n;
+  cr->clen = have + (size_t)n;
   cr->cpos = 0;
+  cr->pending = 0;
   if (!cr->started) {
+    /* A pipe can deliver the first bytes one at a time: while they could
+     * still be the start of a BOM, keep them and read on. */
+    if (n > 0 && cr->clen < 3 && !memcmp(cr->chunk, bom, cr->clen)) {
+      cr->pending = cr->clen;
+      cr->clen = 0;
+      return 0;
+    }
     cr->started = 1;
-    /* The callback only returns short at the end, so a BOM is never split. */
-    if (cr->clen >= 3 && !memcmp(cr->chunk, "\xef\xbb\xbf", 3)) cr->cpos = 3;
+    if (cr->clen >= 3 && !memcmp(cr->chunk, bom, 3)) cr->cpos = 3;
   }
+  return 0;
 }
 
 /* Assemble the next non-blank row.  1 row ready, 0 end of input, <0 error. */
 static int read_row(struct csvread *cr) {
-  row_reset(cr);
+  if (!cr->resume) row_reset(cr);
+  cr->resume = 0;
   for (;;) {
     if (cr->status) return cr->status;
     if (cr->row_ready) {
@@ -326,7 +342,10 @@ static int read_row(struct csvread *cr) {
       finish(cr);
       continue;
     }
-    read_chunk(cr);
+    if (read_chunk(cr) == -EAGAIN) {
+      cr->resume = 1;
+      return -EAGAIN;
+    }
   }
 }
 
@@ -334,7 +353,7 @@ int csvread_next(struct csvread *cr) {
   int r;
   if (cr->status) return cr->status;
   r = read_row(cr);
-  if (r != 1) return r;
+  if (r != 1) return r; /* also -EAGAIN, which is not sticky */
   if (cr->ncols && cr->nfields != cr->ncols)
     return csvread_fail(cr, -EINVAL, cr->row_line, "%zu field%s, header has %zu",
                         cr->nfields, cr->nfields == 1 ? "" : "s", cr->ncols);

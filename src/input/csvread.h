@@ -76,10 +76,11 @@ struct csvread_config {
   int nul_is_error;  /* a NUL byte in the input is CSVREAD_NUL */
 
   /* Input.  Fill buf with up to size bytes and return how many, 0 at the
-   * end of the input, or <0 for an error after csvread_fail() (without it
-   * the reader fails with "read error").  Return fewer than size bytes only
-   * at the end of the input, as fread() and gzread() do: the BOM is looked
-   * for in the first read only.  Required. */
+   * end of the input, -EAGAIN when no byte is available yet (a pipe: the
+   * reader returns -EAGAIN from csvread_next and carries on at the next
+   * call), or another <0 for an error after csvread_fail() (without it the
+   * reader fails with "read error").  Short reads are fine (a BOM split
+   * over reads is still recognised).  Required. */
   ssize_t (*read)(void *ctx, struct csvread *cr, void *buf, size_t size);
 
   /* Optional: look at each field as libcsv completes it, after the
@@ -117,7 +118,8 @@ void csvread_free(struct csvread *cr);
 
 /* Read up to the next non-blank row.  Returns 1 with the row available
  * through the accessors below (valid until the next call), 0 at the end of
- * the input, or the sticky status (<0).  Once csvread_set_ncols() was
+ * the input, -EAGAIN when the read callback had nothing yet (not sticky:
+ * the row in progress is kept; call again), or the sticky status (<0).  Once csvread_set_ncols() was
  * called, a row with another number of fields fails with "N fields, header
  * has M" at the row's line.  Cost: O(bytes read); no allocation once the
  * row buffer and libcsv's buffer have grown to the longest row/field. */

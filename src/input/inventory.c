@@ -18,6 +18,7 @@
 
 #include "cell.h"
 #include "csvread.h"
+#include "instream.h"
 
 #define NO_COL SIZE_MAX
 
@@ -25,7 +26,8 @@ static const char *const ip_names[] = {"ip", "ip_address", "address", "addr"};
 static const char *const expected_names[] = {"expected_ptr", "expected", "hostname"};
 
 struct inventory {
-  FILE *f;
+  FILE *f;                /* the input: a FILE, or */
+  struct instream *in;    /* a stream that may have nothing yet (-EAGAIN) */
   struct csvread *cr;
   int in_header;
 
@@ -63,9 +65,19 @@ static unsigned long count_lines(const char *s, size_t n) {
   return k;
 }
 
-/* csvread read callback: the FILE, in chunks. */
+/* csvread read callback: the FILE or the stream, in chunks.  The header
+ * is waited for (the report's columns come from it); data rows are not. */
 static ssize_t inv_read(void *ctx, struct csvread *cr, void *buf, size_t size) {
   struct inventory *inv = ctx;
+  if (inv->in) {
+    ssize_t r = inv->in_header ? instream_read_wait(inv->in, buf, size)
+                               : instream_read(inv->in, buf, size);
+    if (r >= 0 || r == -EAGAIN) return r;
+    /* The stream's message starts with its name, which csvread adds. */
+    const char *m = instream_error(inv->in);
+    size_t skip = strlen(instream_name(inv->in)) + 2;
+    return csvread_fail(cr, (int)r, 0, "%s", strlen(m) > skip ? m + skip : m);
+  }
   size_t n = fread(buf, 1, size, inv->f);
   if (n == 0 && ferror(inv->f)) {
     int e = errno;
@@ -255,9 +267,9 @@ static int take_header(struct inventory *inv, const char *ip_column, const char 
   return 0;
 }
 
-int inventory_open(struct inventory **out, FILE *f, const char *filename,
-                   const char *ip_column, const char *expect_column, char *err,
-                   size_t errlen) {
+static int open_any(struct inventory **out, FILE *f, struct instream *in,
+                    const char *filename, const char *ip_column, const char *expect_column,
+                    char *err, size_t errlen) {
   struct inventory *inv;
   struct csvread_config cfg = {
     .name = filename ? filename : "inventory",
@@ -275,6 +287,7 @@ int inventory_open(struct inventory **out, FILE *f, const char *filename,
   inv = calloc(1, sizeof *inv);
   if (!inv) goto nomem;
   inv->f = f;
+  inv->in = in;
   inv->in_header = 1;
   inv->ip_col = inv->exp_col = NO_COL;
   cfg.ctx = inv;
@@ -296,6 +309,18 @@ nomem:
   if (err && errlen) snprintf(err, errlen, "%s: out of memory", filename ? filename : "inventory");
   inventory_close(inv);
   return -ENOMEM;
+}
+
+int inventory_open(struct inventory **out, FILE *f, const char *filename,
+                   const char *ip_column, const char *expect_column, char *err,
+                   size_t errlen) {
+  return open_any(out, f, NULL, filename, ip_column, expect_column, err, errlen);
+}
+
+int inventory_open_stream(struct inventory **out, struct instream *in,
+                          const char *ip_column, const char *expect_column, char *err,
+                          size_t errlen) {
+  return open_any(out, NULL, in, instream_name(in), ip_column, expect_column, err, errlen);
 }
 
 size_t inventory_extra_count(const struct inventory *inv) {
@@ -321,6 +346,7 @@ int inventory_next(struct inventory *inv, struct inventory_row *row, char *err,
   if (csvread_status(cr)) return csvread_errmsg(cr, err, errlen);
   if (inv->ncols == 0) return 0; /* empty file */
   r = csvread_next(cr);
+  if (r == -EAGAIN) return r;
   if (r < 0) return csvread_errmsg(cr, err, errlen);
   if (r == 0) return 0;
   memset(row, 0, sizeof *row);

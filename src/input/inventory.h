@@ -83,6 +83,16 @@ int inventory_open(struct inventory **out, FILE *f, const char *filename,
                    const char *ip_column, const char *expect_column, char *err,
                    size_t errlen);
 
+/* The same, reading a stream (instream.h; it is not closed by the
+ * reader).  The header is waited for; afterwards inventory_next returns
+ * -EAGAIN (err untouched, not sticky) when the stream has no complete row
+ * yet: poll instream_fd and call again.  The name in messages is the
+ * stream's. */
+struct instream;
+int inventory_open_stream(struct inventory **out, struct instream *in,
+                          const char *ip_column, const char *expect_column, char *err,
+                          size_t errlen);
+
 /* Passthrough columns: how many, and the trimmed header name of each
  * (i < count; valid until inventory_close). */
 size_t inventory_extra_count(const struct inventory *inv);

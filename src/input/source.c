@@ -11,13 +11,16 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "err.h"
 
 #include "exclude.h"
+#include "instream.h"
 #include "inventory.h"
 #include "permute.h"
 #include "special.h"
@@ -32,6 +35,17 @@
 
 enum mode { M_NONE = 0, M_SPAN, M_LINES, M_INVENTORY, M_END };
 
+/* A @FILE list read line by line from a stream that may have nothing yet:
+ * the line in progress stays in the caller's buffer across -EAGAIN. */
+struct lines {
+  struct instream *in;
+  int wait;                /* wait for input (exclusion lists) */
+  int eof;
+  size_t n;                /* bytes of the line in progress */
+  size_t rpos, rlen;
+  char rbuf[4096];
+};
+
 struct cursor {
   const struct source_opts *c;
   const struct exclude *ex;
@@ -41,8 +55,8 @@ struct cursor {
   size_t opnd;             /* next operand */
   enum mode mode;
   enum mode after_span;    /* where to return when the span ends */
-  FILE *f;
-  int f_owned;
+  struct instream *in;     /* the @FILE list or inventory being read */
+  struct lines lines;
   const char *fname;
   unsigned long line;
   struct span span;
@@ -51,10 +65,12 @@ struct cursor {
   struct permute perm;     /* --seed: order within the span */
   int permuted;
   struct inventory *inv;
-  uint64_t pos;            /* positions consumed over the whole input (shards) */
-  uint64_t count;          /* targets yielded (validation: counted) */
-  uint64_t skipped_special;
-  uint64_t skipped_excluded;
+  /* 128-bit: three --allow-huge /64s are 3 * 2^64 positions, and a single
+   * excluded /64 skips 2^64 at once; 64-bit counters wrapped to 0. */
+  unsigned __int128 pos;   /* positions consumed over the whole input (shards) */
+  unsigned __int128 count; /* targets yielded (validation: counted) */
+  unsigned __int128 skipped_special;
+  unsigned __int128 skipped_excluded;
   char buf[LINE_CAP + 2];
 };
 
@@ -63,7 +79,7 @@ struct source {
   struct exclude *ex;
   struct cursor run;
   int total_known;
-  uint64_t total;
+  unsigned __int128 total;
   uint64_t fp;
   uint64_t seq;
 };
@@ -87,67 +103,62 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
 /* ---- shards ------------------------------------------------------------ */
 
 /* Positions in [pos, pos + n) that belong to this shard. */
-static unsigned __int128 shard_share(const struct source_opts *c, uint64_t pos, unsigned __int128 n) {
+static unsigned __int128 shard_share(const struct source_opts *c, unsigned __int128 pos,
+                                     unsigned __int128 n) {
   if (!c->shard_n) return n;
   unsigned __int128 N = c->shard_n, first = (c->shard_k - 1 + N - pos % N) % N;
   return n > first ? (n - first - 1) / N + 1 : 0;
 }
 
 /* Positions to move forward from `pos` to reach this shard's next one. */
-static uint64_t shard_gap(const struct source_opts *c, uint64_t pos) {
+static uint64_t shard_gap(const struct source_opts *c, unsigned __int128 pos) {
   if (!c->shard_n) return 0;
-  return (c->shard_k - 1 + c->shard_n - pos % c->shard_n) % c->shard_n;
+  return (uint64_t)((c->shard_k - 1 + c->shard_n - pos % c->shard_n) % c->shard_n);
 }
 
 /* ---- files ------------------------------------------------------------- */
-
-static int is_regular(FILE *f) {
-  struct stat st;
-  return fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 static void cursor_close_file(struct cursor *k) {
   if (k->inv) {
     inventory_close(k->inv);
     k->inv = NULL;
   }
-  if (k->f && k->f_owned) fclose(k->f);
-  k->f = NULL;
-  k->f_owned = 0;
+  instream_close(k->in);
+  k->in = NULL;
 }
 
 /* Fold a regular file's bytes into the fingerprint, then rewind it. */
-static void fingerprint_file(struct cursor *k) {
+static int fingerprint_file(struct cursor *k, char *err, size_t errlen) {
   char b[65536];
-  size_t n;
-  while ((n = fread(b, 1, sizeof b, k->f)) > 0) k->fp = fnv(k->fp, b, n);
-  rewind(k->f);
+  ssize_t n;
+  while ((n = instream_read(k->in, b, sizeof b)) > 0) k->fp = fnv(k->fp, b, (size_t)n);
+  if (n < 0) return fail(err, errlen, (int)n, "%s", instream_error(k->in));
+  instream_rewind(k->in);
+  return 0;
 }
 
 /* Open FILE for a @FILE list or the inventory; "-" is stdin.  Returns 0,
- * 1 (a pipe while validating: nothing to do now), or <0. */
+ * 1 (while validating, an input that cannot be read twice - a FIFO, a
+ * pipe, a terminal, a device, stdin from a pipe: it is validated as it
+ * streams, and never opened here: a FIFO's open would wait for a writer,
+ * and a second open would find the writer gone), or <0. */
 static int cursor_open_file(struct cursor *k, const char *name, char *err, size_t errlen) {
-  if (!strcmp(name, "-")) {
-    k->f = stdin;
-    k->f_owned = 0;
-    k->fname = "stdin";
-  } else {
-    k->f = fopen(name, "r");
-    if (!k->f)
-      return fail(err, errlen, -EINVAL, "%s: cannot open: %s", name, strerror(errno));
-    k->f_owned = 1;
-    k->fname = name;
-  }
+  struct stat st;
+  k->fname = strcmp(name, "-") ? name : "stdin";
   k->line = 0;
-  if (!is_regular(k->f)) {
+  if (!instream_is_regular(name)) {
     k->rereadable = 0;
-    if (k->validating) { /* a pipe can be read once: validate it as it streams */
-      cursor_close_file(k);
+    if (k->validating) {
+      if (strcmp(name, "-") && stat(name, &st) != 0)
+        return fail(err, errlen, -EINVAL, "%s: cannot open: %s", name, strerror(errno));
       return 1;
     }
-  } else if (k->validating) {
-    fingerprint_file(k);
   }
+  int r = instream_open(&k->in, name, err, errlen);
+  if (r < 0) return r;
+  memset(&k->lines, 0, offsetof(struct lines, rbuf));
+  k->lines.in = k->in;
+  if (k->validating && (r = fingerprint_file(k, err, errlen)) < 0) return r;
   return 0;
 }
 
@@ -191,33 +202,49 @@ static const char *list_line(char *buf, size_t *len) {
 }
 
 /* Read one physical line of a list into buf (NUL-terminated, newline
- * kept): 1, 0 at EOF, <0 on error.  A NUL byte or a line longer than the
- * buffer is an error naming the line, never a silent cut. */
-static int read_list_line(FILE *f, const char *fname, unsigned long *line, char *buf,
+ * kept): 1, 0 at EOF, -EAGAIN (the stream has no complete line yet; the
+ * part read stays in buf for the next call), <0 on error.  A NUL byte or a
+ * line longer than the buffer is an error naming the line, never a silent
+ * cut. */
+static int read_list_line(struct lines *L, const char *fname, unsigned long *line, char *buf,
                           size_t size, size_t *len, char *err, size_t errlen) {
-  size_t n = 0;
-  int ch;
-  while ((ch = getc_unlocked(f)) != EOF) {
-    if (n == 0) (*line)++;
-    if (ch == '\0') return fail(err, errlen, -EINVAL, "%s:%lu: NUL byte in line", fname, *line);
-    if (n + 2 > size)
-      return fail(err, errlen, -EINVAL, "%s:%lu: line longer than %zu bytes", fname, *line,
-                  size - 2);
-    buf[n++] = (char)ch;
-    if (ch == '\n') break;
+  for (;;) {
+    while (L->rpos < L->rlen) {
+      char ch = L->rbuf[L->rpos++];
+      if (L->n == 0) (*line)++;
+      if (ch == '\0')
+        return fail(err, errlen, -EINVAL, "%s:%lu: NUL byte in line", fname, *line);
+      if (L->n + 2 > size)
+        return fail(err, errlen, -EINVAL, "%s:%lu: line longer than %zu bytes", fname, *line,
+                    size - 2);
+      buf[L->n++] = ch;
+      if (ch == '\n') goto line;
+    }
+    if (L->eof) {
+      if (L->n) goto line;
+      return 0;
+    }
+    ssize_t r = L->wait ? instream_read_wait(L->in, L->rbuf, sizeof L->rbuf)
+                        : instream_read(L->in, L->rbuf, sizeof L->rbuf);
+    if (r == -EAGAIN) return -EAGAIN;
+    if (r < 0) return fail(err, errlen, (int)r, "%s", instream_error(L->in));
+    L->rpos = 0;
+    L->rlen = (size_t)r;
+    if (r == 0) L->eof = 1;
   }
-  if (ch == EOF && ferror(f))
-    return fail(err, errlen, -EIO, "%s: read error: %s", fname, strerror(errno));
-  buf[n] = '\0';
-  *len = n;
-  return n > 0;
+line:
+  buf[L->n] = '\0';
+  *len = L->n;
+  L->n = 0;
+  return 1;
 }
 
-/* Next line of a @FILE list as a span.  1 = span started, 0 = file ended. */
+/* Next line of a @FILE list as a span.  1 = span started, 0 = file ended,
+ * -EAGAIN = no complete line yet. */
 static int cursor_next_line(struct cursor *k, char *err, size_t errlen) {
   size_t len;
   int r;
-  while ((r = read_list_line(k->f, k->fname, &k->line, k->buf, sizeof k->buf, &len, err,
+  while ((r = read_list_line(&k->lines, k->fname, &k->line, k->buf, sizeof k->buf, &len, err,
                              errlen)) > 0) {
     const char *s = list_line(k->buf, &len);
     if (!len) continue;
@@ -252,7 +279,7 @@ static int cursor_begin_inventory(struct cursor *k, char *err, size_t errlen) {
     k->mode = M_END;
     return 0;
   }
-  r = inventory_open(&k->inv, k->f, k->fname, c->ip_column, c->expect_column, msg, sizeof msg);
+  r = inventory_open_stream(&k->inv, k->in, c->ip_column, c->expect_column, msg, sizeof msg);
   if (r < 0) {
     cursor_close_file(k);
     return fail(err, errlen, r, "%s", msg);
@@ -289,11 +316,11 @@ static int span_step(struct cursor *k, struct addr *a) {
       if (addr_cmp(&last, &k->span.last) > 0) last = k->span.last;
       skip = addr_to_u128(&last) - addr_to_u128(a) + 1;
     }
-    uint64_t mine = (uint64_t)shard_share(c, k->pos, skip);
+    unsigned __int128 mine = shard_share(c, k->pos, skip);
     if (excluded) k->skipped_excluded += mine;
     else k->skipped_special += mine;
     k->i += skip;
-    k->pos += (uint64_t)skip;
+    k->pos += skip;
     return 0;
   }
   k->i++;
@@ -310,8 +337,8 @@ static int span_step(struct cursor *k, struct addr *a) {
  * instantly. */
 static int step_span(struct cursor *k, struct target *t) {
   if (k->validating) {
-    k->count += (uint64_t)shard_share(k->c, k->pos, k->n);
-    k->pos += (uint64_t)k->n;
+    k->count += shard_share(k->c, k->pos, k->n);
+    k->pos += k->n;
     k->mode = k->after_span;
     return 0;
   }
@@ -371,7 +398,8 @@ static int step_inventory(struct cursor *k, struct target *t, char *err, size_t 
   struct inventory_row row;
   char msg[512];
   int r = inventory_next(k->inv, &row, msg, sizeof msg);
-  if (r < 0) return fail(err, errlen, -EINVAL, "%s", msg);
+  if (r == -EAGAIN) return r; /* the row is not complete yet */
+  if (r < 0) return fail(err, errlen, r == -ENOMEM ? r : -EINVAL, "%s", msg);
   if (r == 0) {
     cursor_close_file(k);
     k->mode = M_NONE;
@@ -461,21 +489,29 @@ static int load_excludes(struct source *s, char *err, size_t errlen) {
     unsigned long line = 0;
     size_t len;
     int r;
-    FILE *f = fopen(name, "r");
-    if (!f) return fail(err, errlen, -EINVAL, "%s: cannot open: %s", name, strerror(errno));
-    while ((r = read_list_line(f, name, &line, buf, sizeof buf, &len, err, errlen)) > 0) {
+    /* Read whole before the scan, so waiting is right: a FIFO here is
+     * read once, as it streams, like any other exclusion file. */
+    struct lines *L = calloc(1, sizeof *L);
+    if (!L) return fail(err, errlen, -ENOMEM, "out of memory");
+    if ((r = instream_open(&L->in, name, err, errlen)) < 0) {
+      free(L);
+      return r;
+    }
+    L->wait = 1;
+    while ((r = read_list_line(L, name, &line, buf, sizeof buf, &len, err, errlen)) > 0) {
       const char *p = list_line(buf, &len);
       if (!len) continue;
       if (target_parse(p, len, &sp, flags, msg, sizeof msg) != 0) {
-        fclose(f);
-        return fail(err, errlen, -EINVAL, "%s:%lu: %s", name, line, msg);
+        r = fail(err, errlen, -EINVAL, "%s:%lu: %s", name, line, msg);
+        break;
       }
       if (exclude_add(s->ex, &sp)) {
-        fclose(f);
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        r = fail(err, errlen, -ENOMEM, "out of memory");
+        break;
       }
     }
-    fclose(f);
+    instream_close(L->in);
+    free(L);
     if (r < 0) return r;
   }
   exclude_freeze(s->ex);
@@ -518,12 +554,31 @@ int source_open(struct source **out, const struct source_opts *c, char *err, siz
 }
 
 int source_next(struct source *s, struct target *t, char *err, size_t errlen) {
-  int r = cursor_next(&s->run, t, err, errlen);
-  if (r > 0) t->seq = s->seq++;
-  return r;
+  for (;;) {
+    int r = cursor_next(&s->run, t, err, errlen);
+    if (r == -EAGAIN && !s->c->nonblocking) {
+      /* A caller without the event-loop glue: wait here, as a blocking
+       * read would (a signal's EINTR just means look again). */
+      struct pollfd p = {.fd = source_wait_fd(s), .events = POLLIN};
+      poll(&p, 1, -1);
+      continue;
+    }
+    if (r > 0) t->seq = s->seq++;
+    return r;
+  }
+}
+
+int source_wait_fd(const struct source *s) {
+  return s->run.in ? instream_fd(s->run.in) : -1;
 }
 
 int source_total(const struct source *s, uint64_t *total) {
+  if (!s->total_known) return 0;
+  *total = s->total > UINT64_MAX ? UINT64_MAX : (uint64_t)s->total;
+  return 1;
+}
+
+int source_total_exact(const struct source *s, unsigned __int128 *total) {
   if (!s->total_known) return 0;
   *total = s->total;
   return 1;
@@ -535,8 +590,12 @@ int source_fingerprint(const struct source *s, uint64_t *fp) {
   return 1;
 }
 
-uint64_t source_skipped_special(const struct source *s) { return s->run.skipped_special; }
-uint64_t source_skipped_excluded(const struct source *s) { return s->run.skipped_excluded; }
+unsigned __int128 source_skipped_special(const struct source *s) {
+  return s->run.skipped_special;
+}
+unsigned __int128 source_skipped_excluded(const struct source *s) {
+  return s->run.skipped_excluded;
+}
 
 size_t source_extra_count(const struct source *s) {
   return s->run.inv ? inventory_extra_count(s->run.inv) : 0;
@@ -551,9 +610,4 @@ void source_close(struct source *s) {
   cursor_close_file(&s->run);
   exclude_free(s->ex);
   free(s);
-}
-
-int source_wait_fd(const struct source *s) {
-  (void)s;
-  return -1;
 }

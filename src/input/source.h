@@ -44,6 +44,8 @@ struct source_opts {
   unsigned shard_k, shard_n; /* --shard K/N (1 <= K <= N); 0/0 = no sharding */
   int seeded;                /* --seed given: permuted scan order */
   unsigned long long seed;
+  int nonblocking;           /* source_next may return -EAGAIN (the caller polls
+                                source_wait_fd); 0: source_next waits itself */
 };
 
 enum target_kind {
@@ -72,24 +74,49 @@ struct source;
 
 /* Open the inputs named by `c`.  Validates every input that can be read
  * twice (operands, regular @FILEs, a regular inventory file) in full before
- * returning, so bad input is reported before anything is scanned; stdin and
- * pipes are validated as they stream.  Returns 0, or -EINVAL (bad input:
+ * returning, so bad input is reported before anything is scanned; inputs
+ * that can be read once only (stdin, pipes, FIFOs, terminals, character
+ * devices, /dev/stdin) are opened once, by the run, and validated as they
+ * stream (an error there stops the run at that line).  An inventory's
+ * header is waited for here (the report's columns come from it); c is
+ * kept and must outlive the source.  Returns 0, or -EINVAL (bad input:
  * err names file, line and field) or another negative code (I/O).
  * Cost: one pass over the re-readable inputs. */
 int source_open(struct source **out, const struct source_opts *c, char *err, size_t errlen);
 
 /* Next target.  Returns 1 and fills *t (pointers valid until the next call),
- * 0 at the end, or a negative code with err naming file, line and field. */
+ * 0 at the end, or a negative code with err naming file, line and field.
+ * With opts.nonblocking, -EAGAIN means "no complete target available yet"
+ * (a pipe, FIFO, terminal or stdin that is quiet; err untouched): poll
+ * source_wait_fd() for readability and call again - the stream resumes
+ * where it stopped, a half-read line or CSV row included.  Without it,
+ * source_next waits in poll() itself.  Never blocks in read(): every
+ * non-regular input is read by a thread (instream.h).  O(1) per target. */
 int source_next(struct source *s, struct target *t, char *err, size_t errlen);
 
-/* Targets the stream will yield, known after source_open: 1 if *total was
- * set (no stdin or pipe among the inputs), else 0. */
+/* The descriptor to poll for readability after source_next returned
+ * -EAGAIN, or -1 when the current input never makes it wait (a regular
+ * file, operands).  It can change from one input to the next: ask again
+ * after each -EAGAIN.  Private to the source (not stdin itself), so a
+ * poller may set O_NONBLOCK on it (uv_poll_init does).  O(1). */
+int source_wait_fd(const struct source *s);
+
+/* Positions the stream will walk (targets plus the special-purpose and
+ * excluded addresses inside blocks, this shard's share), known after
+ * source_open: 1 if *total was set (no stdin or pipe among the inputs),
+ * else 0.  Counts never wrap: the input can hold more than 2^64 addresses
+ * (three --allow-huge /64s), so source_total_exact gives the 128-bit count
+ * and source_total saturates at UINT64_MAX (a run that long never ends,
+ * so a progress total need not be exact).  O(1). */
 int source_total(const struct source *s, uint64_t *total);
+int source_total_exact(const struct source *s, unsigned __int128 *total);
 
 /* Addresses skipped so far because they lie in special-purpose blocks, and
- * because they were excluded (this shard's share only). */
-uint64_t source_skipped_special(const struct source *s);
-uint64_t source_skipped_excluded(const struct source *s);
+ * because they were excluded (this shard's share only).  128-bit: one
+ * excluded /64 is 2^64 addresses skipped at once.  Print them with
+ * span_count_text (target.h).  O(1). */
+unsigned __int128 source_skipped_special(const struct source *s);
+unsigned __int128 source_skipped_excluded(const struct source *s);
 
 /* A 64-bit fingerprint of the inputs (operands and the bytes of every file
  * read), for --resume.  Returns 1 and sets *fp, or 0 when an input is a pipe

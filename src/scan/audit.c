@@ -61,8 +61,7 @@ struct audit {
   uint64_t t_start;
   struct ratelimit rl;
   uv_timer_t pump_timer;
-  uv_poll_t src_poll;             /* the source's descriptor, while it has no data */
-  int src_poll_fd;
+  struct input_watch *iw;         /* polls source_wait_fd() after -EAGAIN */
   int in_pump, pump_again;
   int source_done, stopping, finishing;
   enum audit_end end;
@@ -318,30 +317,46 @@ static void on_health(void *arg, enum health_action act) {
 
 static void on_pump_timer(uv_timer_t *t) { pump(t->data); }
 
-static void on_source_readable(uv_poll_t *h, int status, int events) {
-  struct audit *a = h->data;
-  (void)status;
-  (void)events;
-  uv_poll_stop(h);
-  pump(a);
+/* The source had no complete target (a quiet pipe, FIFO or terminal):
+ * poll its descriptor instead of blocking the loop in read().  The
+ * descriptor may change from one input to the next (source.h): one handle
+ * per descriptor, the old one closed. */
+struct input_watch {
+  uv_poll_t poll;
+  struct audit *a;
+  int fd;
+};
+
+static void on_input(uv_poll_t *p, int status, int events) {
+  struct input_watch *w = p->data;
+  (void)status, (void)events; /* an error or a hang-up: source_next reports it */
+  uv_poll_stop(p);
+  pump(w->a);
 }
 
-/* The source has no complete target yet: wait for its descriptor. */
-static void wait_source(struct audit *a) {
+static void free_watch(uv_handle_t *h) { free(h->data); }
+
+static int wait_source(struct audit *a) {
   int fd = source_wait_fd(a->src);
-  if (fd < 0) { /* nothing to wait on: try again shortly */
-    uv_timer_start(&a->pump_timer, on_pump_timer, 10, 0);
-    return;
+  if (fd < 0) return -EINVAL;
+  if (a->iw && a->iw->fd != fd) {
+    uv_close((uv_handle_t *)&a->iw->poll, free_watch);
+    a->iw = NULL;
   }
-  if (a->src_poll_fd != fd) {
-    if (a->src_poll_fd >= 0 || uv_poll_init(a->loop, &a->src_poll, fd) != 0) {
-      uv_timer_start(&a->pump_timer, on_pump_timer, 10, 0);
-      return;
+  if (!a->iw) {
+    struct input_watch *w = calloc(1, sizeof *w);
+    if (!w) return -ENOMEM;
+    int rc = uv_poll_init(a->loop, &w->poll, fd);
+    if (rc < 0) {
+      free(w);
+      return rc;
     }
-    a->src_poll.data = a;
-    a->src_poll_fd = fd;
+    w->poll.data = w;
+    w->a = a;
+    w->fd = fd;
+    a->iw = w;
   }
-  uv_poll_start(&a->src_poll, UV_READABLE, on_source_readable);
+  return uv_poll_start(&a->iw->poll, UV_READABLE, on_input);
 }
 
 /* Mark a target the resumed run already did: with --ordered its place in
@@ -374,8 +389,13 @@ static int next_target(struct audit *a) {
   if (a->have_next) return 1;
   int r = source_next(a->src, &a->next, a->err, sizeof a->err);
   if (r == -EAGAIN) {
+    int rc = wait_source(a);
     a->err[0] = '\0';
-    wait_source(a);
+    if (rc < 0) {
+      snprintf(a->err, sizeof a->err, "cannot wait for the input: %s", uv_strerror(rc));
+      a->end = AUDIT_INPUT_ERROR;
+      a->source_done = 1;
+    }
     return 0;
   }
   if (r <= 0) {
@@ -433,6 +453,12 @@ static void closed_one(struct audit *a) {
 
 static void on_handle_closed(uv_handle_t *h) { closed_one(h->data); }
 
+static void on_watch_closed(uv_handle_t *h) {
+  struct audit *a = ((struct input_watch *)h->data)->a;
+  free(h->data);
+  closed_one(a);
+}
+
 static void on_dns_closed(void *arg) {
   struct audit *a = arg;
   a->dns = NULL;
@@ -454,9 +480,10 @@ static void maybe_finish(struct audit *a) {
   a->finishing = 1;
   if (a->end == AUDIT_COMPLETE && a->stopping && !a->source_done) a->end = AUDIT_STOPPED;
   (void)audit_stats(a); /* keep the stages' last figures: they are freed below */
-  a->handles_open = 2 + (a->smtp ? 1 : 0) + (a->src_poll_fd >= 0 ? 1 : 0);
+  a->handles_open = 2 + (a->smtp ? 1 : 0) + (a->iw ? 1 : 0);
   uv_close((uv_handle_t *)&a->pump_timer, on_handle_closed);
-  if (a->src_poll_fd >= 0) uv_close((uv_handle_t *)&a->src_poll, on_handle_closed);
+  if (a->iw) uv_close((uv_handle_t *)&a->iw->poll, on_watch_closed);
+  a->iw = NULL;
   if (a->smtp) smtpstage_close(a->smtp, on_smtp_closed, a);
   dnsstage_close(a->dns, on_dns_closed, a);
 }
@@ -545,7 +572,6 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct scan_opts *c,
   a->c = *c;
   a->src = src;
   a->rep = rep;
-  a->src_poll_fd = -1;
   a->nextra = source_extra_count(src);
   a->st.dns_budget = scan_dns_budget(c);
   a->st.smtp_budget = c->no_smtp ? 0 : scan_smtp_budget(c, fd_available());
@@ -631,7 +657,7 @@ void audit_stop(struct audit *a) {
     smtpstage_abandon(a->smtp, abandon_row, a);
   }
   if (a->dns) dnsstage_abandon(a->dns, abandon_row, a);
-  if (a->src_poll_fd >= 0) uv_poll_stop(&a->src_poll);
+  if (a->iw) uv_poll_stop(&a->iw->poll);
   if (!a->in_pump) maybe_finish(a);
 }
 
