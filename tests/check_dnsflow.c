@@ -42,12 +42,12 @@ START_TEST(defaults) {
   ck_assert_uint_eq(p.max, 4096);
   ck_assert_uint_eq(p.queue_low, 16);
   ck_assert_uint_eq(p.queue_high, 64);
-  ck_assert_uint_eq(p.stale_min_ns, 250 * MS);
+  ck_assert_uint_eq(p.stale_min_ns, 20 * MS);
   ck_assert_uint_eq(p.stale_base_mult, 8);
   struct dnsflow *f = mk(&p);
   ck_assert_uint_eq(dnsflow_window(f), 64);
   ck_assert_uint_eq(dnsflow_base_ns(f), 0);
-  ck_assert_uint_eq(dnsflow_stale_ns(f), 250 * MS);
+  ck_assert_uint_eq(dnsflow_stale_ns(f), 20 * MS);
   ck_assert_uint_eq(dnsflow_min_window_after_loss(f), 0);
   ck_assert_int_eq(dnsflow_slow_start(f), 1);
   dnsflow_free(f);
@@ -117,8 +117,8 @@ START_TEST(cache_mix_grows_to_max) {
   ck_assert_int_eq(tick(f, 4096, 50000, 100 * US, 0), DNSFLOW_HOLD);
   ck_assert_uint_eq(dnsflow_window(f), 4096);
   ck_assert_uint_eq(dnsflow_base_ns(f), 100 * US);
-  /* 8 x 0.1 ms is far below the floor: a miss becomes stale at 250 ms */
-  ck_assert_uint_eq(dnsflow_stale_ns(f), 250 * MS);
+  /* 8 x 0.1 ms is far below the floor: a miss becomes stale at 20 ms */
+  ck_assert_uint_eq(dnsflow_stale_ns(f), 20 * MS);
   dnsflow_free(f);
 }
 END_TEST
@@ -217,7 +217,7 @@ START_TEST(no_samples_no_growth) {
   for (unsigned i = 0; i < 100; i++) ck_assert_int_eq(tick(f, 64, 100000, 0, 0), DNSFLOW_HOLD);
   ck_assert_uint_eq(dnsflow_window(f), 64);
   ck_assert_uint_eq(dnsflow_base_ns(f), 0);
-  ck_assert_uint_eq(dnsflow_stale_ns(f), 250 * MS);
+  ck_assert_uint_eq(dnsflow_stale_ns(f), 20 * MS);
   ck_assert_int_eq(dnsflow_slow_start(f), 1);
   /* loss needs no latency sample */
   ck_assert_int_eq(tick(f, 64, 100000, 0, 1), DNSFLOW_LOSS);
@@ -254,7 +254,7 @@ END_TEST
 
 START_TEST(stale_age_follows_base) {
   struct dnsflow *f = mk(NULL);
-  ck_assert_uint_eq(dnsflow_stale_ns(f), 250 * MS);
+  ck_assert_uint_eq(dnsflow_stale_ns(f), 20 * MS);
   tick(f, 0, 0, 100 * MS, 0);
   ck_assert_uint_eq(dnsflow_stale_ns(f), 800 * MS);
   tick(f, 0, 0, 50 * MS, 0); /* lower: base 50 ms */
@@ -264,10 +264,10 @@ START_TEST(stale_age_follows_base) {
   tick(f, 0, 0, 0, 0);        /* none: base stays */
   ck_assert_uint_eq(dnsflow_base_ns(f), 50 * MS);
   ck_assert_uint_eq(dnsflow_stale_ns(f), 400 * MS);
-  tick(f, 0, 0, 31250 * US, 0); /* 8 x 31.25 ms = 250 ms: the floor exactly */
-  ck_assert_uint_eq(dnsflow_stale_ns(f), 250 * MS);
-  tick(f, 0, 0, 31 * MS, 0); /* 248 ms < floor */
-  ck_assert_uint_eq(dnsflow_stale_ns(f), 250 * MS);
+  tick(f, 0, 0, 2500 * US, 0); /* 8 x 2.5 ms = 20 ms: the floor exactly */
+  ck_assert_uint_eq(dnsflow_stale_ns(f), 20 * MS);
+  tick(f, 0, 0, 2 * MS, 0); /* 16 ms < floor */
+  ck_assert_uint_eq(dnsflow_stale_ns(f), 20 * MS);
   dnsflow_free(f);
 
   /* the multiplier and the floor are parameters; the product saturates */

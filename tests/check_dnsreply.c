@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dnsreply.h"
+#include "verdict.h"
 
 /* ---- packet builder ----------------------------------------------------- */
 

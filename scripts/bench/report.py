@@ -166,7 +166,7 @@ def main():
     def by(prefix):
         return [r for r in rows if r["id"].startswith(prefix)]
     dflt = by("pa-default-")
-    L.append("## Issue 4 targets, as measured in this run")
+    L.append("## Performance targets, as measured in this run")
     L.append("")
     L.append("| Target | Measured | Met |")
     L.append("|---|---|---|")

@@ -541,40 +541,22 @@ static int dry_run(struct run *r) {
   return PTA_EXIT_CLEAN;
 }
 
-int main(int argc, char **argv) {
-  static struct run run;
-  struct run *r = &run;
-  char err[1024];
-  char defname[64];
-  int rc;
-
-  /* libuv does not ignore SIGPIPE on Linux; a peer closing early must not
-   * kill us (field-notes). */
-  signal(SIGPIPE, SIG_IGN);
-  /* A file-size limit (ulimit -f) must make write() fail with EFBIG, which
-   * the report turns into a clear error and exit 3, not kill us. */
-  signal(SIGXFSZ, SIG_IGN);
-
-  if (argc > 1) {
-    if (!strcmp(argv[1], "diff")) return command_diff(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "merge")) return command_merge(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "summary")) return command_summary(argc - 1, argv + 1);
-  }
-
-  if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
-    die(PTA_EXIT_USAGE, "%s", err);
+/* --help, --version: 1 when the action was one of them (printed). */
+static int info_action(struct run *r) {
   if (r->cfg.action == ACTION_HELP) {
     fputs(options_usage(), stdout);
-    options_free(&r->cfg);
-    return PTA_EXIT_CLEAN;
-  }
-  if (r->cfg.action == ACTION_VERSION) {
+  } else if (r->cfg.action == ACTION_VERSION) {
     printf("ptraudit %s (libuv %s, c-ares %s, zlib %s)\n", PTRAUDIT_VERSION,
            uv_version_string(), ares_version(NULL), zlibVersion());
-    options_free(&r->cfg);
-    return PTA_EXIT_CLEAN;
+  } else {
+    return 0;
   }
+  options_free(&r->cfg);
+  return 1;
+}
 
+/* The descriptors the run may use: raised to the hard limit, checked. */
+static void setup_nofile(struct run *r) {
   rlim_t nofile = raise_nofile();
   if (!r->cfg.dry_run) check_nofile(r, nofile); /* a dry run opens only the inputs */
   /* Only SMTP probes hold a descriptor each; the scan sizes their budget
@@ -585,43 +567,48 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ptraudit: --smtp-concurrency %u does not fit the open-file limit %llu; "
             "using %llu\n", r->cfg.scan.smtp_concurrency, (unsigned long long)nofile,
             (unsigned long long)(nofile > FD_RESERVE + 8 ? nofile - FD_RESERVE : 8));
+}
 
-
+/* Open the inputs (exits on bad input). */
+static void open_source(struct run *r) {
+  char err[1024];
   /* Inputs read once (pipes, FIFOs, terminals) never block the loop: the
    * scan polls the source's descriptor when it has no complete target. */
   r->cfg.src.nonblocking = 1;
-  rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
+  int rc = source_open(&r->src, &r->cfg.src, err, sizeof err);
   if (rc < 0) die(rc == UV_EINVAL ? PTA_EXIT_USAGE : PTA_EXIT_RUNTIME, "%s", err);
   r->total_known = source_total(r->src, &r->total);
   uint64_t fp = 0;
   r->resumable = source_fingerprint(r->src, &fp);
   r->fingerprint = options_fingerprint(&r->cfg, fp);
   if (r->total_known && r->total == 0) die(PTA_EXIT_USAGE, "no targets in the input");
-  if (r->cfg.dry_run) {
-    rc = dry_run(r);
-    source_close(r->src);
-    options_free(&r->cfg);
-    return rc;
-  }
+}
 
-  if (r->cfg.resume) {
-    if (!r->resumable)
-      die(PTA_EXIT_USAGE, "--resume needs inputs that can be read again (not stdin or a pipe)");
-    if (checkpoint_read(r->cfg.resume, &r->prev, err, sizeof err) < 0) die(PTA_EXIT_USAGE, "%s", err);
-    if (r->prev.fingerprint != r->fingerprint)
-      die(PTA_EXIT_USAGE, "%s: the inputs or options differ from the interrupted run's (targets, "
-          "inventory contents, exclusions, shard, seed, SMTP and format options must be the "
-          "same)", r->cfg.resume);
-    check_resume_range(r);
-    r->resuming = 1;
-  }
+/* --resume: the checkpoint must be this run's (exits otherwise). */
+static void load_resume(struct run *r) {
+  char err[1024];
+  if (!r->cfg.resume) return;
+  if (!r->resumable)
+    die(PTA_EXIT_USAGE, "--resume needs inputs that can be read again (not stdin or a pipe)");
+  if (checkpoint_read(r->cfg.resume, &r->prev, err, sizeof err) < 0) die(PTA_EXIT_USAGE, "%s", err);
+  if (r->prev.fingerprint != r->fingerprint)
+    die(PTA_EXIT_USAGE, "%s: the inputs or options differ from the interrupted run's (targets, "
+        "inventory contents, exclusions, shard, seed, SMTP and format options must be the "
+        "same)", r->cfg.resume);
+  check_resume_range(r);
+  r->resuming = 1;
+}
 
+/* The report's and the checkpoint's names; the report opened (exits on
+ * failure). */
+static void open_outputs(struct run *r, char *defname, size_t deflen) {
+  char err[1024];
   const char *out = r->cfg.output;
   if (!out) {
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    strftime(defname, sizeof defname, r->cfg.scan.format == FORMAT_JSONL
+    strftime(defname, deflen, r->cfg.scan.format == FORMAT_JSONL
              ? "ptraudit-%Y%m%dT%H%M%SZ.jsonl.gz" : "ptraudit-%Y%m%dT%H%M%SZ.csv.gz", &tm);
     out = defname;
   }
@@ -633,9 +620,15 @@ int main(int argc, char **argv) {
              strcmp(out, "-") ? out : "ptraudit-stdout");
   check_outputs(r, out);
   stopsig_install(); /* before the first output file exists */
-  rc = report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err);
-  if (rc < 0) die(PTA_EXIT_USAGE, "%s", err);
+  if (report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err) < 0)
+    die(PTA_EXIT_USAGE, "%s", err);
+}
 
+/* The loop, the scan and the CLI's own timers and signals (exits on
+ * failure, removing the temporary report). */
+static void start_scan(struct run *r) {
+  char err[1024];
+  int rc;
   if ((rc = uv_loop_init(&r->loop)) < 0) {
     report_close(r->rep, 0, NULL, 0); /* removes the temporary file */
     die(PTA_EXIT_RUNTIME, "cannot start the event loop: %s", uv_strerror(rc));
@@ -646,7 +639,6 @@ int main(int argc, char **argv) {
     die(PTA_EXIT_RUNTIME, "%s", err);
   }
   if (r->resuming) audit_resume_from(r->audit, &r->prev);
-
   uv_timer_init(&r->loop, &r->progress);
   uv_timer_init(&r->loop, &r->flush);
   uv_timer_init(&r->loop, &r->grace);
@@ -659,10 +651,43 @@ int main(int argc, char **argv) {
     uv_timer_start(&r->progress, on_progress, 1000, 1000);
     uv_unref((uv_handle_t *)&r->progress);
   }
-
   audit_on_invalid(r->audit, on_invalid, r);
   r->t0 = uv_hrtime();
   audit_start(r->audit, on_done, r);
+}
+
+int main(int argc, char **argv) {
+  static struct run run;
+  struct run *r = &run;
+  char err[1024];
+  char defname[64];
+
+  /* libuv does not ignore SIGPIPE on Linux: a peer closing early must not
+   * kill the process. */
+  signal(SIGPIPE, SIG_IGN);
+  /* A file-size limit (ulimit -f) must make write() fail with EFBIG, which
+   * the report turns into a clear error and exit 3, not kill us. */
+  signal(SIGXFSZ, SIG_IGN);
+
+  if (argc > 1) {
+    if (!strcmp(argv[1], "diff")) return command_diff(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "merge")) return command_merge(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "summary")) return command_summary(argc - 1, argv + 1);
+  }
+  if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
+    die(PTA_EXIT_USAGE, "%s", err);
+  if (info_action(r)) return PTA_EXIT_CLEAN;
+  setup_nofile(r);
+  open_source(r);
+  if (r->cfg.dry_run) {
+    int rc = dry_run(r);
+    source_close(r->src);
+    options_free(&r->cfg);
+    return rc;
+  }
+  load_resume(r);
+  open_outputs(r, defname, sizeof defname);
+  start_scan(r);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (r->progress_drawn) {
     draw_progress(r);

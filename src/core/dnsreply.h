@@ -4,7 +4,7 @@
  * checked, so any byte string is a valid input (fit for a fuzz target).
  * The caller gives fixed storage for what is kept.
  *
- * Status (enum dns_status from verdict.h), decided in this order:
+ * Status (enum dns_status from status.h), decided in this order:
  *   shorter than a header, or not a response (QR=0)   DNS_BADRESP
  *   rcode NXDOMAIN / SERVFAIL / REFUSED                DNS_NXDOMAIN /
  *                                                      DNS_SERVFAIL / DNS_REFUSED
@@ -37,7 +37,7 @@
 
 #include <stddef.h>
 #include "addr.h"
-#include "verdict.h"
+#include "status.h"
 
 /* RR types we ask for or follow (RFC 1035, RFC 3596). */
 #define DNSREPLY_T_A 1

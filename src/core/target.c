@@ -66,17 +66,6 @@ static const char *quote(struct quoted *q, const char *s, size_t len) {
  * a glimpse, and two full quotes would crowd the message. */
 #define FIELD_QUOTE_MAX 12
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  if (err != NULL && errlen > 0) {
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -EINVAL;
-}
-
 char *span_count_text(char buf[SPAN_COUNT_TEXTLEN], unsigned __int128 v) {
   char tmp[40];
   size_t n = 0, i;
@@ -151,7 +140,7 @@ static int diagnose_v4(const char *s, size_t len, const char *ctx, char *err,
 
   const char *qs = quote(&q, s, len);
   if (count_char(s, len, '.') != 3)
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "invalid IPv4 address %s%s: need four decimal octets "
                 "(a.b.c.d; short forms like 127.1 are not accepted)",
                 qs, ctx);
@@ -160,19 +149,19 @@ static int diagnose_v4(const char *s, size_t len, const char *ctx, char *err,
     while (i < len && s[i] != '.')
       i++;
     if (i == start)
-      return fail(err, errlen, "invalid IPv4 address %s%s: empty octet", qs, ctx);
+      return err_set(err, errlen, -EINVAL, "invalid IPv4 address %s%s: empty octet", qs, ctx);
     if (i - start > 1 && s[start] == '0')
-      return fail(err, errlen,
+      return err_set(err, errlen, -EINVAL,
                   "invalid IPv4 address %s%s: octet %s has a leading zero "
                   "(octal is ambiguous, write it in plain decimal)",
                   qs, ctx, quote_n(&qo, s + start, i - start, FIELD_QUOTE_MAX));
     if (i - start > 3 || octet_value(s + start, i - start) > 255)
-      return fail(err, errlen, "invalid IPv4 address %s%s: octet %s is greater than 255",
+      return err_set(err, errlen, -EINVAL, "invalid IPv4 address %s%s: octet %s is greater than 255",
                   qs, ctx, quote_n(&qo, s + start, i - start, FIELD_QUOTE_MAX));
     parts++;
     i++; /* the dot */
   }
-  return fail(err, errlen, "invalid IPv4 address %s%s", qs, ctx);
+  return err_set(err, errlen, -EINVAL, "invalid IPv4 address %s%s", qs, ctx);
 }
 
 /* Why s[0..len), which contains a ':', is not an IPv6 address. */
@@ -186,22 +175,22 @@ static int diagnose_v6(const char *s, size_t len, const char *ctx, char *err,
     if (s[i] == ':' && s[i + 1] == ':')
       dcolon++;
   if (find(s, len, '%') != NULL)
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "invalid IPv6 address %s%s: zone index (%%...) is not accepted",
                 qs, ctx);
   if (dcolon > 1)
-    return fail(err, errlen, "invalid IPv6 address %s%s: '::' may appear only once",
+    return err_set(err, errlen, -EINVAL, "invalid IPv6 address %s%s: '::' may appear only once",
                 qs, ctx);
   for (i = 0; i < len; i++) {
     if (s[i] == ':' || s[i] == '.') {
       run = 0;
     } else if (++run > 4) {
-      return fail(err, errlen,
+      return err_set(err, errlen, -EINVAL,
                   "invalid IPv6 address %s%s: a group has more than 4 hex digits",
                   qs, ctx);
     }
   }
-  return fail(err, errlen, "invalid IPv6 address %s%s", qs, ctx);
+  return err_set(err, errlen, -EINVAL, "invalid IPv6 address %s%s", qs, ctx);
 }
 
 /* Parse field s[0..len) as one address; on failure explain why.  `whole`
@@ -216,7 +205,7 @@ static int parse_field(struct addr *a, const char *s, size_t len, const char *wh
   if (addr_parse(a, s, len) == 0)
     return 0;
   if (len == 0)
-    return fail(err, errlen, "missing address%s in %s", ctx, quote(&q, whole, wlen));
+    return err_set(err, errlen, -EINVAL, "missing address%s in %s", ctx, quote(&q, whole, wlen));
   if (find(s, len, ':') != NULL)
     return diagnose_v6(s, len, ctx, err, errlen);
   for (i = 0; i < len; i++) {
@@ -225,7 +214,7 @@ static int parse_field(struct addr *a, const char *s, size_t len, const char *wh
   }
   if (digits_dots)
     return diagnose_v4(s, len, ctx, err, errlen);
-  return fail(err, errlen, "not an IP address, CIDR block or range: %s",
+  return err_set(err, errlen, -EINVAL, "not an IP address, CIDR block or range: %s",
               quote(&q, whole, wlen));
 }
 
@@ -253,19 +242,19 @@ static int check_size(const struct span *sp, unsigned flags, const char *what,
 
   if (sp->first.family == 4) {
     if (minus1 > LIMIT_V4 && !(flags & TARGET_ALLOW_HUGE))
-      return fail(err, errlen,
+      return err_set(err, errlen, -EINVAL,
                   "%s is %s addresses, more than the limit of 16777216 (a /8); "
                   "add --allow-huge to scan it",
                   what, size_text(n, minus1));
     return 0;
   }
   if (minus1 > LIMIT_V6_HUGE)
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "%s is %s addresses, more than can be enumerated "
                 "(at most 2^64, a /64, even with --allow-huge)",
                 what, size_text(n, minus1));
   if (minus1 > LIMIT_V6 && !(flags & TARGET_ALLOW_HUGE))
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "%s is %s addresses, more than the limit of 4294967296 (a /96); "
                 "add --allow-huge to allow up to 2^64 (a /64)",
                 what, size_text(n, minus1));
@@ -291,21 +280,21 @@ static int parse_cidr(const char *s, size_t len, size_t slash, struct span *out,
   bits = a.family == 4 ? 32 : 128;
 
   if (plen_len == 0)
-    return fail(err, errlen, "missing prefix length after '/' in %s", quote(&q, s, len));
+    return err_set(err, errlen, -EINVAL, "missing prefix length after '/' in %s", quote(&q, s, len));
   for (i = 0; i < plen_len; i++)
     if (!is_digit(p[i]))
-      return fail(err, errlen, "prefix length %s is not a decimal number in %s",
+      return err_set(err, errlen, -EINVAL, "prefix length %s is not a decimal number in %s",
                   quote_n(&qp, p, plen_len, FIELD_QUOTE_MAX), quote(&q, s, len));
   if (plen_len > 1 && p[0] == '0')
-    return fail(err, errlen, "prefix length %s has a leading zero in %s",
+    return err_set(err, errlen, -EINVAL, "prefix length %s has a leading zero in %s",
                 quote_n(&qp, p, plen_len, FIELD_QUOTE_MAX), quote(&q, s, len));
   if (plen_len > 3)
-    return fail(err, errlen, "prefix length %s out of range for IPv%d (0-%u)",
+    return err_set(err, errlen, -EINVAL, "prefix length %s out of range for IPv%d (0-%u)",
                 quote_n(&qp, p, plen_len, FIELD_QUOTE_MAX), a.family, bits);
   for (i = 0; i < plen_len; i++)
     plen = plen * 10 + (unsigned)(p[i] - '0');
   if (plen > bits)
-    return fail(err, errlen, "prefix length %u out of range for IPv%d (0-%u)", plen,
+    return err_set(err, errlen, -EINVAL, "prefix length %u out of range for IPv%d (0-%u)", plen,
                 a.family, bits);
 
   v = addr_to_u128(&a);
@@ -316,7 +305,7 @@ static int parse_cidr(const char *s, size_t len, size_t slash, struct span *out,
     addr_from_u128(&n, a.family, v & ~host);
     addr_format(&a, given);
     addr_format(&n, net);
-    return fail(err, errlen, "host bits set in %s/%u (did you mean %s/%u?)", given, plen,
+    return err_set(err, errlen, -EINVAL, "host bits set in %s/%u (did you mean %s/%u?)", given, plen,
                 net, plen);
   }
   addr_from_u128(&out->first, a.family, v);
@@ -339,11 +328,11 @@ static int parse_range(const char *s, size_t len, size_t dash, struct span *out,
   if (r != 0)
     return r;
   if (a.family != b.family)
-    return fail(err, errlen, "range mixes IPv4 and IPv6: %s", quote(&q, s, len));
+    return err_set(err, errlen, -EINVAL, "range mixes IPv4 and IPv6: %s", quote(&q, s, len));
   if (addr_cmp(&b, &a) < 0) {
     addr_format(&a, as);
     addr_format(&b, bs);
-    return fail(err, errlen, "range end %s is before start %s", bs, as);
+    return err_set(err, errlen, -EINVAL, "range end %s is before start %s", bs, as);
   }
   out->first = a;
   out->last = b;
@@ -359,13 +348,13 @@ static int parse_plain(const char *s, size_t len, struct span *out, unsigned fla
   int r;
 
   if (slash != NULL && dash != NULL)
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "a target is an address, a CIDR block or a range, not a mix: %s",
                 quote(&q, s, len));
   if (count_char(s, len, '/') > 1)
-    return fail(err, errlen, "more than one '/' in %s", quote(&q, s, len));
+    return err_set(err, errlen, -EINVAL, "more than one '/' in %s", quote(&q, s, len));
   if (count_char(s, len, '-') > 1)
-    return fail(err, errlen, "more than one '-' in range %s", quote(&q, s, len));
+    return err_set(err, errlen, -EINVAL, "more than one '-' in range %s", quote(&q, s, len));
   if (slash != NULL)
     return parse_cidr(s, len, (size_t)(slash - s), out, flags, err, errlen);
   if (dash != NULL)
@@ -385,13 +374,13 @@ int target_parse(const char *s, size_t len, struct span *out, unsigned flags, ch
   if (err != NULL && errlen > 0)
     err[0] = '\0';
   if (s == NULL || len == 0)
-    return fail(err, errlen, "empty target");
+    return err_set(err, errlen, -EINVAL, "empty target");
   /* Refuse overlong text before looking at it: a 1 MB line costs O(1). */
   if (len > TARGET_TEXT_MAX)
-    return fail(err, errlen, "target too long (%zu bytes, at most %d): %s", len,
+    return err_set(err, errlen, -EINVAL, "target too long (%zu bytes, at most %d): %s", len,
                 TARGET_TEXT_MAX, quote(&q, s, len));
   if (is_space(s[0]))
-    return fail(err, errlen, "leading whitespace in target %s", quote(&q, s, len));
+    return err_set(err, errlen, -EINVAL, "leading whitespace in target %s", quote(&q, s, len));
 
   for (n = 0; n < len && is_target_char(s[n]); n++)
     ;
@@ -401,12 +390,12 @@ int target_parse(const char *s, size_t len, struct span *out, unsigned flags, ch
   /* Something that can never be part of a target at s[n].  Say the most
    * useful thing we can about it. */
   if (s[n] == '%' && find(s, n, ':') != NULL)
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "invalid IPv6 address %s: zone index (%%...) is not accepted",
                 quote(&q, s, len));
   /* "0x7f.0.0.1", "127.0.0.0x1": inet_aton syntax. */
   if (looks_hex_v4(s, len))
-    return fail(err, errlen,
+    return err_set(err, errlen, -EINVAL,
                 "invalid IPv4 address %s: hexadecimal octets are not accepted",
                 quote(&q, s, len));
   if (n > 0 && parse_plain(s, n, &dummy, TARGET_ALLOW_HUGE, NULL, 0) == 0) {
@@ -415,11 +404,11 @@ int target_parse(const char *s, size_t len, struct span *out, unsigned flags, ch
     for (i = n; i < len && is_space(s[i]); i++)
       ;
     if (i == len)
-      return fail(err, errlen, "trailing whitespace after %s in %s", what,
+      return err_set(err, errlen, -EINVAL, "trailing whitespace after %s in %s", what,
                   quote(&q, s, len));
-    return fail(err, errlen, "trailing text after %s in %s", what, quote(&q, s, len));
+    return err_set(err, errlen, -EINVAL, "trailing text after %s in %s", what, quote(&q, s, len));
   }
-  return fail(err, errlen, "not an IP address, CIDR block or range: %s",
+  return err_set(err, errlen, -EINVAL, "not an IP address, CIDR block or range: %s",
               quote(&q, s, len));
 }
 

@@ -28,37 +28,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
+#include "status.h"
 
 #define RESULT_MAX_PTR 16     /* PTR names kept per target */
 #define RESULT_MAX_FORWARD 10 /* PTR names forward-confirmed */
 #define RESULT_MAX_ADDRS 32   /* forward addresses kept per name */
-#define RESULT_NAME_MAX 255   /* presentation-form name cap (RFC 1035: 253) */
-
-/* Outcome of one DNS lookup.  DNS_SERVFAIL .. DNS_ERROR are temporary
- * (never "no record"); DNS_NOT_RUN is not an outcome at all.  Use
- * verdict_dns_status_is_temporary() rather than comparing with DNS_SERVFAIL. */
-enum dns_status {
-  DNS_OK = 0,    /* answer with records of the asked type */
-  DNS_NXDOMAIN,  /* rcode 3 */
-  DNS_NODATA,    /* NOERROR but no record of the asked type */
-  DNS_SERVFAIL,  /* rcode 2 */
-  DNS_REFUSED,   /* rcode 5 */
-  DNS_TIMEOUT,   /* no usable answer within tries x timeout */
-  DNS_BADRESP,   /* malformed or unusable answer (incl. other rcodes) */
-  DNS_ERROR,     /* local failure (no memory, no sockets, ...) */
-  DNS_NOT_RUN    /* not looked up (e.g. beyond RESULT_MAX_FORWARD) */
-};
-
-enum smtp_status {
-  SMTP_SKIPPED = 0, /* --no-smtp, or invalid/skipped target */
-  SMTP_BANNER,      /* a complete greeting was read */
-  SMTP_REFUSED,     /* connection refused */
-  SMTP_TIMEOUT,     /* the connect deadline (--connect-timeout) or the greeting
-                       deadline (--smtp-timeout, from connect start) passed */
-  SMTP_CLOSED,      /* peer closed before the greeting's final line */
-  SMTP_RESET,       /* connection reset */
-  SMTP_ERROR        /* anything else: unreachable, oversized or malformed greeting */
-};
 
 enum iprev { IPREV_NONE = 0, IPREV_PASS, IPREV_FAIL, IPREV_PERMERROR, IPREV_TEMPERROR };
 

@@ -84,16 +84,6 @@ struct source {
   uint64_t seq;
 };
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return code;
-}
-
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
   for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * FNV_PRIME;
@@ -132,7 +122,7 @@ static int fingerprint_file(struct cursor *k, char *err, size_t errlen) {
   char b[65536];
   ssize_t n;
   while ((n = instream_read(k->in, b, sizeof b)) > 0) k->fp = fnv(k->fp, b, (size_t)n);
-  if (n < 0) return fail(err, errlen, (int)n, "%s", instream_error(k->in));
+  if (n < 0) return err_set(err, errlen, (int)n, "%s", instream_error(k->in));
   instream_rewind(k->in);
   return 0;
 }
@@ -150,7 +140,7 @@ static int cursor_open_file(struct cursor *k, const char *name, char *err, size_
     k->rereadable = 0;
     if (k->validating) {
       if (strcmp(name, "-") && stat(name, &st) != 0)
-        return fail(err, errlen, -EINVAL, "%s: cannot open: %s", name, strerror(errno));
+        return err_set(err, errlen, -EINVAL, "%s: cannot open: %s", name, strerror(errno));
       return 1;
     }
   }
@@ -183,8 +173,8 @@ static int parse_span(struct cursor *k, const char *s, size_t len, struct span *
   unsigned flags = k->c->allow_huge ? TARGET_ALLOW_HUGE : 0;
   if (target_parse(s, len, sp, flags, msg, sizeof msg) != 0) {
     if (!strcmp(where, "argument"))
-      return fail(err, errlen, -EINVAL, "argument %lu: %s", line, msg);
-    return fail(err, errlen, -EINVAL, "%s:%lu: %s", where, line, msg);
+      return err_set(err, errlen, -EINVAL, "argument %lu: %s", line, msg);
+    return err_set(err, errlen, -EINVAL, "%s:%lu: %s", where, line, msg);
   }
   return 0;
 }
@@ -213,9 +203,9 @@ static int read_list_line(struct lines *L, const char *fname, unsigned long *lin
       char ch = L->rbuf[L->rpos++];
       if (L->n == 0) (*line)++;
       if (ch == '\0')
-        return fail(err, errlen, -EINVAL, "%s:%lu: NUL byte in line", fname, *line);
+        return err_set(err, errlen, -EINVAL, "%s:%lu: NUL byte in line", fname, *line);
       if (L->n + 2 > size)
-        return fail(err, errlen, -EINVAL, "%s:%lu: line longer than %zu bytes", fname, *line,
+        return err_set(err, errlen, -EINVAL, "%s:%lu: line longer than %zu bytes", fname, *line,
                     size - 2);
       buf[L->n++] = ch;
       if (ch == '\n') goto line;
@@ -227,7 +217,7 @@ static int read_list_line(struct lines *L, const char *fname, unsigned long *lin
     ssize_t r = L->wait ? instream_read_wait(L->in, L->rbuf, sizeof L->rbuf)
                         : instream_read(L->in, L->rbuf, sizeof L->rbuf);
     if (r == -EAGAIN) return -EAGAIN;
-    if (r < 0) return fail(err, errlen, (int)r, "%s", instream_error(L->in));
+    if (r < 0) return err_set(err, errlen, (int)r, "%s", instream_error(L->in));
     L->rpos = 0;
     L->rlen = (size_t)r;
     if (r == 0) L->eof = 1;
@@ -282,7 +272,7 @@ static int cursor_begin_inventory(struct cursor *k, char *err, size_t errlen) {
   r = inventory_open_stream(&k->inv, k->in, c->ip_column, c->expect_column, msg, sizeof msg);
   if (r < 0) {
     cursor_close_file(k);
-    return fail(err, errlen, r, "%s", msg);
+    return err_set(err, errlen, r, "%s", msg);
   }
   k->mode = M_INVENTORY;
   return 0;
@@ -399,7 +389,7 @@ static int step_inventory(struct cursor *k, struct target *t, char *err, size_t 
   char msg[512];
   int r = inventory_next(k->inv, &row, msg, sizeof msg);
   if (r == -EAGAIN) return r; /* the row is not complete yet */
-  if (r < 0) return fail(err, errlen, r == -ENOMEM ? r : -EINVAL, "%s", msg);
+  if (r < 0) return err_set(err, errlen, r == -ENOMEM ? r : -EINVAL, "%s", msg);
   if (r == 0) {
     cursor_close_file(k);
     k->mode = M_NONE;
@@ -427,7 +417,7 @@ static int step_operand(struct cursor *k, char *err, size_t errlen) {
   if (k->validating) k->fp = fnv(k->fp, op, strlen(op) + 1);
   if (!strcmp(op, "-") || op[0] == '@') {
     const char *name = op[0] == '@' ? op + 1 : "-";
-    if (!*name) return fail(err, errlen, -EINVAL, "argument %zu: '@' needs a file name", k->opnd);
+    if (!*name) return err_set(err, errlen, -EINVAL, "argument %zu: '@' needs a file name", k->opnd);
     int r = cursor_open_file(k, name, err, errlen);
     if (r < 0) return r;
     if (r == 0) k->mode = M_LINES;
@@ -476,12 +466,12 @@ static int load_excludes(struct source *s, char *err, size_t errlen) {
   unsigned flags = TARGET_ALLOW_HUGE; /* excluding a huge block is always fine */
 
   s->ex = exclude_new();
-  if (!s->ex) return fail(err, errlen, -ENOMEM, "out of memory");
+  if (!s->ex) return err_set(err, errlen, -ENOMEM, "out of memory");
   for (size_t i = 0; i < c->nexcludes; i++) {
     const char *e = c->excludes[i];
     if (target_parse(e, strlen(e), &sp, flags, msg, sizeof msg) != 0)
-      return fail(err, errlen, -EINVAL, "--exclude: %s", msg);
-    if (exclude_add(s->ex, &sp)) return fail(err, errlen, -ENOMEM, "out of memory");
+      return err_set(err, errlen, -EINVAL, "--exclude: %s", msg);
+    if (exclude_add(s->ex, &sp)) return err_set(err, errlen, -ENOMEM, "out of memory");
   }
   for (size_t i = 0; i < c->nexclude_files; i++) {
     const char *name = c->exclude_files[i];
@@ -492,7 +482,7 @@ static int load_excludes(struct source *s, char *err, size_t errlen) {
     /* Read whole before the scan, so waiting is right: a FIFO here is
      * read once, as it streams, like any other exclusion file. */
     struct lines *L = calloc(1, sizeof *L);
-    if (!L) return fail(err, errlen, -ENOMEM, "out of memory");
+    if (!L) return err_set(err, errlen, -ENOMEM, "out of memory");
     if ((r = instream_open(&L->in, name, err, errlen)) < 0) {
       free(L);
       return r;
@@ -502,11 +492,11 @@ static int load_excludes(struct source *s, char *err, size_t errlen) {
       const char *p = list_line(buf, &len);
       if (!len) continue;
       if (target_parse(p, len, &sp, flags, msg, sizeof msg) != 0) {
-        r = fail(err, errlen, -EINVAL, "%s:%lu: %s", name, line, msg);
+        r = err_set(err, errlen, -EINVAL, "%s:%lu: %s", name, line, msg);
         break;
       }
       if (exclude_add(s->ex, &sp)) {
-        r = fail(err, errlen, -ENOMEM, "out of memory");
+        r = err_set(err, errlen, -ENOMEM, "out of memory");
         break;
       }
     }
@@ -524,7 +514,7 @@ int source_open(struct source **out, const struct source_opts *c, char *err, siz
 
   *out = NULL;
   struct source *s = calloc(1, sizeof *s);
-  if (!s) return fail(err, errlen, -ENOMEM, "out of memory");
+  if (!s) return err_set(err, errlen, -ENOMEM, "out of memory");
   s->c = c;
   if ((r = load_excludes(s, err, errlen)) < 0) {
     source_close(s);

@@ -2,8 +2,8 @@
  * netstat.h - the kernel's UDP counters from /proc/net/snmp, used to see
  * whether replies are being dropped because a socket's receive buffer was
  * full (RcvbufErrors).  Dropped DNS replies turn into retries and timeouts:
- * the audit watches this counter and narrows its in-flight window when it
- * grows (issue: "packet drops ... are observed and avoided").
+ * the DNS stage watches this counter and narrows its window when it grows,
+ * before the drops cost a timeout each.
  */
 #ifndef PTRAUDIT_NETSTAT_H
 #define PTRAUDIT_NETSTAT_H

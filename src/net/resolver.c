@@ -18,6 +18,7 @@
  */
 #include "resolver.h"
 #include "sockio.h"
+#include "err.h"
 
 #include <ares.h>
 #include <stdarg.h>
@@ -83,6 +84,8 @@ struct resolver {
   unsigned nchan;
   size_t max_per_chan;
   size_t window;   /* cap on `sent - stale`; SIZE_MAX = none (resolver_set_window) */
+  size_t cap;      /* cap on `sent`; SIZE_MAX = none (resolver_set_cap) */
+  uint64_t late;   /* answers that came only after a retry (resolver_late) */
   size_t inflight; /* accepted, not yet delivered */
   size_t sent;     /* inside c-ares */
   size_t stale;    /* of those, sent longer ago than stale_ns */
@@ -108,16 +111,6 @@ struct resolver {
   void (*closed_cb)(void *);
   void *closed_arg;
 };
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return rc;
-}
 
 /* ---- query records ------------------------------------------------------ */
 
@@ -220,6 +213,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
   r->sent--;
   if (q->stale) r->stale--;
   sent_unlink(r, q);
+  if (abuf && timeouts > 0) r->late++;
   if (abuf && timeouts == 0) { /* a first-try answer: a clean sample */
     uint64_t rtt = uv_hrtime() - q->t_sent;
     if (!r->rtt_n || rtt < r->rtt_min) r->rtt_min = rtt;
@@ -235,7 +229,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 }
 
 static struct chan *least_loaded(struct resolver *r) {
-  if (r->sent - r->stale >= r->window) return NULL;
+  if (r->sent - r->stale >= r->window || r->sent >= r->cap) return NULL;
   struct chan *best = &r->chans[0];
   for (unsigned i = 1; i < r->nchan; i++)
     if (r->chans[i].inflight < best->inflight) best = &r->chans[i];
@@ -415,14 +409,14 @@ static int chan_init(struct resolver *r, struct chan *c, const struct resolver_o
   int rc = ares_init_options(&c->ch, &opts, mask);
   if (rc != ARES_SUCCESS) {
     c->ch = NULL;
-    return fail(err, errlen, rc == ARES_ENOMEM ? UV_ENOMEM : UV_EINVAL,
+    return err_set(err, errlen, rc == ARES_ENOMEM ? UV_ENOMEM : UV_EINVAL,
                 "cannot set up the DNS resolver: %s", ares_strerror(rc));
   }
   sockio_install(r->sio, c->ch);
   if (o->servers_csv && o->servers_csv[0]) {
     rc = ares_set_servers_ports_csv(c->ch, o->servers_csv);
     if (rc != ARES_SUCCESS)
-      return fail(err, errlen, rc == ARES_ENOMEM ? UV_ENOMEM : UV_EINVAL,
+      return err_set(err, errlen, rc == ARES_ENOMEM ? UV_ENOMEM : UV_EINVAL,
                   "bad resolver list '%s': %s", o->servers_csv, ares_strerror(rc));
   }
   return 0;
@@ -454,15 +448,16 @@ int resolver_new(struct resolver **out, uv_loop_t *loop, const struct resolver_o
 
   *out = NULL;
   if (nchan > RESOLVER_MAX_CHANNELS)
-    return fail(err, errlen, UV_EINVAL, "at most %d DNS channels", RESOLVER_MAX_CHANNELS);
+    return err_set(err, errlen, UV_EINVAL, "at most %d DNS channels", RESOLVER_MAX_CHANNELS);
   if (timeout_ms > (unsigned)INT32_MAX / 2) timeout_ms = (unsigned)INT32_MAX / 2;
   if (maxq > MAX_INFLIGHT_CAP) maxq = MAX_INFLIGHT_CAP;
 
   if (!(r = calloc(1, sizeof *r)) || !(r->chans = calloc(nchan, sizeof *r->chans))) {
     free(r);
-    return fail(err, errlen, UV_ENOMEM, "out of memory");
+    return err_set(err, errlen, UV_ENOMEM, "out of memory");
   }
   r->window = SIZE_MAX;
+  r->cap = SIZE_MAX;
   r->loop = loop;
   r->nchan = nchan;
   r->max_per_chan = maxq;
@@ -476,13 +471,13 @@ int resolver_new(struct resolver **out, uv_loop_t *loop, const struct resolver_o
   rc = ares_library_init(ARES_LIB_INIT_ALL);
   if (rc != ARES_SUCCESS) {
     resolver_free(r);
-    return fail(err, errlen, UV_ENOMEM, "c-ares: %s", ares_strerror(rc));
+    return err_set(err, errlen, UV_ENOMEM, "c-ares: %s", ares_strerror(rc));
   }
   r->lib_init = 1;
   if (sockio_new(&r->sio, o->rcvbuf < 0 ? 0 : o->rcvbuf ? o->rcvbuf : DEFAULT_RCVBUF,
                  on_sockio_read, r) != 0) {
     resolver_free(r);
-    return fail(err, errlen, UV_ENOMEM, "out of memory");
+    return err_set(err, errlen, UV_ENOMEM, "out of memory");
   }
   for (unsigned i = 0; i < nchan; i++) {
     if ((rc = chan_init(r, &r->chans[i], o, timeout_ms, tries, err, errlen)) != 0) {
@@ -562,6 +557,14 @@ uint64_t resolver_rtt_min(struct resolver *r, uint64_t *min_ns) {
   r->rtt_min = 0;
   return n;
 }
+
+void resolver_set_cap(struct resolver *r, size_t cap) {
+  size_t old = r->cap;
+  r->cap = cap ? cap : SIZE_MAX;
+  if (r->cap > old && !r->in_dispatch) pump(r);
+}
+
+uint64_t resolver_late(const struct resolver *r) { return r->late; }
 
 void resolver_set_stale(struct resolver *r, uint64_t stale_ns) {
   r->stale_ns = stale_ns;

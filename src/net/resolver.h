@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "verdict.h"
+#include "status.h"
 
 struct resolver; /* opaque */
 
@@ -84,6 +84,15 @@ void resolver_query(struct resolver *r, const char *name, int type, resolver_cb 
  * a server's receive buffer holds only so many datagrams.  O(1) plus the
  * queries it releases. */
 void resolver_set_window(struct resolver *r, size_t window);
+
+/* Cap ALL the queries inside c-ares, young and stale (dnscap.h): a
+ * recursive resolver's list of pending requests is finite.  0 = no cap.
+ * Raising it sends waiting queries at once.  O(1) plus those. */
+void resolver_set_cap(struct resolver *r, size_t cap);
+
+/* Answers that came only after c-ares retried (the first try got no
+ * answer), over the resolver's life.  O(1). */
+uint64_t resolver_late(const struct resolver *r);
 
 /* Queries sent at least stale_ns ago and not yet answered stop counting
  * against the window: they are no longer in any socket buffer but wait on

@@ -48,7 +48,7 @@
 
 #include "addr.h"
 #include "greeting.h"
-#include "verdict.h" /* enum smtp_status */
+#include "status.h"
 
 #define SMTP_EHLO_NAME_MAX 255
 #define SMTP_READ_BUF 1024

@@ -29,18 +29,6 @@ struct atomicfile {
   const char *what;
 };
 
-static int msg(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int msg(char *err, size_t errlen, int code, const char *fmt, ...) {
-  va_list ap;
-  if (err && errlen) {
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
-
 static int sys_code(int e) { return e ? err_from_errno(e) : -EIO; }
 
 static const char *base_of(const char *path) {
@@ -52,30 +40,30 @@ int atomicfile_check(const char *path, const char *what, unsigned flags, char *e
                      size_t errlen) {
   struct stat st;
   const char *base;
-  if (!path || !*path) return msg(err, errlen, -EINVAL, "empty %s path", what);
+  if (!path || !*path) return err_set(err, errlen, -EINVAL, "empty %s path", what);
   base = base_of(path);
   if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-    return msg(err, errlen, -EISDIR, "%s %s names a directory", what, path);
+    return err_set(err, errlen, -EISDIR, "%s %s names a directory", what, path);
   if (lstat(path, &st) != 0) {
     int e = errno;
     if (e == ENOENT) return 0;
-    return msg(err, errlen, sys_code(e), "cannot use %s %s: %s", what, path, strerror(e));
+    return err_set(err, errlen, sys_code(e), "cannot use %s %s: %s", what, path, strerror(e));
   }
   if (S_ISLNK(st.st_mode)) {
     if (flags & ATOMICFILE_FORCE) return 0;
-    return msg(err, errlen, -EEXIST,
+    return err_set(err, errlen, -EEXIST,
                "%s %s is a symbolic link; refusing to write through it "
                "(--force replaces the link itself)",
                what, path);
   }
-  if (S_ISDIR(st.st_mode)) return msg(err, errlen, -EISDIR, "%s %s is a directory", what, path);
+  if (S_ISDIR(st.st_mode)) return err_set(err, errlen, -EISDIR, "%s %s is a directory", what, path);
   if (!S_ISREG(st.st_mode))
-    return msg(err, errlen, -EEXIST,
+    return err_set(err, errlen, -EEXIST,
                "%s %s exists and is not a regular file (a device, FIFO or socket); "
                "refusing to replace it",
                what, path);
   if (flags & ATOMICFILE_FORCE) return 0;
-  return msg(err, errlen, -EEXIST, "%s %s exists; refusing to overwrite it (use --force)", what,
+  return err_set(err, errlen, -EEXIST, "%s %s exists; refusing to overwrite it (use --force)", what,
              path);
 }
 
@@ -119,7 +107,7 @@ int atomicfile_open(struct atomicfile **out, const char *path, const char *what,
   rc = atomicfile_check(path, what, flags, err, errlen);
   if (rc) return rc;
   af = calloc(1, sizeof *af);
-  if (!af) return msg(err, errlen, -ENOMEM, "out of memory");
+  if (!af) return err_set(err, errlen, -ENOMEM, "out of memory");
   af->fd = -1;
   af->flags = flags;
   af->what = what;
@@ -132,7 +120,7 @@ int atomicfile_open(struct atomicfile **out, const char *path, const char *what,
   af->dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
   if (!af->path || !af->tmp || !af->dir) {
     af_free(af);
-    return msg(err, errlen, -ENOMEM, "out of memory");
+    return err_set(err, errlen, -ENOMEM, "out of memory");
   }
   for (int i = 0; i < TMP_TRIES; i++) {
     char rnd[13];
@@ -145,7 +133,7 @@ int atomicfile_open(struct atomicfile **out, const char *path, const char *what,
     if (e != EEXIST) break;
   }
   if (af->fd < 0) {
-    rc = msg(err, errlen, sys_code(e), "cannot create the %s in directory %s (for %s): %s",
+    rc = err_set(err, errlen, sys_code(e), "cannot create the %s in directory %s (for %s): %s",
              what, af->dir, path, strerror(e));
     af_free(af);
     return rc;
@@ -189,12 +177,12 @@ int atomicfile_commit(struct atomicfile *af, const char *final, char *err, size_
 
   if (fsync(af->fd) != 0) {
     e = errno;
-    rc = msg(err, errlen, sys_code(e), "cannot write %s: fsync: %s; the data is in %s",
+    rc = err_set(err, errlen, sys_code(e), "cannot write %s: fsync: %s; the data is in %s",
              af->tmp, strerror(e), af->tmp);
   }
   if (close(af->fd) != 0 && !rc && errno != EINTR) {
     e = errno;
-    rc = msg(err, errlen, sys_code(e), "cannot close %s: %s", af->tmp, strerror(e));
+    rc = err_set(err, errlen, sys_code(e), "cannot close %s: %s", af->tmp, strerror(e));
   }
   af->fd = -1;
   if (!rc && final)
@@ -205,18 +193,18 @@ int atomicfile_commit(struct atomicfile *af, const char *final, char *err, size_
      * or FIFO that appeared during the run. */
     if ((af->flags & ATOMICFILE_FORCE) && lstat(to, &st) == 0 && !S_ISREG(st.st_mode) &&
         !S_ISLNK(st.st_mode))
-      rc = msg(err, errlen, -EEXIST, "%s %s is no longer a regular file; the data is in %s",
+      rc = err_set(err, errlen, -EEXIST, "%s %s is no longer a regular file; the data is in %s",
                af->what, to, af->tmp);
     else if (place(af, to) != 0) {
       e = errno;
       if (e == EEXIST)
-        rc = msg(err, errlen, -EEXIST, "%s appeared during the run; not overwritten; the data "
+        rc = err_set(err, errlen, -EEXIST, "%s appeared during the run; not overwritten; the data "
                  "is in %s", to, af->tmp);
       else
-        rc = msg(err, errlen, sys_code(e), "cannot rename %s to %s: %s; the data is in %s",
+        rc = err_set(err, errlen, sys_code(e), "cannot rename %s to %s: %s; the data is in %s",
                  af->tmp, to, strerror(e), af->tmp);
     } else if ((e = sync_dir(af->dir)) != 0) {
-      rc = msg(err, errlen, sys_code(e), "%s: fsync of directory %s: %s", to, af->dir,
+      rc = err_set(err, errlen, sys_code(e), "%s: fsync of directory %s: %s", to, af->dir,
                strerror(e));
     }
   } else if (err && errlen && !strstr(err, af->tmp)) {

@@ -19,16 +19,6 @@
 #define MAGIC "ptraudit-checkpoint 2"
 #define MAGIC_V1 "ptraudit-checkpoint 1"
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  if (err && errlen) vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return code;
-}
-
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
@@ -55,7 +45,7 @@ struct cursor {
 };
 
 static int bad(struct cursor *c, const char *what) {
-  return fail(c->err, c->errlen, -EINVAL, "%s:%lu: %s", c->name, c->line, what);
+  return err_set(c->err, c->errlen, -EINVAL, "%s:%lu: %s", c->name, c->line, what);
 }
 
 /* Take the next line, which must start with "KEY" followed by a space or
@@ -148,14 +138,14 @@ int checkpoint_parse(const char *buf, size_t len, const char *name, struct check
     const char *z = memchr(buf, '\0', len);
     unsigned long ln = 1;
     for (const char *q = buf; q < z; q++) ln += *q == '\n';
-    return fail(err, errlen, -EINVAL, "%s:%lu: NUL byte: not a ptraudit checkpoint", name, ln);
+    return err_set(err, errlen, -EINVAL, "%s:%lu: NUL byte: not a ptraudit checkpoint", name, ln);
   }
   if (len >= sizeof MAGIC_V1 && !memcmp(buf, MAGIC_V1 "\n", sizeof MAGIC_V1))
-    return fail(err, errlen, -EINVAL, "%s:1: a version 1 checkpoint (an older ptraudit); this "
+    return err_set(err, errlen, -EINVAL, "%s:1: a version 1 checkpoint (an older ptraudit); this "
                 "version reads version 2 only: run the remaining targets again", name);
   if ((rc = take_line(&c, "ptraudit-checkpoint", &v, &vl)) < 0 || vl != 1 || v[0] != '2') {
     checkpoint_free(cp);
-    return fail(err, errlen, -EINVAL, "%s:1: not a ptraudit checkpoint (version 2)", name);
+    return err_set(err, errlen, -EINVAL, "%s:1: not a ptraudit checkpoint (version 2)", name);
   }
   if ((rc = take_line(&c, "fingerprint", &v, &vl)) < 0) goto out;
   if (vl != 16) {
@@ -196,7 +186,7 @@ int checkpoint_parse(const char *buf, size_t len, const char *name, struct check
       goto out;
     }
     if ((rc = push(cp, &cap, x)) < 0) {
-      rc = fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+      rc = err_set(err, errlen, -ENOMEM, "%s: out of memory", name);
       goto out;
     }
     i += used + (i + used < vl);
@@ -224,20 +214,20 @@ int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t e
   int rc;
 
   memset(cp, 0, sizeof *cp);
-  if (fd < 0) return fail(err, errlen, -EINVAL, "%s: cannot open: %s", path, strerror(errno));
+  if (fd < 0) return err_set(err, errlen, -EINVAL, "%s: cannot open: %s", path, strerror(errno));
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
-    return fail(err, errlen, -EINVAL, "%s: not a regular file", path);
+    return err_set(err, errlen, -EINVAL, "%s: not a regular file", path);
   }
   if ((uint64_t)st.st_size > CHECKPOINT_FILE_MAX) {
     close(fd);
-    return fail(err, errlen, -EINVAL, "%s: larger than %u bytes: not a ptraudit checkpoint",
+    return err_set(err, errlen, -EINVAL, "%s: larger than %u bytes: not a ptraudit checkpoint",
                 path, CHECKPOINT_FILE_MAX);
   }
   buf = malloc((size_t)st.st_size + 1);
   if (!buf) {
     close(fd);
-    return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+    return err_set(err, errlen, -ENOMEM, "%s: out of memory", path);
   }
   while (len <= (size_t)st.st_size) { /* one byte more: a file that grew */
     ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
@@ -246,7 +236,7 @@ int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t e
       int e = errno;
       free(buf);
       close(fd);
-      return fail(err, errlen, err_from_errno(e), "%s: read error: %s", path, strerror(e));
+      return err_set(err, errlen, err_from_errno(e), "%s: read error: %s", path, strerror(e));
     }
     if (n == 0) break;
     len += (size_t)n;
@@ -254,7 +244,7 @@ int checkpoint_read(const char *path, struct checkpoint *cp, char *err, size_t e
   close(fd);
   if (len > (size_t)st.st_size) {
     free(buf);
-    return fail(err, errlen, -EINVAL, "%s: changed while being read", path);
+    return err_set(err, errlen, -EINVAL, "%s: changed while being read", path);
   }
   rc = checkpoint_parse(buf, len, path, cp, err, errlen);
   free(buf);
@@ -300,8 +290,8 @@ int checkpoint_write(const char *path, struct checkpoint *cp, unsigned flags, ch
   char *text;
   size_t len;
   int rc = checkpoint_format(cp, &text, &len);
-  if (rc == -ENOMEM) return fail(err, errlen, rc, "%s: out of memory", path);
-  if (rc) return fail(err, errlen, rc, "%s: internal: pending entries not below next", path);
+  if (rc == -ENOMEM) return err_set(err, errlen, rc, "%s: out of memory", path);
+  if (rc) return err_set(err, errlen, rc, "%s: internal: pending entries not below next", path);
   rc = atomicfile_open(&af, path, "checkpoint", flags, err, errlen);
   if (rc) {
     free(text);
@@ -310,7 +300,7 @@ int checkpoint_write(const char *path, struct checkpoint *cp, unsigned flags, ch
   rc = atomicfile_write_all(atomicfile_fd(af), text, len);
   free(text);
   if (rc) {
-    fail(err, errlen, rc, "cannot write %s: %s", atomicfile_tmp(af), strerror(-rc));
+    err_set(err, errlen, rc, "cannot write %s: %s", atomicfile_tmp(af), strerror(-rc));
     atomicfile_discard(af);
     return rc;
   }

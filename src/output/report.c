@@ -65,18 +65,6 @@ static uint64_t now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int msg(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int msg(char *err, size_t errlen, int code, const char *fmt, ...) {
-  va_list ap;
-  if (err && errlen) {
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
-
 /* Record the first error (later ones are consequences) and return it. */
 static int fail(struct report *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -270,7 +258,7 @@ static int start_gzip(struct report *r, char *err, size_t errlen) {
    * default's size at half its CPU (measured by make bench), and the writer
    * runs on the event loop's thread. */
   r->gz = gzdopen(r->fd, "wb1");
-  if (!r->gz) return msg(err, errlen, -ENOMEM, "cannot start gzip output for %s", r->path);
+  if (!r->gz) return err_set(err, errlen, -ENOMEM, "cannot start gzip output for %s", r->path);
   (void)gzbuffer(r->gz, GZ_BUFFER); /* fails only after a write: not here */
   return 0;
 }
@@ -292,11 +280,11 @@ int report_open(struct report **out, const char *path, unsigned flags, char *err
   int rc;
 
   *out = NULL;
-  if (!path || !*path) return msg(err, errlen, -EINVAL, "empty output path");
+  if (!path || !*path) return err_set(err, errlen, -EINVAL, "empty output path");
   if (!strcmp(path, "-")) return report_open_fd(out, 1, "-", 0, err, errlen);
 
   r = report_new();
-  if (!r) return msg(err, errlen, -ENOMEM, "out of memory");
+  if (!r) return err_set(err, errlen, -ENOMEM, "out of memory");
   r->flags = flags;
   r->own_fd = 0; /* the atomic file owns it; zlib gets a copy */
   r->path = strdup(path);
@@ -304,7 +292,7 @@ int report_open(struct report **out, const char *path, unsigned flags, char *err
   r->partial = malloc(plen);
   if (!r->path || !r->partial) {
     report_free(r);
-    return msg(err, errlen, -ENOMEM, "out of memory");
+    return err_set(err, errlen, -ENOMEM, "out of memory");
   }
   report_partial_path(r->partial, plen, path);
   /* The name an interrupted run's rows would get is checked now too, so
@@ -324,7 +312,7 @@ int report_open(struct report **out, const char *path, unsigned flags, char *err
       int e = errno;
       atomicfile_discard(r->af);
       report_free(r);
-      return msg(err, errlen, sys_code(e), "cannot duplicate descriptor: %s", strerror(e));
+      return err_set(err, errlen, sys_code(e), "cannot duplicate descriptor: %s", strerror(e));
     }
     rc = start_gzip(r, err, errlen);
     if (rc) {
@@ -342,14 +330,14 @@ int report_open_fd(struct report **out, int fd, const char *name, unsigned flags
                    size_t errlen) {
   struct report *r;
   *out = NULL;
-  if (fd < 0) return msg(err, errlen, -EBADF, "bad descriptor for %s", name ? name : "report");
+  if (fd < 0) return err_set(err, errlen, -EBADF, "bad descriptor for %s", name ? name : "report");
   r = report_new();
-  if (!r) return msg(err, errlen, -ENOMEM, "out of memory");
+  if (!r) return err_set(err, errlen, -ENOMEM, "out of memory");
   r->flags = flags;
   r->path = strdup(name ? name : "-");
   if (!r->path) {
     report_free(r);
-    return msg(err, errlen, -ENOMEM, "out of memory");
+    return err_set(err, errlen, -ENOMEM, "out of memory");
   }
   r->fd = fd;
   r->own_fd = fd > 2;
@@ -361,7 +349,7 @@ int report_open_fd(struct report **out, int fd, const char *name, unsigned flags
       if (r->fd < 0) {
         int e = errno;
         report_free(r);
-        return msg(err, errlen, sys_code(e), "cannot duplicate descriptor: %s", strerror(e));
+        return err_set(err, errlen, sys_code(e), "cannot duplicate descriptor: %s", strerror(e));
       }
       r->own_fd = 1;
     }

@@ -25,11 +25,6 @@
 #include "html.h"
 #include "summary.h"
 
-#define DNS_BUDGET_MIN 256
-#define DNS_BUDGET_MAX 16384
-#define DNS_BUDGET_UNCAPPED 2048
-#define SMTP_BUDGET_MIN 16
-#define SMTP_BUDGET_UNCAPPED 16384
 #define RING_MIN 1024
 
 struct audit {
@@ -75,40 +70,6 @@ struct audit {
 
 static void pump(struct audit *a);
 static void maybe_finish(struct audit *a);
-
-/* ---- budgets (audit.h) ------------------------------------------------- */
-
-unsigned scan_dns_query_worst_ms(unsigned timeout_ms, unsigned tries) {
-  double ms = (double)timeout_ms * (ldexp(1.0, (int)(tries > 30 ? 30 : tries)) - 1);
-  return ms > 4e9 ? 4000000000u : (unsigned)ms;
-}
-
-unsigned scan_dns_budget(const struct scan_opts *o) {
-  if (o->concurrency) return o->concurrency;
-  if (o->rate <= 0) return DNS_BUDGET_UNCAPPED;
-  double row_s = 2.0 * scan_dns_query_worst_ms(o->dns_timeout_ms, o->dns_tries) / 1000.0;
-  double b = ceil(o->rate * row_s * 1.5);
-  return b < DNS_BUDGET_MIN ? DNS_BUDGET_MIN : b > DNS_BUDGET_MAX ? DNS_BUDGET_MAX : (unsigned)b;
-}
-
-unsigned scan_smtp_budget(const struct scan_opts *o, unsigned fd_avail) {
-  double b;
-  if (o->smtp_concurrency) b = o->smtp_concurrency;
-  else if (o->rate <= 0) b = SMTP_BUDGET_UNCAPPED;
-  else {
-    struct smtp_timing t;
-    smtp_timing_defaults(&t);
-    double session_ms = (double)o->smtp_timeout_ms + (o->ehlo ? t.ehlo_ms : 0) + t.quit_ms;
-    b = ceil(o->rate * session_ms / 1000.0 * 1.25);
-    if (b < SMTP_BUDGET_MIN) b = SMTP_BUDGET_MIN;
-  }
-  if (b > fd_avail) b = fd_avail;
-  return b < 1 ? 1 : (unsigned)b;
-}
-
-unsigned scan_rows_max(unsigned dns_budget, unsigned smtp_budget) {
-  return dns_budget + 2 * smtp_budget;
-}
 
 /* ---- rows -------------------------------------------------------------- */
 
@@ -206,43 +167,6 @@ static void on_smtp_done(void *arg, struct row *r) {
   dnsstage_submit(a->dns, r);
 }
 
-/* Copy the inventory cells of t into the row (the source reuses its
- * buffers).  The row's buffer grows to the largest row seen and stays. */
-static int row_copy_cells(struct audit *a, struct row *r, const struct target *t) {
-  size_t need = t->text_len + t->expected_len + 2;
-  for (size_t i = 0; i < t->nextra; i++) need += t->extra_len[i] + 1;
-  if (need > r->cells_cap) {
-    char *nb = realloc(r->cells, need);
-    if (!nb) return -ENOMEM;
-    r->cells = nb;
-    r->cells_cap = need;
-  }
-  char *p = r->cells;
-  r->text = p;
-  r->text_len = t->text_len;
-  if (t->text_len) memcpy(p, t->text, t->text_len);
-  p += t->text_len;
-  *p++ = '\0';
-  r->expected = NULL;
-  r->expected_len = 0;
-  if (t->expected) {
-    r->expected = p;
-    r->expected_len = t->expected_len;
-    if (t->expected_len) memcpy(p, t->expected, t->expected_len);
-    p += t->expected_len;
-    *p++ = '\0';
-  }
-  r->nextra = t->nextra < a->nextra ? t->nextra : a->nextra;
-  for (size_t i = 0; i < r->nextra; i++) {
-    r->extra[i] = p;
-    r->extra_len[i] = t->extra_len[i];
-    if (t->extra_len[i]) memcpy(p, t->extra[i], t->extra_len[i]);
-    p += t->extra_len[i];
-    *p++ = '\0';
-  }
-  return 0;
-}
-
 static void row_start(struct audit *a, struct row *r, const struct target *t) {
   r->seq = t->seq;
   r->kind = t->kind;
@@ -254,7 +178,7 @@ static void row_start(struct audit *a, struct row *r, const struct target *t) {
   r->greeting_ms = 0;
   r->banner_len = 0;
   r->banner_host = r->ehlo_host = "";
-  if (row_copy_cells(a, r, t) != 0) {
+  if (row_copy_cells(r, t, a->nextra) != 0) {
     /* Keep the row; lose only the passthrough cells. */
     r->nextra = 0;
     r->text = "";

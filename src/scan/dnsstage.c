@@ -12,6 +12,7 @@
 #include <ares.h>
 #include <arpa/nameser.h>
 
+#include "dnscap.h"
 #include "dnsflow.h"
 #include "err.h"
 #include "dnsreply.h"
@@ -24,6 +25,11 @@
  * one tick of a scan through a recursive resolver may hold only cache
  * misses, which are slow without any queue (dnsflow.h). */
 #define DNSSTAGE_RTT_SPAN 8
+/* Queries outstanding at the resolver (dnscap.h): no cap at first (65536:
+ * far above a resolver's request list), cut on evidence of shedding. */
+#define DNSSTAGE_CAP_START 65536
+#define DNSSTAGE_CAP_MIN 64
+#define DNSSTAGE_CAP_MAX 65536
 
 struct ctx;
 
@@ -51,6 +57,8 @@ struct dnsstage {
   uv_loop_t *loop;
   struct resolver *res;
   struct dnsflow *flow;
+  struct dnscap *cap;
+  uint64_t late_seen;
   struct health *health;
   dnsstage_done_cb done;
   dnsstage_health_cb health_cb;
@@ -331,6 +339,12 @@ static void on_flow_timer(uv_timer_t *t) {
   d->host_drops_seen = host;
   d->own_drops_seen = own;
   s.drops = drops;
+  uint64_t late = resolver_late(d->res);
+  /* Datagrams dropped are the other sign of a resolver past its limit (its
+   * socket overflowed), and they show at once, not a retry later. */
+  if (dnscap_tick(d->cap, s.young + stale, s.waiting, late - d->late_seen + drops))
+    resolver_set_cap(d->res, dnscap_cap(d->cap));
+  d->late_seen = late;
   unsigned before = dnsflow_window(d->flow);
   dnsflow_tick(d->flow, &s);
   unsigned w = dnsflow_window(d->flow);
@@ -355,8 +369,14 @@ int dnsstage_new(struct dnsstage **out, uv_loop_t *loop, const struct dnsstage_o
   d->arg = arg;
   d->budget = o->budget ? o->budget : 1;
   dnsflow_defaults(&fp);
-  if ((rc = dnsflow_new(&d->flow, &fp)) < 0 || (rc = dnsflow_set_min_span(d->flow, DNSSTAGE_RTT_SPAN)) < 0 ||
+  /* The cut after late answers holds for one first-try timeout: answers
+   * to queries dropped before the cut keep coming back that long. */
+  unsigned hold = (o->timeout_ms ? o->timeout_ms : 2000) / DNSFLOW_TICK_MS + 1;
+  if ((rc = dnscap_new(&d->cap, DNSSTAGE_CAP_START, DNSSTAGE_CAP_MIN, DNSSTAGE_CAP_MAX, hold)) < 0 ||
+      (rc = dnsflow_new(&d->flow, &fp)) < 0 ||
+      (rc = dnsflow_set_min_span(d->flow, DNSSTAGE_RTT_SPAN)) < 0 ||
       (rc = health_new(&d->health, HEALTH_WINDOW, HEALTH_MAX_BACKOFFS)) < 0) {
+    dnscap_free(d->cap);
     dnsflow_free(d->flow);
     free(d);
     snprintf(err, errlen, "out of memory");
@@ -371,6 +391,7 @@ int dnsstage_new(struct dnsstage **out, uv_loop_t *loop, const struct dnsstage_o
   if ((rc = resolver_new(&d->res, loop, &ro, err, errlen)) < 0) {
     health_free(d->health);
     dnsflow_free(d->flow);
+    dnscap_free(d->cap);
     free(d);
     return rc;
   }
@@ -432,6 +453,7 @@ static void stage_free(struct dnsstage *d) {
     c = n;
   }
   dnsflow_free(d->flow);
+  dnscap_free(d->cap);
   health_free(d->health);
   free(d);
 }

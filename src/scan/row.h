@@ -57,4 +57,10 @@ struct row {
   void *probe;                /* the stage's probe while one runs */
 };
 
+/* Copy the inventory cells of t (at most nextra passthrough cells) into
+ * the row: the source reuses its buffers.  The row's buffer grows to the
+ * largest row seen and stays.  0 or -ENOMEM (the row then keeps its old
+ * cells: the caller clears them).  O(row length). */
+int row_copy_cells(struct row *r, const struct target *t, size_t nextra);
+
 #endif
