@@ -24,6 +24,8 @@
 #      (127.96.0.0/16 and /12 of testnet's clean block), DNS-only and full.
 #   7. scripts/bench/report.py prints the table and writes
 #      tests/bench/results.md (PTRAUDIT_BENCH_OUT overrides the path).
+#   8. scripts/bench/network.sh: the network section, under the conditions
+#      users scan in (tests/bench/network.md; `make bench-network` alone).
 #
 # Loopback only: every server listens on 127.0.0.0/8 and every target is in
 # 127.200.0.0/16 or 127.96.0.0/12.  Every server started here is stopped on
@@ -396,3 +398,7 @@ echo "duration	$(($(date +%s) - T_START)) s" >>"$W/machine.tsv"
 mkdir -p "$(dirname "$OUTMD")"
 python3 "$BD/report.py" "$W" "$OUTMD" || die "report.py failed"
 log "results written to $OUTMD"
+
+# --- 8. the network section (late answers, lame zones, Unbound, dropped
+# SYNs, tarpits, shared MTAs): its own script and table --------------------
+bash "$BD/network.sh" || die "the network section failed"

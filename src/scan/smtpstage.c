@@ -372,12 +372,7 @@ int smtpstage_new(struct smtpstage **out, uv_loop_t *loop, const struct smtpstag
 }
 
 void smtpstage_submit(struct smtpstage *s, struct row *r) {
-  r->smtp_tries = 0;
-  r->smtp_status = SMTP_SKIPPED;
-  r->smtp_code = 0;
-  r->greeting_ms = 0;
-  r->banner_len = 0;
-  r->banner_host = r->ehlo_host = "";
+  /* the row's SMTP fields start blank (row_start in audit.c) */
   try_start(s, r, 0);
 }
 

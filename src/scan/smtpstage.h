@@ -63,7 +63,8 @@ struct smtpstage;
 int smtpstage_new(struct smtpstage **out, uv_loop_t *loop, const struct smtpstage_opts *o,
                   smtpstage_done_cb done, void *arg, char *err, size_t errlen);
 
-/* Probe r's target; done runs later, never from inside this call. */
+/* Probe r's target (its smtp_* fields blank: smtp_tries 0, status
+ * skipped); done runs later, never from inside this call. */
 void smtpstage_submit(struct smtpstage *s, struct row *r);
 
 /* The run is stopping: rows waiting to retry after a 421 end now with
