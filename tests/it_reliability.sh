@@ -111,6 +111,12 @@ for n in $(seq 3 24); do
     lowfd 3 </dev/null 2>err.txt; rc=$?
     check "ulimit -n 3, stdio open: the loader refuses (127)" 127 "$rc"
     lowfd 3 <&- 2>err.txt; rc=$?
+    if [ "$rc" = 124 ] && nm -A "$PTRAUDIT" 2>/dev/null | grep -q __asan_init; then
+      # The ASan runtime opens files of its own before main() runs: at a
+      # limit of 3 it never gets to ptraudit (it waits; timeout ends it).
+      ok "ulimit -n 3, stdin closed, ASan build: the sanitizer runtime stops before main (exit 124)"
+      continue
+    fi
   else
     lowfd "$n" </dev/null 2>err.txt; rc=$?
   fi
