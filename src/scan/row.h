@@ -54,7 +54,6 @@ struct row {
   /* the SMTP stage's bookkeeping */
   struct hostlimit_waiter hw; /* waiting for the prefix's session limit */
   uint64_t retry_at;          /* uv_now() at which a retry after 421 may start */
-  void *probe;                /* the stage's probe while one runs */
 };
 
 /* Copy the inventory cells of t (at most nextra passthrough cells) into

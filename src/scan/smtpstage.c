@@ -216,7 +216,6 @@ static void on_probe_done(struct smtp_probe *p, enum smtp_status st, void *arg) 
   j->row = NULL;
   j->next = s->free_jobs;
   s->free_jobs = j;
-  r->probe = NULL;
   if (smtp_probe_was_connected(p)) session_ended(s, &a);
   else if (st == SMTP_TIMEOUT && !smtp_probe_backpressure(p)) hostlimit_silent(s->hl, &a);
   else hostlimit_done(s->hl, &a, 0);
@@ -276,7 +275,6 @@ static void launch(struct smtpstage *s, struct row *r) {
     return;
   }
   j->row = r;
-  r->probe = j;
   r->smtp_tries++;
   s->active++;
   int rc = smtp_probe_start(&j->p, s->loop, &r->addr, s->o.port, &s->o.timing, s->ehlo,
@@ -286,8 +284,7 @@ static void launch(struct smtpstage *s, struct row *r) {
     j->row = NULL;
     j->next = s->free_jobs;
     s->free_jobs = j;
-    r->probe = NULL;
-    hostlimit_done(s->hl, &r->addr, 0);
+      hostlimit_done(s->hl, &r->addr, 0);
     r->smtp_status = SMTP_ERROR;
     hand_back_later(s, r);
   }

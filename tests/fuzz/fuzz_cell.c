@@ -26,16 +26,7 @@
 
 #include "cell.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,    \
-              #cond);                                                         \
-      abort();                                                                \
-    }                                                                         \
-  } while (0)
+#include "fuzz.h"
 
 /* Longest output unit: an invisible 3-byte character escaped is 12
  * characters; 16 leaves room. */

@@ -22,16 +22,7 @@
 
 #include "checkpoint.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,    \
-              #cond);                                                         \
-      abort();                                                                \
-    }                                                                         \
-  } while (0)
+#include "fuzz.h"
 
 static int linear_done(const struct checkpoint *cp, uint64_t seq) {
   if (seq >= cp->next) return 0;

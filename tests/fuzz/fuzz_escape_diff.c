@@ -31,16 +31,7 @@
 #include "jsonl.h"
 #include "report.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,    \
-              #cond);                                                         \
-      abort();                                                                \
-    }                                                                         \
-  } while (0)
+#include "fuzz.h"
 
 /* Decode one RFC 4180 record holding one field (line end "\n") into out;
  * returns the length. */

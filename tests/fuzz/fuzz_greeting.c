@@ -25,16 +25,7 @@
 
 #include "greeting.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,    \
-              #cond);                                                         \
-      abort();                                                                \
-    }                                                                         \
-  } while (0)
+#include "fuzz.h"
 
 struct outcome {
   int st, code;
