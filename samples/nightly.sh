@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # samples/nightly.sh - the nightly audit: scan, summarise, compare with last
 # night, alert when something became worse.  Run by
 # samples/ptraudit-nightly.timer (systemd) or samples/crontab.

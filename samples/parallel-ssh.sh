@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # samples/parallel-ssh.sh - one audit split over N machines reachable by ssh:
 # machine K of N runs `ptraudit --shard K/N` (same --seed everywhere, so the
 # shards partition one permuted scan order and cover every target exactly

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # scripts/bench.sh - `make bench`: ptraudit against a real DNS server and the
 # loopback test network, next to the peer tools (dnsperf, adnshost, nmap), in
 # one run.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # scripts/demo.sh - `make demo`: start the loopback test network, audit the
 # sample hosting-provider inventory and a /27 of the scenario block, show the
 # summary and the first rows, stop the test network.  Loopback only.

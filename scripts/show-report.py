@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Print a ptraudit report (CSV, gzip or plain) as a readable table.
 
 usage: show-report.py REPORT [EXTRA_COLUMN...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_addr.c - addr_parse / addr_format / addr_reverse_name / ordering
  * and integer conversion, against hand-written expectations.

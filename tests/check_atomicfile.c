@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_atomicfile.c - the one way outputs are created (atomicfile.h):
  * random temporary names next to the target, the rename rules (no replace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_backoff.c - capped exponential back-off with keyed jitter.  The
  * centre delays below are worked out by hand from backoff.h's rule. */
 #include <check.h>

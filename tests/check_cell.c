@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cell.c - cell escaping and the CSV-injection guard.  Every expected
  * string is written out by hand.

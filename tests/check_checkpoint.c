@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_checkpoint.c - checkpoint files: round trip, rejection of broken
  * files, the done test, and merging a resumed run's state. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_diff.c - one target's old row vs its new row: change kinds,
  * verdict ranks, flag levels, the flags that appeared and disappeared.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_dnscap.c - the outstanding-query cap, driven through scripted
  * sequences written from the rule in dnscap.h. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_dnsflow.c - the DNS window controller, driven by scripted ticks.
  * Every expected window below is worked out by hand from the rule in
  * dnsflow.h (the arithmetic is in the comments). */

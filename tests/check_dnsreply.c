@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_dnsreply.c - the DNS reply parser on hand-assembled packets.
  * Every packet is copied into a heap buffer of exactly its length before

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_duration.c - readable durations: each unit boundary, rounding
  * down, singular year, and inputs that are not a length of time. */
 #include <check.h>

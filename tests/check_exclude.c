@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_exclude.c - the exclusion set: merging, lookups at the edges,
  * counting the overlap with a span. */
 #include <check.h>

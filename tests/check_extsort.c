@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_extsort.c - the external sort: address order (IPv4 before IPv6,
  * numerically; non-addresses last by text), ties by time then insertion,

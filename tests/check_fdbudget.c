@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_fdbudget.c - the descriptor count a run needs, term by term,
  * written out by hand from fdbudget.h. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_greeting.c - the SMTP greeting parser (src/greeting.h).
  *

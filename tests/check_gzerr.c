@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_gzerr.c - the code and text of failed zlib calls (gzerr.h). */
 #include <check.h>
 #include <errno.h>

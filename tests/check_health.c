@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_health.c - resolver health, driven by scripted windows of
  * outcomes.  Expectations follow the rule in health.h by hand. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_hostlimit.c - sessions per prefix: scripted sequences worked out
  * by hand from the rule in hostlimit.h, and a long random sequence checked
  * against a plain model of the same rule. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_html.c - the summary page and its PNG grids: HTML escaping of
  * hostile text, the counts on the page, nothing that could load from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_instream.c - inputs read without blocking: a regular file read
  * twice from where it started, a FIFO that has nothing yet, then data, then
  * its end, and failures of the thread's open and read coming back named. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_inventory.c - the CSV inventory reader.  Every fixture is a string
  * literal (or built from one) written to a temporary file; every expected

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_jsonl.c - JSON Lines rows: keys in column order, string values,
  * cell escaping then JSON escaping, long values cut into pieces without

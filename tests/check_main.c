@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_main.c - the one Check runner.  Suites come from tests/suites.h,
  * which the Makefile generates from the tests/check_<module>.c file names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_netstat.c - parsing /proc/net/snmp's Udp lines (fixture written by
  * hand in the kernel's format). */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_options.c - command-line parsing: defaults, every option's range
  * checks, resolver forms, and the inputs rules. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_permute.c - the --seed permutation is a bijection on [0, n) for
  * awkward sizes, depends on the seed, and spreads neighbours apart. */
 #include <check.h>

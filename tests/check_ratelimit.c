@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_ratelimit.c - the token bucket, driven by a fake clock. */
 #include <check.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_report.c - the report writer: record format, gzip members,
  * temporary file and rename, no-clobber, symlinks, write errors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_reportread.c - reading reports back: plain and gzip, multi-member
  * gzip, gzip cut inside a member, ragged rows, quoting (newlines, doubled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_resolver.c - the c-ares + libuv glue against a real DNS responder
  * on 127.0.0.1 that each test forks for itself.  The responder answers by

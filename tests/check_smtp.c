@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_smtp.c - the SMTP banner probe (src/net/smtp.h) against real
  * loopback TCP peers: what the greeting says and how it ends.  Deadlines,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_smtpsession.c - the SMTP probe's session rules (src/net/smtp.h)
  * against real loopback sockets: the separate deadlines (connect, greeting

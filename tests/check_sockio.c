@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_sockio.c - the batched socket layer against real sockets on
  * 127.0.0.1: a plain UDP socket of the test plays the DNS server.  Every

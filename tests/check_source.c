@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_source.c - the target stream: operands, @FILE lists, inventories,
  * validation before the run, special-purpose skipping, sequence numbers. */
 #include <check.h>

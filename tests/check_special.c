@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_special.c - the special-purpose block table: membership at block
  * edges, block ends, "wholly inside", counts over wide spans, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_summary.c - aggregation of report rows: totals per verdict and
  * flag, prefix and --by groups, worst-first order, the caps ("(other)",

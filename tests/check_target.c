@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_target.c - TARGET parsing: the accepted forms, spans and counts, the
  * size limits with and without TARGET_ALLOW_HUGE, and every bad TARGET form

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_verdict.c - the audit rules (src/verdict.h): iprev, every flag,
  * the verdict order, generic names, expected names, FQDN checks, names.

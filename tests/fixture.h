@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fixture.h - a scratch directory for tests that write report files
  * (check_report.c, check_reportread.c).  Header-only (static inline): the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_cli.sh - the command-line contract of the built binary: help, version,
 # usage and input errors (exit 2, message naming the field, nothing
 # scanned), output-file rules, stdout mode, gzip validity, exit statuses,

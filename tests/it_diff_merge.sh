@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_diff_merge.sh - `ptraudit diff` and `ptraudit merge` on hand-written
 # reports: rows and change kinds, exit statuses, tie rules, usage and input
 # errors, gzip and truncated inputs, write errors, merging shards into one

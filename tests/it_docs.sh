@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_docs.sh - the documentation is part of the contract: README.md and the
 # man page ptraudit.1 must describe what the built binary does.
 #   - the README's quick start holds exactly the two set-up commands;

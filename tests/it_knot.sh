@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/it_knot.sh - the built ptraudit against a real DNS server (Knot DNS,
 # Debian's knot package) and a real SMTP greeting server (tests/smtpd.py).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_network.sh - testnet's emulation of the network real users meet:
 # greeting tarpits, enhanced status codes, shared MTAs with a per-client
 # session limit, polite-close accounting, addresses whose SYNs are dropped

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_outputs.sh - outputs never destroy data: an output that is the same
 # file as an input or as another output is refused (exit 2, both named, the
 # input untouched); --html and --checkpoint get -o's safe-open rules; a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_pipeline.sh - the whole pipeline against testnet's scenario block:
 # every DNS scenario (127.64.0.0/27) and every SMTP scenario (127.64.C.0),
 # compared with the hand-written rows in tests/expected/ (written from the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_realism.sh - ptraudit under the conditions users scan in, each
 # emulated by testnet (tests/testnet.md) or, for dropped SYNs, by nftables
 # in a network namespace this script creates:

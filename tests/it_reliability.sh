@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_reliability.sh - crashes, signals, disks, resources and safe defaults
 # (README "Reliability"): SIGINT + --resume covers every target exactly once; SIGKILL
 # leaves a report zcat recovers; a second signal stops at once; a write

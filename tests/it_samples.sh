@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_samples.sh - the recipes in samples/ are validated and, where they can
 # run on one machine, run for real against testnet on loopback:
 #   - k8s-indexed-job.yaml parses as YAML (python3-yaml) and has the fields

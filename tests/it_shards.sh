@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_shards.sh - --shard K/N with and without --seed: N real runs over the
 # same inputs (a CIDR block, a range across a /24 boundary, a file list, an
 # inventory) cover every target exactly once, the shards are balanced, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_signals.sh - a stop signal (SIGINT, SIGTERM, SIGHUP) at any moment of a
 # run, from before the first row to the summary after --html, must end in a
 # readable report: under the final name for a complete run, or under

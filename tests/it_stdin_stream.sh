@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_stdin_stream.sh - inputs read once (stdin from a pipe, a FIFO) never
 # stall the event loop: targets that arrived are probed while the input is
 # quiet (not left to time out), and SIGTERM is acted on while it waits,

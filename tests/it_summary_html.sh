@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_summary_html.sh - `ptraudit summary` on real reports from testnet, and
 # its HTML page rendered in a real headless browser (Debian's chromium):
 # the counts in the rendered DOM, a screenshot that shows the /16 grid.

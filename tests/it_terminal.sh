@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_terminal.sh - what `ptraudit summary` and `ptraudit diff` print to a
 # terminal from a hand-made report holding raw ESC sequences and invisible
 # characters, and an error message quoting an inventory header: always the

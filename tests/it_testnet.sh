@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # it_testnet.sh - integration test of ./testnet, the loopback test network.
 # Every expectation below is written by hand from tests/testnet.md.
 # Loopback only.  Needs kdig (Debian: knot-dnsutils) and bash's /dev/tcp.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib.sh - shared helpers for the integration scripts (bash).
 # Source it from a tests/it_*.sh script; it sets up a scratch directory, a
 # cleanup trap that stops every server the script started (even on failure),

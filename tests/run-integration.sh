@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run every tests/it_*.sh; each prints "N passed, N failed".  Exit non-zero
 # if any script fails.  A script that cannot run is a failure, never a skip.
 cd "$(dirname "$0")/.." || exit 1

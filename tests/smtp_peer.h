@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtp_peer.h - test helpers shared by check_smtp.c and check_smtpsession.c:
  * loopback SMTP peers and a one-probe runner.

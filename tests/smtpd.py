@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/smtpd.py - a tiny real SMTP greeting server for the integration tests.
 
 Usage: smtpd.py CONFIG.json

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # valgrind.sh - `make valgrind`: the Check runner in one process
 # (CK_FORK=no) and real ptraudit runs against testnet, each under memcheck
 # with full leak checking.  Any error or leak fails.  Needs a build without

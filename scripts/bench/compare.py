@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/bench/compare.py - accuracy of a ptraudit report for the bench.
 
   compare.py file EXPECTED.csv REPORT [--json]

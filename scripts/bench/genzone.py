@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/bench/genzone.py - the benchmark's DNS data for one IPv4 /16.
 
 Writes, for the block 127.B.0.0/16 (B given with --octet, default 200):

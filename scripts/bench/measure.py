@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/bench/measure.py - run one command and measure it for the bench.
 
   measure.py [--watch NAME=PID]... [--server-sock ADDR:PORT]...

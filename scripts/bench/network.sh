@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # scripts/bench/network.sh - the "network" section of `make bench`
 # (`make bench-network` alone): ptraudit under the conditions users scan in,
 # emulated on loopback by testnet (tests/testnet.md) and, for dropped SYNs,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/bench/report.py - turn one bench run into tests/bench/results.md.
 
   report.py WORKDIR OUT.md

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/bench/score_peers.py - accuracy of the peers' answers for the bench.
 
   score_peers.py adns EXPECTED.csv OUTPUT [ADDRESSES]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/bench/sockcap.py - print how many 46-byte UDP datagrams (the size
 of a PTR query) a loopback socket with the default receive buffer queues
 before the kernel starts dropping.  Sends 2,000 to a socket that does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_diff.c - `ptraudit diff OLD NEW`: what changed between two runs.
  *

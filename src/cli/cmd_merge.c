@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_merge.c - `ptraudit merge -o OUT REPORT...`: one report from shards
  * (or from any reports with the same header), every target once, in

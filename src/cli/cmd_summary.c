@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_summary.c - `ptraudit summary [--by COLUMN] [--html FILE] [--top N]
  * REPORT...`: read one or more reports (plain or gzip; "-" = stdin), add

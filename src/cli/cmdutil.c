@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdutil.c - what the commands share (contract in cmdutil.h).
  */

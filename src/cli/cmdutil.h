@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdutil.h - what the commands share: the exit statuses of ptraudit and
  * of its subcommands (main.c, cmd_*.c), their messages on stderr, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * commands.h - the subcommands that work on finished reports:
  *   ptraudit diff OLD NEW      what became worse or better between two runs

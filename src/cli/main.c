@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - process-level concerns only: options, resource limits, signals,
  * the progress line, the summary, checkpoints and the exit status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.h - the command line, parsed into a `struct config`.  Pure: no
  * I/O beyond reading argv; errors come back as UV_EINVAL with a message

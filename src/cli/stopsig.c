@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stopsig.c - the stop signals (contract in stopsig.h).
  */

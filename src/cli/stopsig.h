@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stopsig.h - the stop signals (SIGINT, SIGTERM, SIGHUP) for the whole life
  * of a run: one handler, installed just before the report file is created

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.c - parsing, formatting and arithmetic of one IPv4/IPv6 address.
  * See addr.h for the contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.h - one IPv4 or IPv6 address, and the arithmetic the target
  * iterator and the report need.  Pure: no I/O, no allocation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * backoff.c - capped exponential delay with keyed jitter.  See backoff.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * backoff.h - how long to wait before retrying a target, e.g. one whose
  * greeting said 421 (the server is busy or limits concurrent clients:

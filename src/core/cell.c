@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cell.c - report cell escaping (see cell.h for the encoding).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cell.h - the one escaper: it alone decides the text of every report cell
  * (CSV and JSON lines alike) and of everything from outside that is printed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diff.c - one target's old row vs its new row (contract in diff.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diff.h - what changed for one target between two reports: the pure
  * comparison behind `ptraudit diff` (no I/O, no allocation).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dnscap.c - see dnscap.h. */
 #include "dnscap.h"
 

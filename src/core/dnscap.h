@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnscap.h - how many queries may be outstanding at the resolver at once,
  * young and stale together.  Pure: the glue reports each tick what it saw.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsflow.c - the DNS window controller.  See dnsflow.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsflow.h - the DNS window: how many queries may be "young in flight" at
  * the recursive resolver at once.  Pure: the event loop measures, this

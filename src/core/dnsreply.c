@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsreply.c - DNS reply parsing for PTR and A/AAAA answers.
  * The contract, and why names are decoded here rather than with

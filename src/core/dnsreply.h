@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsreply.h - parse one DNS reply packet for a question we asked.
  * Pure: no I/O, no allocation, no global state; every read is bounds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * duration.h - a length of time as words a person reads at a glance
  * ("11 h 39 min" rather than "41943 s"), for estimates such as --dry-run's.

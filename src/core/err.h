@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * err.h - error codes and the one helper that formats an error message.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exclude.c - sorted disjoint span set.  See exclude.h.
  */

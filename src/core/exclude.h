@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exclude.h - the --exclude / --exclude-file set: a sorted list of disjoint
  * address spans with O(log n) lookup.  Pure.  Exclusions always win: an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fdbudget.c - descriptors a run needs.  See fdbudget.h for each term.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fdbudget.h - how many file descriptors a scan needs before it can make
  * progress, so a low open-file limit (ulimit -n) stops the run at once with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * greeting.c - incremental SMTP reply parser.  See greeting.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * greeting.h - incremental parser of an SMTP reply, in particular the
  * server greeting (RFC 5321 section 4.2).  Pure: no I/O; struct greeting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * health.c - resolver health judged in windows of outcomes.  See health.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * health.h - resolver health: when to back off, when to stop.  Pure: the
  * glue reports how each lookup ended and acts on the answer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostlimit.c - sessions per prefix.  See hostlimit.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostlimit.h - politeness to shared mail servers: how many SMTP connects
  * and sessions may run at once toward one network prefix (a /24 for IPv4,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * permute.c - Feistel permutation with cycle walking.  See permute.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * permute.h - a keyed pseudo-random permutation of [0, n), for --seed.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ratelimit.h - a token bucket pacing how many targets start per second.
  * Pure: the caller passes the time, so tests need no clock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * special.c - the special-purpose address table and its lookups.  See
  * special.h for the contract and the folding of nested entries.

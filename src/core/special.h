@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * special.h - the IANA special-purpose address registries (RFC 6890 and
  * its updates), so that a wide target does not send probes into private,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * status.h - how one DNS lookup and one SMTP probe ended: the outcomes the
  * network layer reports and the verdict rules (verdict.h) judge.  Kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * target.c - TARGET operand parsing.  See target.h for the accepted forms
  * and the decisions (host bits, size limits, whitespace).

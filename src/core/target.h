@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * target.h - one TARGET operand (an address, a CIDR block or an inclusive
  * range) parsed into a span of addresses.  Pure: no I/O, no allocation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * verdict.c - the audit rules.  See verdict.h for the contract.
  *

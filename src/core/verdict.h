@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * verdict.h - the audit rules: what one target's probe results mean.
  * Pure: no I/O, no allocation.  The pipeline fills a `struct result`,

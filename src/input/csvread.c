@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csvread.c - streaming strict-CSV row reader (contract in csvread.h).
  *

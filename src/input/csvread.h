@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csvread.h - streaming reader of strict CSV rows (libcsv underneath), with
  * caps that bound memory whatever the input holds and "FILE:LINE: "

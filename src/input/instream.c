@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * instream.c - inputs read without blocking.  See instream.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * instream.h - one input (a file, a FIFO, a pipe, a terminal, a character
  * device, or stdin) read without ever blocking the caller, so the event

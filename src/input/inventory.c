@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inventory.c - streaming CSV inventory reader (contract in inventory.h).
  *

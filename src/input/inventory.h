@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inventory.h - streaming reader of a CSV inventory (libcsv, strict mode).
  *

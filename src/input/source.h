@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * source.h - the stream of targets: TARGET operands (addresses, CIDR blocks,
  * ranges, @FILE lists, "-" for stdin) or one CSV inventory, turned into one

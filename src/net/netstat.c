@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netstat.c - RcvbufErrors from /proc/net/snmp.  See netstat.h.
  */

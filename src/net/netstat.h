@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netstat.h - the kernel's UDP counters from /proc/net/snmp, used to see
  * whether replies are being dropped because a socket's receive buffer was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * resolver.c - c-ares channels on a libuv loop.  The contract is in
  * resolver.h; the c-ares 1.18 facts it relies on are stated in resolver.h's

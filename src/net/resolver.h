@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * resolver.h - asynchronous DNS queries: c-ares channels driven by a libuv
  * loop.  Raw reply packets go to the caller, who parses them with

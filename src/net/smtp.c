@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtp.c - the SMTP banner probe.  See smtp.h for the contract.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtp.h - the SMTP banner probe (libuv): connect to one address, read the
  * greeting (RFC 5321 section 4.2), optionally EHLO, QUIT, close politely.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sockio.c - batched UDP socket I/O for c-ares (see sockio.h).
  */

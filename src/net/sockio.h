@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sockio.h - the socket I/O of c-ares channels, with UDP in batches.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * atomicfile.c - temporary file, fsync, no-replace rename (contract in
  * atomicfile.h).

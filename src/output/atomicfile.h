@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * atomicfile.h - one way to create an output file: written under a
  * temporary name, made durable, then renamed into place.  The report

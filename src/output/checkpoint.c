@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checkpoint.c - read/write/merge checkpoints.  See checkpoint.h.
  */

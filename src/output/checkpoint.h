@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checkpoint.h - what an interrupted run had done, so --resume can finish
  * it with every target reported exactly once across the two reports.

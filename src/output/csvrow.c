@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csvrow.c - one report record as CSV text (contract in csvrow.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csvrow.h - one report record as CSV text.
  *

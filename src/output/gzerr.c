@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gzerr.c - see gzerr.h. */
 #include "gzerr.h"
 

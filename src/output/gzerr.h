@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gzerr.h - what a failed zlib gz* call means: the error code, and the
  * text to show.  Shared by the writers of gzip files (the report and the

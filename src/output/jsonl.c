@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jsonl.c - JSON Lines rows.  See jsonl.h.
  *

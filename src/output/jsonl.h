@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jsonl.h - the report as JSON Lines (`--format jsonl`): one JSON object
  * per row (RFC 8259), keys = the report's column names in column order,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.h - the report writer: CSV records, plain or gzip, written under a
  * temporary name and renamed into place.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rowfmt.c - see rowfmt.h. */
 #include "rowfmt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rowfmt.h - one target's results turned into the report's fields, in the
  * column order of schema.h, followed by the inventory's passthrough cells.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schema.c - see schema.h. */
 #include "schema.h"
 

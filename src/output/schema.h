@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * schema.h - the report's columns: the one list every writer and reader
  * uses.  A row is the fixed columns in this order, then the optional

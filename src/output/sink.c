@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sink.c - see sink.h. */
 #include "sink.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sink.h - where finished rows go: the report in one of the output formats,
  * in completion order or (with a reorder window) in input order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * extsort.c - external sort of report rows (contract in extsort.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * extsort.h - external sort of report rows by target address, in bounded
  * memory.  Used by `ptraudit diff` and `ptraudit merge`; no CSV and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * html.h - the summary as one self-contained HTML page people can look at.
  *

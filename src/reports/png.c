@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * png.c - minimal PNG encoder for palette images.  See png.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * png.h - encode a small palette image as PNG (ISO/IEC 15948, the PNG
  * specification, second edition): signature, IHDR, PLTE, one IDAT (zlib

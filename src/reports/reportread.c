@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reportread.c - stream a report back in (contract in reportread.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reportread.h - stream the rows of a finished ptraudit report back in.
  *

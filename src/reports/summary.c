@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * summary.c - aggregation of report rows.  See summary.h for the contract.
  *

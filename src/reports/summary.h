@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * summary.h - aggregate report rows into counts people can read: per verdict
  * and per flag overall, per address prefix (/24 for IPv4, /48 for IPv6), per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * audit.c - the scan's pump and join.  See audit.h.
  *

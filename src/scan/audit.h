@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * audit.h - the scan: targets from a source, paced by a token bucket,
  * through two stages, judged and written:

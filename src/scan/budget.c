@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* budget.c - the scan's budgets (audit.h: scan_dns_budget and the others). */
 #include "audit.h"
 

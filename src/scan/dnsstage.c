@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsstage.c - see dnsstage.h.  Event-loop glue: the decisions are in
  * dnsflow.c (the window) and health.c (back-off and stop).

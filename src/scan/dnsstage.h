@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsstage.h - the DNS stage of the scan: the PTR lookup of a row's
  * target, then one A/AAAA lookup per PTR name (at most RESULT_MAX_FORWARD),

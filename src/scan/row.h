@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * row.h - one target on its way through the scan (private to src/scan).
  *

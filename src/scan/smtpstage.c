@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtpstage.c - see smtpstage.h.  Event-loop glue: who may connect is
  * decided by hostlimit.c, when to retry by backoff.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtpstage.h - the SMTP stage of the scan: one greeting probe per row
  * (smtp.h), only ever to the row's own target address.

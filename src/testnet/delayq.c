@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * delayq.c - held DNS replies (delayq.h).
  */

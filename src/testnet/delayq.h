@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * delayq.h - DNS replies held back for --dns-delay: a bounded min-heap of
  * copies ordered by due time (then arrival), driven by one libuv timer, so

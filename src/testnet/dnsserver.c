@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsserver.c - UDP and TCP transport for the testnet zone (dnsserver.h).
  */

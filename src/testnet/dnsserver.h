@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnsserver.h - the zone of zone.h served over UDP and TCP on one loopback
  * address and port, on a libuv loop.

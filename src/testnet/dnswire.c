@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnswire.c - DNS message writer and query parser (dnswire.h).
  */

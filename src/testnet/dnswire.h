@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dnswire.h - DNS message bytes for the testnet zone: a bounded reply
  * writer with name compression (RFC 1035 4.1.4) and the query parser.

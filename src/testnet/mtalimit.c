@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mtalimit.c - per-client session counts of the shared MTAs (mtalimit.h).
  * Open addressing with linear probing; a pair leaves the table when its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mtalimit.h - concurrent sessions per (client address, virtual MTA), for
  * the shared-MTA block: a fixed-size hash table, so memory does not grow

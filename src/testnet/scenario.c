@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scenario.c - the address plan of the loopback test network.  See
  * scenario.h and tests/testnet.md (the two must agree).

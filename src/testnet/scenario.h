@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scenario.h - the loopback test network's address plan: which DNS and SMTP
  * behaviour ("scenario") an address gets, and the names the zone holds for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtpconn.h - the SMTP connection shared by the server (smtpserver.c:
  * listeners, accepting, lifetime, output) and the session behaviour of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtpserver.c - SMTP greeting scenarios (smtpserver.h, tests/testnet.md).
  */

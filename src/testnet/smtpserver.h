@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtpserver.h - SMTP greetings of the testnet scenarios (scenario.h) on a
  * libuv loop.

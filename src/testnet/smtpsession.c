@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smtpsession.c - what each SMTP scenario says and how it reads
  * (smtpconn.h, tests/testnet.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * testnet.c - the loopback test network: an algorithmic DNS zone and SMTP
  * greeting scenarios on 127.0.0.0/8 and ::1, so the demo, the tests and the

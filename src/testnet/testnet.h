@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * testnet.h - what the testnet servers share with the program around them:
  * the counters written by --stats and the --log sink.

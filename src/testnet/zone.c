@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zone.c - answer one DNS query from the algorithmic zone (see zone.h,
  * scenario.h and tests/testnet.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zone.h - the algorithmic DNS zone: one query message in, one reply
  * message out.  Pure (no I/O, no allocation, no global state), so the same

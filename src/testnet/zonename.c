@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zonename.c - query names to zone nodes (zonename.h).  Forward names are
  * recognised by regenerating the names of the address their first label

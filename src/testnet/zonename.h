@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zonename.h - what a query name is in the testnet zone: out of zone,
  * NXDOMAIN, an empty non-terminal, an apex, the reverse name of an address,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h - what every libFuzzer harness here shares: the entry point's
  * declaration and CHECK, which aborts (so libFuzzer and the replay runner
  * both record a failure) with the invariant that broke. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_cell.c - libFuzzer target for the report cell escaper (src/core/cell.h).
  *

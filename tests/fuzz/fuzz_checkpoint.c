@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_checkpoint.c - libFuzzer target for the checkpoint parser
  * (src/output/checkpoint.h, checkpoint_parse).

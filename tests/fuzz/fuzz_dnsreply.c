@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_dnsreply.c - libFuzzer target for the DNS reply parser
  * (src/core/dnsreply.h).

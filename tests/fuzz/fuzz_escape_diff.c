@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_escape_diff.c - differential libFuzzer target: the CSV report and
  * the JSON lines report must show the same text for every cell.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_greeting.c - libFuzzer target for the SMTP greeting parser
  * (src/core/greeting.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_inventory.c - libFuzzer target for the CSV inventory reader
  * (src/input/inventory.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_target.c - libFuzzer target for the TARGET operand parser
  * (src/core/target.h).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/knot/report_check.py - compare a ptraudit CSV report, or the
 smtpd.py connection log, with hand-written expectations.  Standard library
 only.  Prints one result per line, tab-separated, for tests/it_knot.sh:
