@@ -618,7 +618,9 @@ START_TEST(flags_format) {
   size_t n = verdict_flags_format((1u << VERDICT_F_COUNT) - 1, buf, sizeof buf);
   const char *all = "NO_PTR PTR_TEMPERROR MULTI_PTR PTR_CNAME PTR_NO_FORWARD FCRDNS_MISMATCH "
                     "GENERIC_PTR NO_SMTP SMTP_REJECT BANNER_MISMATCH BANNER_NOT_FQDN "
-                    "EXPECTED_MISMATCH PTR_TRUNCATED";
+                    "EXPECTED_MISMATCH PTR_TRUNCATED DNSBL_LISTED DNSBL_ERROR SPF_FAIL "
+                    "SPF_SOFTFAIL SPF_NEUTRAL SPF_NONE SPF_PERMERROR SPF_TEMPERROR "
+                    "DMARC_MISSING DMARC_INVALID DMARC_TEMPERROR";
   ck_assert_str_eq(buf, all);
   ck_assert_uint_eq(n, strlen(all));
   n = verdict_flags_format(VERDICT_F_GENERIC_PTR | VERDICT_F_NO_PTR, buf, sizeof buf);
@@ -637,6 +639,47 @@ START_TEST(flags_format) {
 }
 END_TEST
 
+/* The sender checks: each outcome sets its one flag; pass, a record and
+ * "not asked" set none; a listing fails a row that is otherwise fine. */
+START_TEST(sender_flags) {
+  struct result r;
+  struct judgement j;
+  memset(&r, 0, sizeof r);
+  addr_parse(&r.addr, "192.0.2.1", 9);
+  r.ptr_status = DNS_NXDOMAIN; /* NO_PTR: fail whatever else */
+  static const struct { enum spf_status s; uint32_t f; } spf[] = {
+    {SPF_ST_NOT_RUN, 0}, {SPF_ST_PASS, 0}, {SPF_ST_FAIL, VERDICT_F_SPF_FAIL},
+    {SPF_ST_SOFTFAIL, VERDICT_F_SPF_SOFTFAIL}, {SPF_ST_NEUTRAL, VERDICT_F_SPF_NEUTRAL},
+    {SPF_ST_NONE, VERDICT_F_SPF_NONE}, {SPF_ST_PERMERROR, VERDICT_F_SPF_PERMERROR},
+    {SPF_ST_TEMPERROR, VERDICT_F_SPF_TEMPERROR},
+  };
+  for (size_t i = 0; i < sizeof spf / sizeof spf[0]; i++) {
+    r.spf = spf[i].s;
+    verdict_compute(&r, &j);
+    ck_assert_uint_eq(j.flags, VERDICT_F_NO_PTR | spf[i].f);
+  }
+  r.spf = SPF_ST_NOT_RUN;
+  static const struct { enum dmarc_status s; uint32_t f; } dm[] = {
+    {DMARC_ST_NOT_RUN, 0}, {DMARC_ST_RECORD, 0}, {DMARC_ST_MISSING, VERDICT_F_DMARC_MISSING},
+    {DMARC_ST_INVALID, VERDICT_F_DMARC_INVALID}, {DMARC_ST_TEMPERROR, VERDICT_F_DMARC_TEMPERROR},
+  };
+  for (size_t i = 0; i < sizeof dm / sizeof dm[0]; i++) {
+    r.dmarc = dm[i].s;
+    verdict_compute(&r, &j);
+    ck_assert_uint_eq(j.flags, VERDICT_F_NO_PTR | dm[i].f);
+  }
+  r.dmarc = DMARC_ST_NOT_RUN;
+  r.dnsbl_listed = 2;
+  r.dnsbl_errors = 1;
+  verdict_compute(&r, &j);
+  ck_assert_uint_eq(j.flags, VERDICT_F_NO_PTR | VERDICT_F_DNSBL_LISTED | VERDICT_F_DNSBL_ERROR);
+  /* levels: a softfail alone warns, a temperror alone is unknown, a listing fails */
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_SPF_SOFTFAIL | VERDICT_F_DMARC_MISSING), VERDICT_WARN);
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_SPF_TEMPERROR | VERDICT_F_SPF_NONE), VERDICT_UNKNOWN);
+  ck_assert_int_eq(verdict_of_flags(VERDICT_F_DNSBL_LISTED | VERDICT_F_DNSBL_ERROR), VERDICT_FAIL);
+}
+END_TEST
+
 /* The flag table: levels as README's verdict rules state them. */
 START_TEST(flag_table) {
   static const struct { const char *name; enum verdict level; } want[VERDICT_F_COUNT] = {
@@ -647,6 +690,13 @@ START_TEST(flag_table) {
     {"SMTP_REJECT", VERDICT_WARN},    {"BANNER_MISMATCH", VERDICT_WARN},
     {"BANNER_NOT_FQDN", VERDICT_WARN}, {"EXPECTED_MISMATCH", VERDICT_FAIL},
     {"PTR_TRUNCATED", VERDICT_OK},
+    /* the sender checks, as the issue sets their levels */
+    {"DNSBL_LISTED", VERDICT_FAIL},   {"DNSBL_ERROR", VERDICT_UNKNOWN},
+    {"SPF_FAIL", VERDICT_FAIL},       {"SPF_SOFTFAIL", VERDICT_WARN},
+    {"SPF_NEUTRAL", VERDICT_WARN},    {"SPF_NONE", VERDICT_WARN},
+    {"SPF_PERMERROR", VERDICT_WARN},  {"SPF_TEMPERROR", VERDICT_UNKNOWN},
+    {"DMARC_MISSING", VERDICT_WARN},  {"DMARC_INVALID", VERDICT_WARN},
+    {"DMARC_TEMPERROR", VERDICT_UNKNOWN},
   };
   for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
     const struct verdict_flag *f = verdict_flag(i);
@@ -778,6 +828,7 @@ Suite *verdict_suite(void) {
   tcase_add_test(tc, names);
   tcase_add_test(tc, flags_format);
   tcase_add_test(tc, flag_table);
+  tcase_add_test(tc, sender_flags);
   tcase_add_test(tc, verdict_scales);
   tcase_add_test(tc, verdict_parsing);
   tcase_add_test(tc, verdict_counting);

@@ -108,7 +108,8 @@ enum {
   OPT_DNS_TIMEOUT, OPT_DNS_TRIES, OPT_SMTP_TIMEOUT, OPT_FAIL_ON, OPT_FORCE,
   OPT_CONNECT_TIMEOUT, OPT_SMTP_CONCURRENCY, OPT_PER_PREFIX, OPT_SMTP_TRIES,
   OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS, OPT_EXCLUDE, OPT_EXCLUDE_FILE, OPT_SHARD,
-  OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML
+  OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML,
+  OPT_DNSBL, OPT_DNSBL_FILE, OPT_DNSBL_TXT, OPT_SPF_DOMAIN, OPT_SENDER_COLUMN, OPT_HELO_COLUMN
 };
 
 static const struct option longopts[] = {
@@ -142,6 +143,12 @@ static const struct option longopts[] = {
   {"ehlo", required_argument, NULL, OPT_EHLO},
   {"format", required_argument, NULL, OPT_FORMAT},
   {"html", required_argument, NULL, OPT_HTML},
+  {"dnsbl", required_argument, NULL, OPT_DNSBL},
+  {"dnsbl-file", required_argument, NULL, OPT_DNSBL_FILE},
+  {"dnsbl-txt", no_argument, NULL, OPT_DNSBL_TXT},
+  {"spf-domain", required_argument, NULL, OPT_SPF_DOMAIN},
+  {"sender-column", required_argument, NULL, OPT_SENDER_COLUMN},
+  {"helo-column", required_argument, NULL, OPT_HELO_COLUMN},
   {"quiet", no_argument, NULL, 'q'},
   {"fail-on", required_argument, NULL, OPT_FAIL_ON},
   {"help", no_argument, NULL, 'h'},
@@ -170,6 +177,28 @@ static int valid_ehlo(const char *s) {
     }
   }
   return dot && strcmp(s, "localhost.localdomain") != 0;
+}
+
+/* A DNS zone or domain as the user may name one: letters, digits, '-',
+ * '_' (blocklists and SPF includes use it: _spf.example.com), labels of
+ * 1..63 octets, at most 253 in all, one trailing dot allowed. */
+static int valid_domain(const char *s) {
+  size_t n = strlen(s), label = 0;
+  if (n && s[n - 1] == '.') n--;
+  if (n == 0 || n > 253) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+    if (ch == '.') {
+      if (label == 0) return 0;
+      label = 0;
+    } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '-' || ch == '_') {
+      if (++label > 63) return 0;
+    } else {
+      return 0;
+    }
+  }
+  return label > 0;
 }
 
 void options_free(struct config *c) {
@@ -311,6 +340,22 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
     return 0;
   case OPT_FORMAT: case OPT_FAIL_ON: return parse_word(c, ch, optarg, err, errlen);
   case OPT_HTML: c->html = optarg; return 0;
+  case OPT_DNSBL:
+    if (!valid_domain(optarg))
+      return err_set(err, errlen, UV_EINVAL, "--dnsbl: '%.60s' is not a DNS zone", optarg);
+    if (c->scan.ndnsbl >= SCAN_MAX_DNSBL)
+      return err_set(err, errlen, UV_EINVAL, "--dnsbl: at most %d blocklists", SCAN_MAX_DNSBL);
+    c->scan.dnsbl_zones[c->scan.ndnsbl++] = optarg;
+    return 0;
+  case OPT_DNSBL_FILE: c->dnsbl_file = optarg; return 0;
+  case OPT_DNSBL_TXT: c->scan.dnsbl_txt = 1; return 0;
+  case OPT_SPF_DOMAIN:
+    if (!valid_domain(optarg))
+      return err_set(err, errlen, UV_EINVAL, "--spf-domain: '%.60s' is not a domain name", optarg);
+    c->scan.spf_domain = optarg;
+    return 0;
+  case OPT_SENDER_COLUMN: c->scan.sender_column = optarg; return 0;
+  case OPT_HELO_COLUMN: c->scan.helo_column = optarg; return 0;
   case 'q': c->quiet = 1; return 0;
   case 'h': c->action = ACTION_HELP; return 1;
   case 'V': c->action = ACTION_VERSION; return 1;
@@ -330,6 +375,10 @@ static int check_targets(struct config *c, int argc, char **argv, char *err, siz
                    "no targets (give TARGET... or -i INVENTORY.csv; see --help)");
   if ((c->src.ip_column || c->src.expect_column) && !c->src.inventory)
     return err_set(err, errlen, UV_EINVAL, "--ip-column/--expect-column need --inventory");
+  if ((c->scan.sender_column || c->scan.helo_column) && !c->src.inventory)
+    return err_set(err, errlen, UV_EINVAL, "--sender-column/--helo-column need --inventory");
+  if (c->scan.dnsbl_txt && !c->scan.ndnsbl && !c->dnsbl_file)
+    return err_set(err, errlen, UV_EINVAL, "--dnsbl-txt needs --dnsbl or --dnsbl-file");
   if (c->resume && c->dry_run)
     return err_set(err, errlen, UV_EINVAL, "--resume and --dry-run do not go together");
   c->scan.html = c->html != NULL;
@@ -367,6 +416,13 @@ uint64_t options_fingerprint(const struct config *c, uint64_t h) {
   snprintf(num, sizeof num, "%d %u/%u %d %llu %d %u %d %d", c->src.allow_huge, c->src.shard_k,
            c->src.shard_n, c->src.seeded, c->src.seed, c->scan.no_smtp, c->scan.smtp_port, (int)c->scan.format, c->scan.ordered);
   h = fnv_str(h, num);
+  /* the sender checks decide columns */
+  for (unsigned i = 0; i < c->scan.ndnsbl; i++) h = fnv_str(h, c->scan.dnsbl_zones[i]);
+  h = fnv_str(h, c->dnsbl_file);
+  h = fnv_str(h, c->scan.dnsbl_txt ? "txt" : "");
+  h = fnv_str(h, c->scan.spf_domain);
+  h = fnv_str(h, c->scan.sender_column);
+  h = fnv_str(h, c->scan.helo_column);
   return fnv_str(h, c->scan.ehlo);
 }
 
@@ -446,6 +502,20 @@ const char *options_usage(void) {
 "                        (default 3, with back-off)\n"
 "      --ehlo NAME       after a 2xx greeting also send EHLO NAME (an FQDN that\n"
 "                        identifies the scanner); adds the ehlo_host column\n"
+"\n"
+"Sender checks (none unless asked; see \"Sender requirements\" in ptraudit(1)):\n"
+"      --dnsbl ZONE      ask DNS blocklist ZONE about every target (RFC 5782;\n"
+"                        repeatable, at most 16); adds the dnsbl column\n"
+"      --dnsbl-file F    blocklists, one ZONE [LABEL] a line, '#' comments\n"
+"      --dnsbl-txt       also fetch the TXT reason of every listing\n"
+"      --spf-domain D    check SPF (RFC 7208) and DMARC (RFC 7489) for sender\n"
+"                        domain D on targets without a sender of their own;\n"
+"                        adds the spf, spf_detail and dmarc columns\n"
+"      --sender-column NAME  inventory column holding the sender (local@domain\n"
+"                        or domain; default: sender, mail_from, envelope_from,\n"
+"                        domain)\n"
+"      --helo-column NAME  inventory column holding the HELO name, checked when\n"
+"                        the sender is empty (default: helo)\n"
 "\n"
 "Pacing:\n"
 "      --rate N          targets started per second (default 100; 0 = no cap)\n"

@@ -28,6 +28,7 @@ struct config {
   const char *output;        /* -o; NULL = timestamped default */
   int force;                 /* --force: replace an existing file */
   const char *html;          /* --html FILE: summary page at the end */
+  const char *dnsbl_file;    /* --dnsbl-file FILE: zones read by main */
   unsigned nresolvers;
   /* reporting */
   int quiet;

@@ -39,4 +39,26 @@ enum smtp_status {
   SMTP_ERROR        /* anything else: unreachable, oversized or malformed greeting */
 };
 
+/* The sender checks' outcomes (scan/senders.h fills them; the verdict
+ * judges them).  SPF results are RFC 7208 section 2.6's; DMARC is the
+ * presence of a policy record (RFC 7489 section 6.6.3). */
+enum spf_status {
+  SPF_ST_NOT_RUN = 0, /* no sender for this row, or not asked */
+  SPF_ST_NONE,
+  SPF_ST_NEUTRAL,
+  SPF_ST_PASS,
+  SPF_ST_FAIL,
+  SPF_ST_SOFTFAIL,
+  SPF_ST_TEMPERROR,
+  SPF_ST_PERMERROR
+};
+
+enum dmarc_status {
+  DMARC_ST_NOT_RUN = 0, /* no sender domain, or not asked */
+  DMARC_ST_RECORD,      /* a valid policy record (of the domain or its organisational domain) */
+  DMARC_ST_MISSING,     /* none at either */
+  DMARC_ST_INVALID,     /* a v=DMARC1 record without a valid policy */
+  DMARC_ST_TEMPERROR    /* a lookup failed temporarily: unknown, never "missing" */
+};
+
 #endif

@@ -76,6 +76,21 @@ static const struct verdict_flag flag_table[VERDICT_F_COUNT] = {
   {"BANNER_NOT_FQDN", VERDICT_WARN, "the greeting's host is not a fully qualified name"},
   {"EXPECTED_MISMATCH", VERDICT_FAIL, "no PTR name matches the expected value"},
   {"PTR_TRUNCATED", VERDICT_OK, "more than 16 PTR names, or more than 10 to forward-confirm"},
+  {"DNSBL_LISTED", VERDICT_FAIL, "a DNS blocklist lists the address (RFC 5782)"},
+  {"DNSBL_ERROR", VERDICT_UNKNOWN,
+   "a blocklist's answer is unknown: timeout, SERVFAIL, an error code or an invalid answer"},
+  {"SPF_FAIL", VERDICT_FAIL, "SPF fail: the sender's domain does not authorise the address"},
+  {"SPF_SOFTFAIL", VERDICT_WARN, "SPF softfail: the domain says the address is probably not "
+   "authorised"},
+  {"SPF_NEUTRAL", VERDICT_WARN, "SPF neutral: the domain makes no statement about the address"},
+  {"SPF_NONE", VERDICT_WARN, "SPF none: the sender's domain has no SPF record"},
+  {"SPF_PERMERROR", VERDICT_WARN, "SPF permerror: the domain's SPF record cannot be "
+   "interpreted (syntax, too many lookups)"},
+  {"SPF_TEMPERROR", VERDICT_UNKNOWN, "SPF temperror: a lookup failed temporarily"},
+  {"DMARC_MISSING", VERDICT_WARN, "no DMARC record at the sender's domain nor its "
+   "organisational domain"},
+  {"DMARC_INVALID", VERDICT_WARN, "the DMARC record has no valid policy"},
+  {"DMARC_TEMPERROR", VERDICT_UNKNOWN, "a DMARC lookup failed temporarily"},
 };
 
 #define NAME_OF(table, v) \
@@ -562,11 +577,34 @@ static uint32_t flags_compute(const struct result *r, size_t nptr, enum iprev ip
   return f;
 }
 
+/* The sender checks' flags (the rules above verdict.h's struct result). */
+static uint32_t sender_flags(const struct result *r) {
+  uint32_t f = 0;
+  if (r->dnsbl_listed) f |= VERDICT_F_DNSBL_LISTED;
+  if (r->dnsbl_errors) f |= VERDICT_F_DNSBL_ERROR;
+  switch (r->spf) {
+  case SPF_ST_FAIL: f |= VERDICT_F_SPF_FAIL; break;
+  case SPF_ST_SOFTFAIL: f |= VERDICT_F_SPF_SOFTFAIL; break;
+  case SPF_ST_NEUTRAL: f |= VERDICT_F_SPF_NEUTRAL; break;
+  case SPF_ST_NONE: f |= VERDICT_F_SPF_NONE; break;
+  case SPF_ST_PERMERROR: f |= VERDICT_F_SPF_PERMERROR; break;
+  case SPF_ST_TEMPERROR: f |= VERDICT_F_SPF_TEMPERROR; break;
+  case SPF_ST_NOT_RUN: case SPF_ST_PASS: break;
+  }
+  switch (r->dmarc) {
+  case DMARC_ST_MISSING: f |= VERDICT_F_DMARC_MISSING; break;
+  case DMARC_ST_INVALID: f |= VERDICT_F_DMARC_INVALID; break;
+  case DMARC_ST_TEMPERROR: f |= VERDICT_F_DMARC_TEMPERROR; break;
+  case DMARC_ST_NOT_RUN: case DMARC_ST_RECORD: break;
+  }
+  return f;
+}
+
 void verdict_compute(const struct result *r, struct judgement *j) {
   size_t nptr = min_size(r->nptr, RESULT_MAX_PTR);
   int any_addr;
   j->iprev = iprev_compute(r, nptr, &any_addr);
-  j->flags = flags_compute(r, nptr, j->iprev, any_addr);
+  j->flags = flags_compute(r, nptr, j->iprev, any_addr) | sender_flags(r);
   /* PTR_TEMPERROR is set exactly when iprev is temperror (flags_compute),
    * so the flag levels alone give fail > unknown > warn > ok. */
   j->verdict = verdict_of_flags(j->flags);

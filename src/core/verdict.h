@@ -22,6 +22,16 @@
  *                    (verdict_host_is_fqdn).
  * A 4xx/5xx greeting is a rejection, not an identity claim: its text is
  * never judged as a host name (SMTP_REJECT alone covers it).
+ *
+ * Sender rules (only for the checks the run asked for):
+ *   DNSBL_LISTED     some blocklist lists the target (RFC 5782);
+ *   DNSBL_ERROR      some blocklist's answer is unknown (timeout, SERVFAIL,
+ *                    a 127.255.255.x error code, an invalid answer);
+ *   SPF_*            one flag for each RFC 7208 result but pass;
+ *   DMARC_MISSING    no DMARC record at the domain nor its organisational
+ *                    domain; DMARC_INVALID: a v=DMARC1 record without a valid
+ *                    policy; DMARC_TEMPERROR: a lookup failed temporarily.
+ * Their levels are in the flag table.
  */
 #ifndef PTRAUDIT_VERDICT_H
 #define PTRAUDIT_VERDICT_H
@@ -54,10 +64,22 @@ enum {
   VERDICT_F_BANNER_MISMATCH = 1u << 9,
   VERDICT_F_BANNER_NOT_FQDN = 1u << 10,
   VERDICT_F_EXPECTED_MISMATCH = 1u << 11,
-  VERDICT_F_PTR_TRUNCATED   = 1u << 12 /* more than RESULT_MAX_PTR names, or more than
+  VERDICT_F_PTR_TRUNCATED   = 1u << 12, /* more than RESULT_MAX_PTR names, or more than
                                   RESULT_MAX_FORWARD forward-confirmed */
+  /* sender checks (issue: sender readiness); set only when asked */
+  VERDICT_F_DNSBL_LISTED    = 1u << 13,
+  VERDICT_F_DNSBL_ERROR     = 1u << 14,
+  VERDICT_F_SPF_FAIL        = 1u << 15,
+  VERDICT_F_SPF_SOFTFAIL    = 1u << 16,
+  VERDICT_F_SPF_NEUTRAL     = 1u << 17,
+  VERDICT_F_SPF_NONE        = 1u << 18,
+  VERDICT_F_SPF_PERMERROR   = 1u << 19,
+  VERDICT_F_SPF_TEMPERROR   = 1u << 20,
+  VERDICT_F_DMARC_MISSING   = 1u << 21,
+  VERDICT_F_DMARC_INVALID   = 1u << 22,
+  VERDICT_F_DMARC_TEMPERROR = 1u << 23
 };
-#define VERDICT_F_COUNT 13
+#define VERDICT_F_COUNT 24
 #define VERDICT_COUNT (VERDICT_SKIPPED + 1)
 
 /* The flag table (verdict.c): each flag's report name, its level -- the
@@ -97,6 +119,11 @@ struct result {
   int smtp_code;                /* of a complete greeting; 0 if none */
   const char *banner_host;      /* lowercased, "" if none */
   const char *expected;         /* hostname or "*.domain"; NULL/"" if none */
+  /* sender checks (scan/senders.h); all zero when not asked */
+  unsigned dnsbl_listed;        /* blocklists that list the target */
+  unsigned dnsbl_errors;        /* blocklists whose answer is unknown */
+  enum spf_status spf;
+  enum dmarc_status dmarc;
 };
 
 /* Derived fields. */

@@ -37,6 +37,7 @@
 struct audit;
 
 #define SCAN_MAX_RESOLVERS 16
+#define SCAN_MAX_DNSBL 16    /* blocklists one run may ask */
 
 /* How to scan and what to write (the command line fills it). */
 struct scan_opts {
@@ -57,6 +58,14 @@ struct scan_opts {
   unsigned smtp_concurrency; /* probes at once; 0 = scan_smtp_budget() */
   unsigned per_prefix;       /* sessions per /24 or /64 at once */
   unsigned smtp_tries;       /* connections per target when greetings say 421 */
+  /* sender checks (scan/senders.h) */
+  const char *dnsbl_zones[SCAN_MAX_DNSBL];  /* --dnsbl, then --dnsbl-file's zones */
+  const char *dnsbl_labels[SCAN_MAX_DNSBL]; /* the file's labels; NULL = the zone */
+  unsigned ndnsbl;
+  int dnsbl_txt;             /* --dnsbl-txt: also ask the TXT of a listing */
+  const char *spf_domain;    /* --spf-domain: the sender of rows without one */
+  const char *sender_column; /* --sender-column; NULL = the usual names */
+  const char *helo_column;   /* --helo-column; NULL = "helo" */
   /* pacing */
   double rate;               /* targets started per second; 0 = no cap */
   unsigned concurrency;      /* rows resolving at once; 0 = scan_dns_budget() */
