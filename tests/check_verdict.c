@@ -605,6 +605,10 @@ START_TEST(names) {
   static const char *const smtp[] = {"skipped", "banner", "refused", "timeout",
                                      "closed", "reset", "error"};
   for (int i = SMTP_SKIPPED; i <= SMTP_ERROR; i++) ck_assert_str_eq(verdict_smtp_status_name(i), smtp[i]);
+  static const char *const spf[] = {"", "none", "neutral", "pass", "fail", "softfail",
+                                    "temperror", "permerror"};
+  for (int i = SPF_ST_NOT_RUN; i <= SPF_ST_PERMERROR; i++)
+    ck_assert_str_eq(verdict_spf_status_name(i), spf[i]);
   ck_assert_str_eq(verdict_flag_name(0), "NO_PTR");
   ck_assert_str_eq(verdict_flag_name(12), "PTR_TRUNCATED");
   ck_assert_str_eq(verdict_flag_name(VERDICT_F_COUNT), "?");

@@ -106,6 +106,12 @@ const char *verdict_flag_name(unsigned bit_index) {
   return bit_index < VERDICT_F_COUNT ? flag_table[bit_index].name : "?";
 }
 
+const char *verdict_spf_status_name(enum spf_status s) {
+  static const char *const names[] = {"", "none", "neutral", "pass", "fail", "softfail",
+                                      "temperror", "permerror"};
+  return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
 const struct verdict_flag *verdict_flag(unsigned bit_index) {
   return bit_index < VERDICT_F_COUNT ? &flag_table[bit_index] : NULL;
 }

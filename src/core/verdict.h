@@ -225,6 +225,7 @@ const char *verdict_iprev_name(enum iprev i);
 const char *verdict_dns_status_name(enum dns_status s); /* "ok", "nxdomain", ... */
 const char *verdict_smtp_status_name(enum smtp_status s);
 const char *verdict_flag_name(unsigned bit_index);      /* 0 .. VERDICT_F_COUNT-1 */
+const char *verdict_spf_status_name(enum spf_status s); /* RFC 7208 2.6's words; "" not run */
 
 /* Write the space-separated flag names of `flags` into buf; returns length
  * (truncated to size-1 if needed). */

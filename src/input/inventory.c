@@ -159,18 +159,29 @@ static void inv_problem(void *ctx, struct csvread *cr, enum csvread_problem what
  * first, then case-insensitive; leftmost wins; column `except` is never
  * returned (the usual expected-column search must not pick the IP column
  * the user named).  NO_COL if none. */
-static size_t find_col_except(const struct inventory *inv, const char *name, size_t except) {
+static size_t match_name(const char *const *names, size_t n, const char *name, size_t except) {
   size_t len;
   while (*name == ' ' || *name == '\t') name++;
   len = strlen(name);
   while (len && (name[len - 1] == ' ' || name[len - 1] == '\t')) len--;
-  for (size_t i = 0; i < inv->ncols; i++)
-    if (i != except && strlen(inv->names[i]) == len && !memcmp(inv->names[i], name, len))
-      return i;
-  for (size_t i = 0; i < inv->ncols; i++)
-    if (i != except && strlen(inv->names[i]) == len && !strncasecmp(inv->names[i], name, len))
-      return i;
+  for (size_t i = 0; i < n; i++)
+    if (i != except && strlen(names[i]) == len && !memcmp(names[i], name, len)) return i;
+  for (size_t i = 0; i < n; i++)
+    if (i != except && strlen(names[i]) == len && !strncasecmp(names[i], name, len)) return i;
   return NO_COL;
+}
+
+static size_t find_col_except(const struct inventory *inv, const char *name, size_t except) {
+  return match_name((const char *const *)inv->names, inv->ncols, name, except);
+}
+
+int inventory_pick_column(const char *const *names, size_t n, const char *explicit_name,
+                          const char *const *usual, size_t nusual) {
+  size_t c = NO_COL;
+  if (explicit_name) c = match_name(names, n, explicit_name, NO_COL);
+  for (size_t k = 0; !explicit_name && k < nusual && c == NO_COL; k++)
+    c = match_name(names, n, usual[k], NO_COL);
+  return c == NO_COL ? -1 : (int)c;
 }
 
 static size_t find_col(const struct inventory *inv, const char *name) {

@@ -110,6 +110,15 @@ const char *inventory_expected_name(const struct inventory *inv);
 int inventory_next(struct inventory *inv, struct inventory_row *row, char *err,
                    size_t errlen);
 
+/* The column a later stage looks for by name (the sender and HELO columns
+ * of the sender checks), among `names` (n header names, trimmed): with
+ * explicit_name, that column; else the first of usual[0..nusual) present.
+ * The same rule as the IP column's: exact case first, then
+ * case-insensitive, leftmost.  Its index, or -1 when absent.  Pure,
+ * O(n x nusual). */
+int inventory_pick_column(const char *const *names, size_t n, const char *explicit_name,
+                          const char *const *usual, size_t nusual);
+
 /* Free the reader.  Does not fclose the FILE.  inv may be NULL. */
 void inventory_close(struct inventory *inv);
 
