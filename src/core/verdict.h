@@ -114,16 +114,17 @@ struct result {
                                       byte-exact: may hold NUL bytes, so
                                       ptr_len[i] is its length (dnsreply.h) */
   size_t ptr_len[RESULT_MAX_PTR];  /* length of ptr[i] in bytes */
+  /* sender checks (scan/senders.h); all zero when not asked; before fwd[]
+                                   so that clearing the head clears them */
+  unsigned dnsbl_listed;        /* blocklists that list the target */
+  unsigned dnsbl_errors;        /* blocklists whose answer is unknown */
+  enum spf_status spf;
+  enum dmarc_status dmarc;
   struct forward fwd[RESULT_MAX_FORWARD]; /* fwd[i] is for ptr[i], i < min(nptr, MAX_FORWARD) */
   enum smtp_status smtp_status;
   int smtp_code;                /* of a complete greeting; 0 if none */
   const char *banner_host;      /* lowercased, "" if none */
   const char *expected;         /* hostname or "*.domain"; NULL/"" if none */
-  /* sender checks (scan/senders.h); all zero when not asked */
-  unsigned dnsbl_listed;        /* blocklists that list the target */
-  unsigned dnsbl_errors;        /* blocklists whose answer is unknown */
-  enum spf_status spf;
-  enum dmarc_status dmarc;
 };
 
 /* Derived fields. */
