@@ -23,6 +23,7 @@
 #include "rowfmt.h"
 #include "smtpstage.h"
 #include "html.h"
+#include "inventory.h"
 #include "summary.h"
 
 #define RING_MIN 1024
@@ -41,11 +42,15 @@ struct audit {
   void *done_arg;
   audit_warn_cb warn_cb;
   void *warn_arg;
+  audit_msg_cb msg_cb;
+  void *msg_arg;
 
   struct row *rows;
   struct row *free_rows;
   unsigned nrows, busy;
   size_t nextra;
+  int sender_col, helo_col;   /* passthrough cells of the sender checks; -1 none */
+  int spf;                    /* SPF and DMARC are checked */
 
   const struct checkpoint *resume;
   struct target next;             /* taken from the source, not started yet */
@@ -178,6 +183,7 @@ static void row_start(struct audit *a, struct row *r, const struct target *t) {
   r->greeting_ms = 0;
   r->banner_len = 0;
   r->banner_host = r->ehlo_host = "";
+  r->dnsbl_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
   if (row_copy_cells(r, t, a->nextra) != 0) {
     /* Keep the row; lose only the passthrough cells. */
     r->nextra = 0;
@@ -463,6 +469,32 @@ out:
   return rc;
 }
 
+static void on_stage_warning(void *arg, const char *msg) {
+  struct audit *a = arg;
+  if (a->msg_cb) a->msg_cb(a->msg_arg, msg);
+}
+
+/* The inventory's sender and HELO columns (passthrough cells), found by
+ * name as inventory_pick_column says.  -EINVAL when a column the user
+ * named is absent. */
+static int sender_columns(struct audit *a, int *sender, int *helo, char *err, size_t errlen) {
+  static const char *const sender_names[] = {"sender", "mail_from", "envelope_from", "domain"};
+  static const char *const helo_names[] = {"helo"};
+  const char **names = calloc(a->nextra ? a->nextra : 1, sizeof *names);
+  if (!names) return err_set(err, errlen, -ENOMEM, "out of memory");
+  for (size_t i = 0; i < a->nextra; i++) names[i] = source_extra_name(a->src, i);
+  *sender = inventory_pick_column(names, a->nextra, a->c.sender_column, sender_names, 4);
+  *helo = inventory_pick_column(names, a->nextra, a->c.helo_column, helo_names, 1);
+  free(names);
+  if (a->c.sender_column && *sender < 0)
+    return err_set(err, errlen, -EINVAL, "--sender-column: the inventory has no column \"%.60s\"",
+                   a->c.sender_column);
+  if (a->c.helo_column && *helo < 0)
+    return err_set(err, errlen, -EINVAL, "--helo-column: the inventory has no column \"%.60s\"",
+                   a->c.helo_column);
+  return 0;
+}
+
 static int stages_new(struct audit *a, char *err, size_t errlen) {
   struct dnsstage_opts dopt = {
     .servers_csv = a->c.resolvers,
@@ -470,6 +502,12 @@ static int stages_new(struct audit *a, char *err, size_t errlen) {
     .tries = a->c.dns_tries,
     .channels = a->c.channels,
     .budget = a->st.dns_budget,
+    .senders = {.zones = a->c.dnsbl_zones, .labels = a->c.dnsbl_labels,
+                .nzones = a->c.ndnsbl, .dnsbl_txt = a->c.dnsbl_txt, .spf = a->spf},
+    .sender_col = a->sender_col,
+    .helo_col = a->helo_col,
+    .spf_domain = a->c.spf_domain,
+    .warn = on_stage_warning,
   };
   int rc = dnsstage_new(&a->dns, a->loop, &dopt, on_dns_done, on_health, a, err, errlen);
   if (rc < 0 || a->c.no_smtp) return rc;
@@ -497,6 +535,11 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct scan_opts *c,
   a->src = src;
   a->rep = rep;
   a->nextra = source_extra_count(src);
+  if ((rc = sender_columns(a, &a->sender_col, &a->helo_col, err, errlen)) < 0) {
+    free(a);
+    return rc;
+  }
+  a->spf = c->spf_domain || a->sender_col >= 0 || a->helo_col >= 0;
   a->st.dns_budget = scan_dns_budget(c);
   a->st.smtp_budget = c->no_smtp ? 0 : scan_smtp_budget(c, fd_available());
   a->st.rows_max = a->nrows = scan_rows_max(a->st.dns_budget, a->st.smtp_budget);
@@ -583,6 +626,11 @@ void audit_stop(struct audit *a) {
   if (a->dns) dnsstage_abandon(a->dns, abandon_row, a);
   if (a->iw) uv_poll_stop(&a->iw->poll);
   if (!a->in_pump) maybe_finish(a);
+}
+
+void audit_on_message(struct audit *a, audit_msg_cb cb, void *arg) {
+  a->msg_cb = cb;
+  a->msg_arg = arg;
 }
 
 void audit_on_invalid(struct audit *a, audit_warn_cb cb, void *arg) {

@@ -149,6 +149,11 @@ typedef void (*audit_warn_cb)(void *arg, const char *origin, unsigned long line,
                               const char *cell, size_t cell_len);
 void audit_on_invalid(struct audit *a, audit_warn_cb cb, void *arg);
 
+/* Called with a warning the user should see once (a blocklist that is no
+ * longer asked, senders.h). */
+typedef void (*audit_msg_cb)(void *arg, const char *msg);
+void audit_on_message(struct audit *a, audit_msg_cb cb, void *arg);
+
 const struct audit_stats *audit_stats(const struct audit *a);
 
 /* The message behind an AUDIT_*_ERROR end ("" if none). */

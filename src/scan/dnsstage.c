@@ -51,6 +51,7 @@ struct ctx {
   char rev[ADDR_REVLEN];
   char names[RESULT_MAX_PTR][DNSREPLY_NAME_SIZE]; /* arena for res.ptr */
   struct fwd_arg fa[RESULT_MAX_FORWARD];
+  struct senders_row *sr; /* the row's sender checks; NULL when none */
   struct ctx *all_next; /* every context ever made */
 };
 
@@ -74,6 +75,9 @@ struct dnsstage {
   uv_timer_t timer;
   uint64_t host_drops_seen, own_drops_seen;
   struct dnsstage_stats st;
+  struct senders *senders;    /* NULL when no sender check was asked */
+  int sender_col, helo_col;
+  const char *spf_domain;
   int closing;
   void (*closed)(void *);
   void *closed_arg;
@@ -92,8 +96,19 @@ static void ctx_done(struct ctx *c) {
   c->next = d->free_ctx;
   d->free_ctx = c;
   d->active--;
+  r->dnsbl_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
+  if (c->sr) {
+    struct senders_cells cells;
+    senders_result(c->sr, &c->res, &cells);
+    r->dnsbl_cell = cells.dnsbl;
+    r->spf_cell = cells.spf;
+    r->spf_detail = cells.spf_detail;
+    r->dmarc_cell = cells.dmarc;
+  }
   d->done(d->arg, r, &c->res);
   /* The result was read inside the callback; the context is free again. */
+  senders_release(d->senders, c->sr);
+  c->sr = NULL;
   kick(d);
 }
 
@@ -234,17 +249,42 @@ static void on_ptr(void *arg, int status, const unsigned char *abuf, int alen) {
   op_done(c);
 }
 
+static void on_senders_done(void *arg) { op_done(arg); }
+
+/* The row's passthrough cell `col`, or "" (cells are NUL-terminated:
+ * row_copy_cells). */
+static const char *row_cell(const struct row *row, int col) {
+  return col >= 0 && (size_t)col < row->nextra && row->extra[col] ? row->extra[col] : "";
+}
+
 static void ctx_start(struct dnsstage *d, struct ctx *c, struct row *row) {
   struct result *r = &c->res;
   /* Clear the head only: fwd[] is ~5 KiB and its entries are set when
    * their query is sent (on_ptr); nothing reads beyond min(nptr, 10). */
   memset(r, 0, offsetof(struct result, fwd));
+  r->dnsbl_listed = r->dnsbl_errors = 0;
+  r->spf = SPF_ST_NOT_RUN;
+  r->dmarc = DMARC_ST_NOT_RUN;
   c->row = row;
   c->gen = d->gen;
+  c->sr = NULL;
   d->active++;
   r->addr = row->addr;
   addr_reverse_name(&row->addr, c->rev);
   c->pending = 1;
+  if (d->senders) {
+    /* The sender checks run beside the PTR lookup, through the same
+     * resolver and window; they may end at once (answers in the cache):
+     * the PTR's share of `pending` keeps the context open meanwhile. */
+    const char *sender = row_cell(row, d->sender_col);
+    if (!sender[0] && d->spf_domain) sender = d->spf_domain;
+    c->pending++;
+    if (senders_start(d->senders, &c->sr, &row->addr, sender, row_cell(row, d->helo_col),
+                      on_senders_done, c) < 0) {
+      c->pending--;
+      c->sr = NULL;
+    }
+  }
   /* resolver_query never calls back from inside itself */
   resolver_query(d->res, c->rev, ns_t_ptr, on_ptr, c);
 }
@@ -400,6 +440,19 @@ int dnsstage_new(struct dnsstage **out, uv_loop_t *loop, const struct dnsstage_o
     free(d);
     return rc;
   }
+  d->sender_col = o->sender_col;
+  d->helo_col = o->helo_col;
+  d->spf_domain = o->spf_domain;
+  if ((o->senders.nzones || o->senders.spf) &&
+      (rc = senders_new(&d->senders, loop, d->res, &o->senders, o->warn, arg, err, errlen)) < 0) {
+    /* the resolver frees itself once its handles are closed */
+    resolver_close(d->res, NULL, NULL);
+    health_free(d->health);
+    dnsflow_free(d->flow);
+    dnscap_free(d->cap);
+    free(d);
+    return rc;
+  }
   uv_timer_init(loop, &d->timer);
   d->timer.data = d;
   *out = d;
@@ -448,6 +501,7 @@ void dnsstage_stats(struct dnsstage *d, struct dnsstage_stats *st) {
   if (d->res) resolver_counts(d->res, &st->young, &st->stale, &st->waiting);
   st->active = d->active;
   st->queued = d->queued;
+  senders_stats(d->senders, &st->senders);
 }
 
 static void stage_free(struct dnsstage *d) {
@@ -460,6 +514,7 @@ static void stage_free(struct dnsstage *d) {
   dnsflow_free(d->flow);
   dnscap_free(d->cap);
   health_free(d->health);
+  senders_free(d->senders); /* after the resolver: every answer has come back */
   free(d);
 }
 
@@ -481,6 +536,7 @@ static void on_timer_closed(uv_handle_t *h) { maybe_closed(h->data); }
 
 void dnsstage_close(struct dnsstage *d, void (*closed)(void *arg), void *arg) {
   d->closing = 1;
+  senders_stop(d->senders);
   d->closed = closed;
   d->closed_arg = arg;
   /* The last drops since the previous tick: the count is read off the

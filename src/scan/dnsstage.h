@@ -30,12 +30,19 @@
 
 #include "health.h"
 #include "row.h"
+#include "senders.h"
 #include "verdict.h"
 
 #define DNSSTAGE_CANARIES 3
 
 struct dnsstage_opts {
   const char *servers_csv; /* resolver.h syntax; NULL or "" = the system's */
+  /* the sender checks beside the PTR lookup (senders.h) */
+  struct senders_opts senders;
+  int sender_col;          /* passthrough cell holding the sender; -1 none */
+  int helo_col;            /* passthrough cell holding the HELO name; -1 none */
+  const char *spf_domain;  /* the sender of rows without one; NULL none */
+  senders_warn_cb warn;    /* a blocklist is dropped (senders.h) */
   unsigned timeout_ms;     /* per try (c-ares doubles it on each retry) */
   unsigned tries;
   unsigned channels;
@@ -43,8 +50,9 @@ struct dnsstage_opts {
 };
 
 /* The row's lookups are done: res holds them (res->addr is the target; the
- * SMTP fields are the caller's to fill).  res is valid only during the
- * call; the row is the caller's again. */
+ * SMTP fields are the caller's to fill), and the row's sender cells
+ * (r->dnsbl_cell, ...) point at the stage's text.  Both are valid only
+ * during the call; the row is the caller's again. */
 typedef void (*dnsstage_done_cb)(void *arg, struct row *r, struct result *res);
 
 /* The health policy asked for HEALTH_BACK_OFF or HEALTH_STOP, or (after
@@ -59,6 +67,7 @@ struct dnsstage_stats {
   size_t young, stale, waiting; /* queries (resolver_counts) */
   size_t active, queued;   /* rows resolving, rows waiting for a context */
   uint64_t canaries;       /* canary queries sent */
+  struct senders_stats senders; /* the sender checks' queries and cache */
 };
 
 struct dnsstage;

@@ -52,6 +52,10 @@ struct row {
   const char *banner_host;    /* into smtp_buf, or "" */
   const char *ehlo_host;      /* into smtp_buf, or "" */
 
+  /* the sender checks' cells (senders.h), set by the DNS stage for its
+   * done callback only */
+  const char *dnsbl_cell, *spf_cell, *spf_detail, *dmarc_cell;
+
   /* the SMTP stage's bookkeeping */
   struct hostlimit_waiter hw; /* waiting for the prefix's session limit */
   uint64_t retry_at;          /* uv_now() at which a retry after 421 may start */

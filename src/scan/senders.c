@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * senders.c - see senders.h.  Event-loop glue: the rules are in core/spf,
+ * core/dnsbl, core/dmarc and net/orgdomain; the answers' sharing in
+ * core/dnscache.
+ */
+#include "senders.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ares.h>
+#include <arpa/nameser.h>
+
+#include "dmarc.h"
+#include "dnsbl.h"
+#include "dnscache.h"
+#include "err.h"
+#include "orgdomain.h"
+#include "spf.h"
+
+/* Questions one SPF evaluation may have open at once (the names of one mx
+ * or ptr mechanism are asked together: RFC 7208 section 4.6.4 caps them
+ * at 10, plus the record itself). */
+#define SPF_OPEN_MAX 16
+#define DETAIL_MAX 512
+#define DNSBL_CELL_MAX 1024
+#define DNSBL_TXT_MAX 160
+#define DMARC_CELL_MAX 160
+
+struct senders_row;
+
+/* A question the row waits for through the cache.  `entry` is set while
+ * the row's own query fills it (the row that missed sends the query). */
+struct cq {
+  struct senders_row *row;
+  unsigned id;                   /* SPF question id; DMARC_Q for DMARC */
+  struct dnscache_entry *entry;  /* the pending entry this row's query fills */
+  struct dnscache_waiter w;
+};
+#define DMARC_Q UINT32_MAX
+
+/* One blocklist query of the row. */
+struct blq {
+  struct senders_row *row;
+  unsigned list;
+  int txt;                       /* 1: the TXT of a listing */
+};
+
+struct senders_row {
+  struct senders *s;
+  struct senders_row *next;      /* free list */
+  struct senders_row *all_next;  /* every context ever made */
+  senders_done_cb done;
+  void *arg;
+  unsigned open;                 /* parts still running, +1 while starting */
+  struct addr addr;
+  /* DNSBL */
+  struct blq blq[SENDERS_MAX_LISTS];
+  struct dnsbl_outcome bl[SENDERS_MAX_LISTS];
+  char bltxt[SENDERS_MAX_LISTS][DNSBL_TXT_MAX];
+  unsigned listed, errors;
+  char dnsbl_cell[DNSBL_CELL_MAX];
+  /* SPF */
+  struct spf *spf;
+  struct cq cq[SPF_OPEN_MAX];
+  unsigned cq_used;              /* bitmap of cq[] in use */
+  int driving;                   /* inside spf_drive: answers from the cache wait for its loop */
+  enum spf_status spf_st;
+  char spf_detail[DETAIL_MAX];
+  /* DMARC */
+  char domain[DNSCACHE_NAME_MAX + 1];  /* the sender's domain; "" = none */
+  char org[DNSCACHE_NAME_MAX + 1];
+  int dmarc_at_org;              /* asking the organisational domain now */
+  struct cq dq;
+  enum dmarc_status dmarc_st;
+  char dmarc_cell[DMARC_CELL_MAX];
+};
+
+struct senders {
+  uv_loop_t *loop;
+  struct resolver *res;
+  struct dnscache *cache;
+  struct senders_opts o;
+  struct dnsbl_health *bl_health[SENDERS_MAX_LISTS];
+  int bl_stopped[SENDERS_MAX_LISTS];
+  senders_warn_cb warn;
+  void *warn_arg;
+  struct senders_row *free_rows, *all_rows;
+  struct senders_stats st;
+  int stopping;
+};
+
+static void part_done(struct senders_row *r);
+
+static uint64_t now_ns(const struct senders *s) {
+  (void)s;
+  return uv_hrtime();
+}
+
+/* ---- the cache --------------------------------------------------------- */
+
+/* The dns_status of a reply packet: its rcode and whether the answer
+ * section holds anything (the evaluators read the records themselves). */
+static enum dns_status reply_status(int ares_status, const unsigned char *abuf, int alen) {
+  if (!abuf || alen < 12) return resolver_status(ares_status);
+  switch (abuf[3] & 0x0f) {
+  case 0: return (abuf[6] | abuf[7]) ? DNS_OK : DNS_NODATA;
+  case 2: return DNS_SERVFAIL;
+  case 3: return DNS_NXDOMAIN;
+  case 5: return DNS_REFUSED;
+  default: return DNS_BADRESP;
+  }
+}
+
+static void on_cache_query(void *arg, int status, const unsigned char *abuf, int alen) {
+  struct cq *q = arg;
+  struct senders *s = q->row->s;
+  struct dnscache_entry *e = q->entry;
+  q->entry = NULL;
+  int st = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION
+               ? DNS_ERROR /* not an answer about the name: not kept */
+               : (int)reply_status(status, abuf, alen);
+  /* Calls every waiter, this row's own among them. */
+  dnscache_fill(s->cache, e, st, abuf, abuf && alen > 0 ? (size_t)alen : 0, now_ns(s));
+}
+
+/* Ask (name, type) through the cache for q: cb runs now (a hit), or later.
+ * Returns 1 when it ran now. */
+static int cache_ask(struct senders *s, struct cq *q, const char *name, int type,
+                     dnscache_cb cb) {
+  struct dnscache_entry *e;
+  int rc = s->stopping ? -ECANCELED : dnscache_lookup(s->cache, name, type, now_ns(s), &e);
+  if (rc == DNSCACHE_HIT) {
+    size_t alen;
+    const unsigned char *abuf = dnscache_entry_abuf(e, &alen);
+    s->st.cache_hits++;
+    cb(q, dnscache_entry_status(e), abuf, alen);
+    return 1;
+  }
+  if (rc < 0) { /* stopping, a name too long for a query, or no memory */
+    cb(q, rc == -ECANCELED || rc == -ENOMEM ? DNS_ERROR : DNS_BADRESP, NULL, 0);
+    return 1;
+  }
+  dnscache_wait(e, &q->w, cb, q);
+  if (rc == DNSCACHE_PENDING) {
+    s->st.cache_waits++;
+    return 0;
+  }
+  q->entry = e;
+  s->st.queries++;
+  resolver_query(s->res, name, type, on_cache_query, q);
+  return 0;
+}
+
+/* ---- SPF ---------------------------------------------------------------- */
+
+static void spf_drive(struct senders_row *r);
+
+static enum spf_status spf_status_of(enum spf_result x) {
+  switch (x) {
+  case SPF_RESULT_NONE: return SPF_ST_NONE;
+  case SPF_RESULT_NEUTRAL: return SPF_ST_NEUTRAL;
+  case SPF_RESULT_PASS: return SPF_ST_PASS;
+  case SPF_RESULT_FAIL: return SPF_ST_FAIL;
+  case SPF_RESULT_SOFTFAIL: return SPF_ST_SOFTFAIL;
+  case SPF_RESULT_TEMPERROR: return SPF_ST_TEMPERROR;
+  default: return SPF_ST_PERMERROR;
+  }
+}
+
+static void on_spf_answer(void *arg, int status, const unsigned char *abuf, size_t alen) {
+  struct cq *q = arg;
+  struct senders_row *r = q->row;
+  r->cq_used &= ~(1u << (q - r->cq));
+  spf_answer(r->spf, q->id, status, abuf, alen);
+  /* Answers delivered from inside spf_drive (hits) are picked up by its
+   * loop; only a later answer drives again. */
+  if (!r->driving) spf_drive(r);
+}
+
+static int cq_take(struct senders_row *r) {
+  for (unsigned i = 0; i < SPF_OPEN_MAX; i++)
+    if (!(r->cq_used & (1u << i))) {
+      r->cq_used |= 1u << i;
+      return (int)i;
+    }
+  return -1;
+}
+
+static void spf_drive(struct senders_row *r) {
+  struct spf_query q[SPF_OPEN_MAX];
+  size_t n;
+  if (!r->spf) return;
+  /* New questions while there is room for them; hits answer at once and
+   * may raise more. */
+  r->driving = 1;
+  while (!spf_done(r->spf)) {
+    unsigned room = 0;
+    for (unsigned i = 0; i < SPF_OPEN_MAX; i++) room += !(r->cq_used & (1u << i));
+    if (!room || !(n = spf_pending(r->spf, q, room))) break;
+    for (size_t i = 0; i < n; i++) {
+      int k = cq_take(r);
+      struct cq *c = &r->cq[k];
+      c->row = r;
+      c->id = q[i].id;
+      cache_ask(r->s, c, q[i].name, q[i].type, on_spf_answer);
+    }
+  }
+  r->driving = 0;
+  if (spf_done(r->spf) && r->cq_used == 0) {
+    enum spf_result x = spf_result(r->spf, r->spf_detail, sizeof r->spf_detail);
+    r->spf_st = spf_status_of(x);
+    spf_free(r->spf);
+    r->spf = NULL;
+    part_done(r);
+  }
+}
+
+/* ---- DMARC --------------------------------------------------------------- */
+
+static void dmarc_ask(struct senders_row *r);
+
+static void on_dmarc_answer(void *arg, int status, const unsigned char *abuf, size_t alen) {
+  struct cq *q = arg;
+  struct senders_row *r = q->row;
+  struct dmarc_outcome out;
+  dmarc_from_reply(status, abuf, alen, &out);
+  if (out.status == DMARC_ST_MISSING && !r->dmarc_at_org && r->org[0] &&
+      strcmp(r->org, r->domain) != 0 && !r->s->stopping) {
+    /* RFC 7489 section 6.6.3: no record at the domain: ask its
+     * organisational domain, whose sp= (else p=) then applies. */
+    r->dmarc_at_org = 1;
+    dmarc_ask(r);
+    return;
+  }
+  r->dmarc_st = out.status;
+  dmarc_cell(&out, r->dmarc_at_org, r->dmarc_cell, sizeof r->dmarc_cell);
+  part_done(r);
+}
+
+static void dmarc_ask(struct senders_row *r) {
+  char name[DNSCACHE_NAME_MAX + 8];
+  const char *d = r->dmarc_at_org ? r->org : r->domain;
+  r->dq.row = r;
+  r->dq.id = DMARC_Q;
+  if (snprintf(name, sizeof name, "_dmarc.%s", d) >= (int)sizeof name - 7 ||
+      strlen(name) > DNSCACHE_NAME_MAX) {
+    on_dmarc_answer(&r->dq, DNS_BADRESP, NULL, 0);
+    return;
+  }
+  cache_ask(r->s, &r->dq, name, ns_t_txt, on_dmarc_answer);
+}
+
+/* ---- DNSBL --------------------------------------------------------------- */
+
+static void bl_finish(struct senders_row *r, unsigned i);
+
+static void on_bl(void *arg, int status, const unsigned char *abuf, int alen) {
+  struct blq *q = arg;
+  struct senders_row *r = q->row;
+  struct senders *s = r->s;
+  unsigned i = q->list;
+  int st = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION
+               ? DNS_ERROR
+               : (int)reply_status(status, abuf, alen);
+  if (q->txt) {
+    dnsbl_txt(st, abuf, alen > 0 ? (size_t)alen : 0, r->bltxt[i], sizeof r->bltxt[i]);
+    part_done(r);
+    return;
+  }
+  dnsbl_classify(st, abuf, alen > 0 ? (size_t)alen : 0, &r->bl[i]);
+  if (status != ARES_ECANCELLED && status != ARES_EDESTRUCTION &&
+      dnsbl_health_note(s->bl_health[i], &r->bl[i]) && !s->bl_stopped[i]) {
+    char msg[400];
+    s->bl_stopped[i] = 1;
+    snprintf(msg, sizeof msg,
+             "blocklist %s answered most queries with its error codes (%s); it is no longer "
+             "asked, and its later rows record the error \"stopped\"",
+             s->o.zones[i], dnsbl_health_reason(s->bl_health[i]));
+    if (s->warn) s->warn(s->warn_arg, msg);
+  }
+  if (r->bl[i].kind == DNSBL_LISTED && s->o.dnsbl_txt && !s->stopping) {
+    char name[DNSCACHE_NAME_MAX + 1];
+    if (dnsbl_qname(name, sizeof name, &r->addr, s->o.zones[i]) == 0) {
+      q->txt = 1;
+      s->st.queries++;
+      resolver_query(s->res, name, ns_t_txt, on_bl, q);
+      return;
+    }
+  }
+  bl_finish(r, i);
+}
+
+static void bl_finish(struct senders_row *r, unsigned i) {
+  (void)i;
+  part_done(r);
+}
+
+static void bl_start(struct senders_row *r) {
+  struct senders *s = r->s;
+  for (unsigned i = 0; i < s->o.nzones; i++) {
+    char name[DNSCACHE_NAME_MAX + 1];
+    r->bltxt[i][0] = '\0';
+    memset(&r->bl[i], 0, sizeof r->bl[i]);
+    if (s->bl_stopped[i] || s->stopping) {
+      dnsbl_stopped(&r->bl[i]);
+      continue;
+    }
+    if (dnsbl_qname(name, sizeof name, &r->addr, s->o.zones[i]) != 0) {
+      dnsbl_classify(DNS_BADRESP, NULL, 0, &r->bl[i]);
+      continue;
+    }
+    r->blq[i].row = r;
+    r->blq[i].list = i;
+    r->blq[i].txt = 0;
+    r->open++;
+    s->st.queries++;
+    resolver_query(s->res, name, ns_t_a, on_bl, &r->blq[i]);
+  }
+}
+
+/* ---- the row -------------------------------------------------------------- */
+
+static void row_cells(struct senders_row *r) {
+  struct senders *s = r->s;
+  size_t o = 0;
+  r->listed = r->errors = 0;
+  r->dnsbl_cell[0] = '\0';
+  for (unsigned i = 0; i < s->o.nzones; i++) {
+    if (r->bl[i].kind == DNSBL_LISTED) r->listed++;
+    else if (r->bl[i].kind == DNSBL_ERROR) r->errors++;
+    const char *label = s->o.labels && s->o.labels[i] ? s->o.labels[i] : s->o.zones[i];
+    o += dnsbl_format(r->dnsbl_cell + o, sizeof r->dnsbl_cell - o, label, &r->bl[i],
+                      r->bltxt[i]);
+    if (o >= sizeof r->dnsbl_cell) o = sizeof r->dnsbl_cell - 1;
+  }
+}
+
+static void part_done(struct senders_row *r) {
+  if (--r->open) return;
+  row_cells(r);
+  r->done(r->arg);
+}
+
+/* The domain of a sender: after the last '@', or the whole text (RFC 7208
+ * section 4.3: a bare domain is the domain).  "" when there is none. */
+static void sender_domain(const char *sender, char *dst, size_t size) {
+  const char *at = strrchr(sender, '@');
+  const char *d = at ? at + 1 : sender;
+  size_t n = strlen(d);
+  while (n && d[n - 1] == '.') n--;
+  if (n >= size) n = 0; /* longer than any DNS name: no domain */
+  memcpy(dst, d, n);
+  dst[n] = '\0';
+}
+
+static struct senders_row *row_get(struct senders *s) {
+  struct senders_row *r = s->free_rows;
+  if (r) {
+    s->free_rows = r->next;
+  } else if ((r = calloc(1, sizeof *r))) {
+    r->s = s;
+    r->all_next = s->all_rows;
+    s->all_rows = r;
+  }
+  return r;
+}
+
+int senders_start(struct senders *s, struct senders_row **out, const struct addr *a,
+                  const char *sender, const char *helo, senders_done_cb done, void *arg) {
+  struct senders_row *r = row_get(s);
+  *out = NULL;
+  if (!r) return -ENOMEM;
+  r->done = done;
+  r->arg = arg;
+  r->addr = *a;
+  r->open = 1; /* held while starting: done runs once, at the end */
+  r->cq_used = 0;
+  r->driving = 0;
+  r->spf = NULL;
+  r->spf_st = SPF_ST_NOT_RUN;
+  r->spf_detail[0] = '\0';
+  r->domain[0] = r->org[0] = '\0';
+  r->dmarc_at_org = 0;
+  r->dmarc_st = DMARC_ST_NOT_RUN;
+  r->dmarc_cell[0] = '\0';
+  *out = r;
+
+  if (s->o.nzones) bl_start(r);
+  if (s->o.spf) {
+    if (!sender) sender = "";
+    if (!helo) helo = "";
+    if (sender[0] || helo[0]) {
+      char err[128];
+      r->open++;
+      if (spf_new(&r->spf, a, sender, helo, err, sizeof err) < 0) {
+        /* a sender that cannot be a domain: RFC 7208 section 4.3 */
+        r->spf_st = SPF_ST_NONE;
+        snprintf(r->spf_detail, sizeof r->spf_detail, "%s", err);
+        r->spf = NULL;
+        part_done(r);
+      } else {
+        spf_drive(r);
+      }
+    }
+    /* DMARC is about the sender's domain; a HELO-only row has none. */
+    if (sender[0]) sender_domain(sender, r->domain, sizeof r->domain);
+    if (r->domain[0]) {
+      if (orgdomain_get(r->domain, r->org, sizeof r->org) < 0) r->org[0] = '\0';
+      r->open++;
+      dmarc_ask(r);
+    }
+  }
+  part_done(r);
+  return 0;
+}
+
+void senders_result(const struct senders_row *r, struct result *res,
+                    struct senders_cells *cells) {
+  res->dnsbl_listed = r->listed;
+  res->dnsbl_errors = r->errors;
+  res->spf = r->spf_st;
+  res->dmarc = r->dmarc_st;
+  cells->dnsbl = r->dnsbl_cell;
+  cells->spf = verdict_spf_status_name(r->spf_st);
+  cells->spf_detail = r->spf_detail;
+  cells->dmarc = r->dmarc_cell;
+}
+
+void senders_release(struct senders *s, struct senders_row *r) {
+  if (!r) return;
+  r->next = s->free_rows;
+  s->free_rows = r;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+int senders_new(struct senders **out, uv_loop_t *loop, struct resolver *res,
+                const struct senders_opts *o, senders_warn_cb warn, void *warn_arg, char *err,
+                size_t errlen) {
+  struct senders *s = calloc(1, sizeof *s);
+  int rc;
+  *out = NULL;
+  if (!s) return err_set(err, errlen, -ENOMEM, "out of memory");
+  s->loop = loop;
+  s->res = res;
+  s->o = *o;
+  if (s->o.nzones > SENDERS_MAX_LISTS) s->o.nzones = SENDERS_MAX_LISTS;
+  s->warn = warn;
+  s->warn_arg = warn_arg;
+  /* Answers are kept no longer than a day: no run outlives the records it
+   * read by more than that (RFC 7208 section 4.6.4 asks nothing longer). */
+  if ((rc = dnscache_new(&s->cache, SENDERS_CACHE_BYTES, 86400ull * 1000000000ull)) < 0) {
+    free(s);
+    return err_set(err, errlen, rc, "out of memory");
+  }
+  for (unsigned i = 0; i < s->o.nzones; i++)
+    if ((rc = dnsbl_health_new(&s->bl_health[i])) < 0) {
+      senders_free(s);
+      return err_set(err, errlen, rc, "out of memory");
+    }
+  *out = s;
+  return 0;
+}
+
+int senders_enabled(const struct senders *s) { return s && (s->o.nzones || s->o.spf); }
+
+void senders_stop(struct senders *s) {
+  if (s) s->stopping = 1;
+}
+
+void senders_stats(const struct senders *s, struct senders_stats *st) {
+  if (s) *st = s->st;
+  else memset(st, 0, sizeof *st);
+}
+
+void senders_free(struct senders *s) {
+  if (!s) return;
+  struct senders_row *r = s->all_rows;
+  while (r) {
+    struct senders_row *n = r->all_next;
+    spf_free(r->spf);
+    free(r);
+    r = n;
+  }
+  for (unsigned i = 0; i < SENDERS_MAX_LISTS; i++) dnsbl_health_free(s->bl_health[i]);
+  dnscache_free(s->cache);
+  free(s);
+}
