@@ -340,13 +340,13 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
     return 0;
   case OPT_FORMAT: case OPT_FAIL_ON: return parse_word(c, ch, optarg, err, errlen);
   case OPT_HTML: c->html = optarg; return 0;
-  case OPT_DNSBL:
-    if (!valid_domain(optarg))
-      return err_set(err, errlen, UV_EINVAL, "--dnsbl: '%.60s' is not a DNS zone", optarg);
-    if (c->scan.ndnsbl >= SCAN_MAX_DNSBL)
-      return err_set(err, errlen, UV_EINVAL, "--dnsbl: at most %d blocklists", SCAN_MAX_DNSBL);
-    c->scan.dnsbl_zones[c->scan.ndnsbl++] = optarg;
+  case OPT_DNSBL: {
+    char why[200];
+    if (dnsbl_list_add(c->scan.dnsbl, DNSBL_MAX_LISTS, &c->scan.ndnsbl, optarg, NULL, why,
+                       sizeof why) < 0)
+      return err_set(err, errlen, UV_EINVAL, "--dnsbl: %s", why);
     return 0;
+  }
   case OPT_DNSBL_FILE: c->dnsbl_file = optarg; return 0;
   case OPT_DNSBL_TXT: c->scan.dnsbl_txt = 1; return 0;
   case OPT_SPF_DOMAIN:
@@ -417,7 +417,7 @@ uint64_t options_fingerprint(const struct config *c, uint64_t h) {
            c->src.shard_n, c->src.seeded, c->src.seed, c->scan.no_smtp, c->scan.smtp_port, (int)c->scan.format, c->scan.ordered);
   h = fnv_str(h, num);
   /* the sender checks decide columns */
-  for (unsigned i = 0; i < c->scan.ndnsbl; i++) h = fnv_str(h, c->scan.dnsbl_zones[i]);
+  for (size_t i = 0; i < c->scan.ndnsbl; i++) h = fnv_str(h, c->scan.dnsbl[i].zone);
   h = fnv_str(h, c->dnsbl_file);
   h = fnv_str(h, c->scan.dnsbl_txt ? "txt" : "");
   h = fnv_str(h, c->scan.spf_domain);
@@ -505,7 +505,7 @@ const char *options_usage(void) {
 "\n"
 "Sender checks (none unless asked; see \"Sender requirements\" in ptraudit(1)):\n"
 "      --dnsbl ZONE      ask DNS blocklist ZONE about every target (RFC 5782;\n"
-"                        repeatable, at most 16); adds the dnsbl column\n"
+"                        repeatable, at most 32); adds the dnsbl column\n"
 "      --dnsbl-file F    blocklists, one ZONE [LABEL] a line, '#' comments\n"
 "      --dnsbl-txt       also fetch the TXT reason of every listing\n"
 "      --spf-domain D    check SPF (RFC 7208) and DMARC (RFC 7489) for sender\n"

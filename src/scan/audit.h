@@ -29,6 +29,7 @@
 #include <uv.h>
 
 #include "checkpoint.h"
+#include "dnsbl.h"
 #include "report.h"
 #include "sink.h"
 #include "source.h"
@@ -37,7 +38,6 @@
 struct audit;
 
 #define SCAN_MAX_RESOLVERS 16
-#define SCAN_MAX_DNSBL 16    /* blocklists one run may ask */
 
 /* How to scan and what to write (the command line fills it). */
 struct scan_opts {
@@ -59,9 +59,8 @@ struct scan_opts {
   unsigned per_prefix;       /* sessions per /24 or /64 at once */
   unsigned smtp_tries;       /* connections per target when greetings say 421 */
   /* sender checks (scan/senders.h) */
-  const char *dnsbl_zones[SCAN_MAX_DNSBL];  /* --dnsbl, then --dnsbl-file's zones */
-  const char *dnsbl_labels[SCAN_MAX_DNSBL]; /* the file's labels; NULL = the zone */
-  unsigned ndnsbl;
+  struct dnsbl_list dnsbl[DNSBL_MAX_LISTS]; /* --dnsbl, then --dnsbl-file's lists */
+  size_t ndnsbl;
   int dnsbl_txt;             /* --dnsbl-txt: also ask the TXT of a listing */
   const char *spf_domain;    /* --spf-domain: the sender of rows without one */
   const char *sender_column; /* --sender-column; NULL = the usual names */

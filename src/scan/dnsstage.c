@@ -443,7 +443,7 @@ int dnsstage_new(struct dnsstage **out, uv_loop_t *loop, const struct dnsstage_o
   d->sender_col = o->sender_col;
   d->helo_col = o->helo_col;
   d->spf_domain = o->spf_domain;
-  if ((o->senders.nzones || o->senders.spf) &&
+  if ((o->senders.nlists || o->senders.spf) &&
       (rc = senders_new(&d->senders, loop, d->res, &o->senders, o->warn, arg, err, errlen)) < 0) {
     /* the resolver frees itself once its handles are closed */
     resolver_close(d->res, NULL, NULL);

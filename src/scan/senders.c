@@ -16,6 +16,7 @@
 #include "dmarc.h"
 #include "dnsbl.h"
 #include "dnscache.h"
+#include "dnsreply.h"
 #include "err.h"
 #include "orgdomain.h"
 #include "spf.h"
@@ -25,8 +26,7 @@
  * at 10, plus the record itself). */
 #define SPF_OPEN_MAX 16
 #define DETAIL_MAX 512
-#define DNSBL_CELL_MAX 1024
-#define DNSBL_TXT_MAX 160
+#define DNSBL_TXT_MAX 160 /* of one listing's TXT, kept for the report */
 #define DMARC_CELL_MAX 160
 
 struct senders_row;
@@ -56,12 +56,13 @@ struct senders_row {
   void *arg;
   unsigned open;                 /* parts still running, +1 while starting */
   struct addr addr;
-  /* DNSBL */
-  struct blq blq[SENDERS_MAX_LISTS];
-  struct dnsbl_outcome bl[SENDERS_MAX_LISTS];
-  char bltxt[SENDERS_MAX_LISTS][DNSBL_TXT_MAX];
+  /* DNSBL: arrays of nlists in the same allocation as the row */
+  struct blq *blq;
+  struct dnsbl_outcome *bl;
+  char (*bltxt)[DNSBL_TXT_MAX];
   unsigned listed, errors;
-  char dnsbl_cell[DNSBL_CELL_MAX];
+  char *dnsbl_cell;              /* DNSBL_CELL_MAX(nlists) bytes */
+  char *dnsbl_txt_cell;          /* nlists x (DNSBL_LABEL_MAX + DNSBL_TXT_MAX + 4) bytes */
   /* SPF */
   struct spf *spf;
   struct cq cq[SPF_OPEN_MAX];
@@ -83,8 +84,8 @@ struct senders {
   struct resolver *res;
   struct dnscache *cache;
   struct senders_opts o;
-  struct dnsbl_health *bl_health[SENDERS_MAX_LISTS];
-  int bl_stopped[SENDERS_MAX_LISTS];
+  const char *labels[DNSBL_MAX_LISTS];
+  struct dnsbl_health *bl_health[DNSBL_MAX_LISTS];
   senders_warn_cb warn;
   void *warn_arg;
   struct senders_row *free_rows, *all_rows;
@@ -255,61 +256,66 @@ static void dmarc_ask(struct senders_row *r) {
 
 /* ---- DNSBL --------------------------------------------------------------- */
 
-static void bl_finish(struct senders_row *r, unsigned i);
+/* A TXT reply's first character-string (RFC 5782 section 2.2: the reason
+ * of a listing), printable bytes only, into dst. */
+static void txt_first(const unsigned char *abuf, int alen, char *dst, size_t size) {
+  struct dnsreply_txt t;
+  dst[0] = '\0';
+  if (!abuf || alen <= 0 || dnsreply_txt_first(abuf, alen, &t) != 0) return;
+  size_t n = t.len < size - 1 ? t.len : size - 1;
+  memcpy(dst, t.data, n);
+  dst[n] = '\0';
+}
 
 static void on_bl(void *arg, int status, const unsigned char *abuf, int alen) {
   struct blq *q = arg;
   struct senders_row *r = q->row;
   struct senders *s = r->s;
   unsigned i = q->list;
-  int st = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION
-               ? DNS_ERROR
-               : (int)reply_status(status, abuf, alen);
+  int cancelled = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION;
+  char name[DNSBL_QNAME_MAX];
   if (q->txt) {
-    dnsbl_txt(st, abuf, alen > 0 ? (size_t)alen : 0, r->bltxt[i], sizeof r->bltxt[i]);
+    if (!cancelled) txt_first(abuf, alen, r->bltxt[i], sizeof r->bltxt[i]);
     part_done(r);
     return;
   }
-  dnsbl_classify(st, abuf, alen > 0 ? (size_t)alen : 0, &r->bl[i]);
-  if (status != ARES_ECANCELLED && status != ARES_EDESTRUCTION &&
-      dnsbl_health_note(s->bl_health[i], &r->bl[i]) && !s->bl_stopped[i]) {
+  (void)dnsbl_qname(name, sizeof name, &r->addr, s->o.lists[i].zone);
+  if (cancelled)
+    dnsbl_classify(DNS_ERROR, NULL, 0, name, &r->bl[i]);
+  else
+    dnsbl_classify(resolver_status(status), abuf, alen > 0 ? (size_t)alen : 0, name, &r->bl[i]);
+  if (!cancelled && dnsbl_health_note(s->bl_health[i], &r->bl[i]) == DNSBL_HEALTH_STOP) {
     char msg[400];
-    s->bl_stopped[i] = 1;
+    uint64_t answers, bad;
+    dnsbl_health_counts(s->bl_health[i], &answers, &bad);
     snprintf(msg, sizeof msg,
-             "blocklist %s answered most queries with its error codes (%s); it is no longer "
-             "asked, and its later rows record the error \"stopped\"",
-             s->o.zones[i], dnsbl_health_reason(s->bl_health[i]));
+             "blocklist %s: %llu of its last %llu answers were error codes or invalid "
+             "(e.g. %s); it is no longer asked, and later rows record \"%s=error:stopped\"",
+             s->o.lists[i].zone, (unsigned long long)bad, (unsigned long long)answers,
+             r->bl[i].reason, s->labels[i]);
     if (s->warn) s->warn(s->warn_arg, msg);
   }
-  if (r->bl[i].kind == DNSBL_LISTED && s->o.dnsbl_txt && !s->stopping) {
-    char name[DNSCACHE_NAME_MAX + 1];
-    if (dnsbl_qname(name, sizeof name, &r->addr, s->o.zones[i]) == 0) {
-      q->txt = 1;
-      s->st.queries++;
-      resolver_query(s->res, name, ns_t_txt, on_bl, q);
-      return;
-    }
+  if (r->bl[i].result == DNSBL_LISTED && s->o.dnsbl_txt && !s->stopping) {
+    q->txt = 1;
+    s->st.queries++;
+    resolver_query(s->res, name, ns_t_txt, on_bl, q);
+    return;
   }
-  bl_finish(r, i);
-}
-
-static void bl_finish(struct senders_row *r, unsigned i) {
-  (void)i;
   part_done(r);
 }
 
 static void bl_start(struct senders_row *r) {
   struct senders *s = r->s;
-  for (unsigned i = 0; i < s->o.nzones; i++) {
-    char name[DNSCACHE_NAME_MAX + 1];
+  for (unsigned i = 0; i < s->o.nlists; i++) {
+    char name[DNSBL_QNAME_MAX];
     r->bltxt[i][0] = '\0';
-    memset(&r->bl[i], 0, sizeof r->bl[i]);
-    if (s->bl_stopped[i] || s->stopping) {
-      dnsbl_stopped(&r->bl[i]);
+    if (dnsbl_health_stopped(s->bl_health[i]) || s->stopping) {
+      dnsbl_outcome_stopped(&r->bl[i]);
       continue;
     }
-    if (dnsbl_qname(name, sizeof name, &r->addr, s->o.zones[i]) != 0) {
-      dnsbl_classify(DNS_BADRESP, NULL, 0, &r->bl[i]);
+    if (dnsbl_qname(name, sizeof name, &r->addr, s->o.lists[i].zone) < 0) {
+      /* the zone was checked for length at start: only an odd family */
+      dnsbl_classify(DNS_BADRESP, NULL, 0, "", &r->bl[i]);
       continue;
     }
     r->blq[i].row = r;
@@ -325,17 +331,22 @@ static void bl_start(struct senders_row *r) {
 
 static void row_cells(struct senders_row *r) {
   struct senders *s = r->s;
-  size_t o = 0;
+  size_t o = 0, cap = s->o.nlists * (DNSBL_LABEL_MAX + DNSBL_TXT_MAX + 4) + 1;
   r->listed = r->errors = 0;
-  r->dnsbl_cell[0] = '\0';
-  for (unsigned i = 0; i < s->o.nzones; i++) {
-    if (r->bl[i].kind == DNSBL_LISTED) r->listed++;
-    else if (r->bl[i].kind == DNSBL_ERROR) r->errors++;
-    const char *label = s->o.labels && s->o.labels[i] ? s->o.labels[i] : s->o.zones[i];
-    o += dnsbl_format(r->dnsbl_cell + o, sizeof r->dnsbl_cell - o, label, &r->bl[i],
-                      r->bltxt[i]);
-    if (o >= sizeof r->dnsbl_cell) o = sizeof r->dnsbl_cell - 1;
+  if (!s->o.nlists) return;
+  r->dnsbl_txt_cell[0] = '\0';
+  for (unsigned i = 0; i < s->o.nlists; i++) {
+    if (r->bl[i].result == DNSBL_LISTED) r->listed++;
+    else if (r->bl[i].result == DNSBL_ERROR) r->errors++;
+    if (r->bl[i].result == DNSBL_LISTED && r->bltxt[i][0]) {
+      int n = snprintf(r->dnsbl_txt_cell + o, cap - o, "%s%s: %s", o ? " | " : "", s->labels[i],
+                       r->bltxt[i]);
+      if (n > 0) o += (size_t)n < cap - o ? (size_t)n : cap - o - 1;
+    }
   }
+  /* DNSBL_CELL_MAX(n) always fits: the call cannot fail */
+  (void)dnsbl_cell_format(r->dnsbl_cell, DNSBL_CELL_MAX(s->o.nlists), s->labels, r->bl,
+                          s->o.nlists);
 }
 
 static void part_done(struct senders_row *r) {
@@ -356,15 +367,34 @@ static void sender_domain(const char *sender, char *dst, size_t size) {
   dst[n] = '\0';
 }
 
+/* A row context, with its blocklist arrays sized for this run's lists in
+ * the same allocation.  From the pool, which grows to the peak. */
 static struct senders_row *row_get(struct senders *s) {
   struct senders_row *r = s->free_rows;
   if (r) {
     s->free_rows = r->next;
-  } else if ((r = calloc(1, sizeof *r))) {
-    r->s = s;
-    r->all_next = s->all_rows;
-    s->all_rows = r;
+    return r;
   }
+  size_t n = s->o.nlists;
+  size_t txt_cap = n * (DNSBL_LABEL_MAX + DNSBL_TXT_MAX + 4) + 1;
+  size_t size = sizeof *r + n * (sizeof *r->blq + sizeof *r->bl + sizeof *r->bltxt) +
+                DNSBL_CELL_MAX(n) + txt_cap;
+  char *p = calloc(1, size);
+  if (!p) return NULL;
+  r = (struct senders_row *)p;
+  p += sizeof *r;
+  r->bl = (struct dnsbl_outcome *)p;
+  p += n * sizeof *r->bl;
+  r->blq = (struct blq *)p;
+  p += n * sizeof *r->blq;
+  r->bltxt = (char(*)[DNSBL_TXT_MAX])p;
+  p += n * sizeof *r->bltxt;
+  r->dnsbl_cell = p;
+  p += DNSBL_CELL_MAX(n);
+  r->dnsbl_txt_cell = p;
+  r->s = s;
+  r->all_next = s->all_rows;
+  s->all_rows = r;
   return r;
 }
 
@@ -388,7 +418,7 @@ int senders_start(struct senders *s, struct senders_row **out, const struct addr
   r->dmarc_cell[0] = '\0';
   *out = r;
 
-  if (s->o.nzones) bl_start(r);
+  if (s->o.nlists) bl_start(r);
   if (s->o.spf) {
     if (!sender) sender = "";
     if (!helo) helo = "";
@@ -423,7 +453,8 @@ void senders_result(const struct senders_row *r, struct result *res,
   res->dnsbl_errors = r->errors;
   res->spf = r->spf_st;
   res->dmarc = r->dmarc_st;
-  cells->dnsbl = r->dnsbl_cell;
+  cells->dnsbl = r->s->o.nlists ? r->dnsbl_cell : "";
+  cells->dnsbl_txt = r->s->o.nlists ? r->dnsbl_txt_cell : "";
   cells->spf = verdict_spf_status_name(r->spf_st);
   cells->spf_detail = r->spf_detail;
   cells->dmarc = r->dmarc_cell;
@@ -447,7 +478,8 @@ int senders_new(struct senders **out, uv_loop_t *loop, struct resolver *res,
   s->loop = loop;
   s->res = res;
   s->o = *o;
-  if (s->o.nzones > SENDERS_MAX_LISTS) s->o.nzones = SENDERS_MAX_LISTS;
+  if (s->o.nlists > DNSBL_MAX_LISTS) s->o.nlists = DNSBL_MAX_LISTS;
+  for (size_t i = 0; i < s->o.nlists; i++) s->labels[i] = s->o.lists[i].label;
   s->warn = warn;
   s->warn_arg = warn_arg;
   /* Answers are kept no longer than a day: no run outlives the records it
@@ -456,8 +488,8 @@ int senders_new(struct senders **out, uv_loop_t *loop, struct resolver *res,
     free(s);
     return err_set(err, errlen, rc, "out of memory");
   }
-  for (unsigned i = 0; i < s->o.nzones; i++)
-    if ((rc = dnsbl_health_new(&s->bl_health[i])) < 0) {
+  for (size_t i = 0; i < s->o.nlists; i++)
+    if ((rc = dnsbl_health_new(&s->bl_health[i], DNSBL_HEALTH_WINDOW, DNSBL_HEALTH_PERCENT)) < 0) {
       senders_free(s);
       return err_set(err, errlen, rc, "out of memory");
     }
@@ -465,7 +497,7 @@ int senders_new(struct senders **out, uv_loop_t *loop, struct resolver *res,
   return 0;
 }
 
-int senders_enabled(const struct senders *s) { return s && (s->o.nzones || s->o.spf); }
+int senders_enabled(const struct senders *s) { return s && (s->o.nlists || s->o.spf); }
 
 void senders_stop(struct senders *s) {
   if (s) s->stopping = 1;
@@ -485,7 +517,7 @@ void senders_free(struct senders *s) {
     free(r);
     r = n;
   }
-  for (unsigned i = 0; i < SENDERS_MAX_LISTS; i++) dnsbl_health_free(s->bl_health[i]);
+  for (size_t i = 0; i < DNSBL_MAX_LISTS; i++) dnsbl_health_free(s->bl_health[i]);
   dnscache_free(s->cache);
   free(s);
 }

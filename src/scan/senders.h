@@ -32,23 +32,24 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "dnsbl.h"
 #include "resolver.h"
 #include "verdict.h"
 
-#define SENDERS_MAX_LISTS 16
 #define SENDERS_CACHE_BYTES (16u << 20) /* the SPF/DMARC answer cache's cap */
 
 struct senders_opts {
-  const char *const *zones;  /* blocklist zones */
-  const char *const *labels; /* their labels for the report (NULL entries: the zone) */
-  unsigned nzones;
+  const struct dnsbl_list *lists; /* blocklists (zone and label) */
+  size_t nlists;
   int dnsbl_txt;             /* fetch the TXT of a listing */
   int spf;                   /* evaluate SPF and DMARC for rows with a sender */
 };
 
 /* The cells of one row's checks, valid until senders_release(). */
 struct senders_cells {
-  const char *dnsbl;         /* "" when not asked */
+  const char *dnsbl;         /* dnsbl.h's cell syntax; "" when not asked */
+  const char *dnsbl_txt;     /* with --dnsbl-txt: "LABEL: TEXT" of each listing,
+                                joined by " | " */
   const char *spf;           /* the result's name; "" when not run */
   const char *spf_detail;
   const char *dmarc;         /* "none", "p=..."; "" when not run */
