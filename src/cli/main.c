@@ -140,6 +140,12 @@ static void draw_progress(struct run *r) {
   r->progress_drawn = 1;
 }
 
+static void on_message(void *arg, const char *msg) {
+  struct run *r = arg;
+  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  fprintf(stderr, "ptraudit: warning: %s\n", msg);
+}
+
 static void on_invalid(void *arg, const char *origin, unsigned long line, const char *cell,
                        size_t len) {
   struct run *r = arg;
@@ -570,6 +576,29 @@ static void setup_nofile(struct run *r) {
             (unsigned long long)(nofile > FD_RESERVE + 8 ? nofile - FD_RESERVE : 8));
 }
 
+/* --dnsbl-file: its lists after the --dnsbl ones (exits on bad input).
+ * The file is small by nature (a few lines); 1 MiB is far beyond any. */
+static void load_dnsbl_file(struct run *r) {
+  char err[1024];
+  const char *path = r->cfg.dnsbl_file;
+  if (!path) return;
+  FILE *f = fopen(path, "rb");
+  if (!f) die(PTA_EXIT_USAGE, "--dnsbl-file %s: %s", path, strerror(errno));
+  size_t cap = 1u << 20, len;
+  char *text = malloc(cap + 1);
+  if (!text) die(PTA_EXIT_RUNTIME, "out of memory");
+  len = fread(text, 1, cap + 1, f);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) die(PTA_EXIT_USAGE, "--dnsbl-file %s: read error", path);
+  if (len > cap) die(PTA_EXIT_USAGE, "--dnsbl-file %s: larger than 1 MiB", path);
+  if (dnsbl_file_parse(text, len, path, r->cfg.scan.dnsbl, DNSBL_MAX_LISTS, &r->cfg.scan.ndnsbl,
+                       err, sizeof err) < 0)
+    die(PTA_EXIT_USAGE, "%s", err);
+  free(text);
+  if (r->cfg.scan.ndnsbl == 0) die(PTA_EXIT_USAGE, "--dnsbl-file %s: no blocklist in it", path);
+}
+
 /* Open the inputs (exits on bad input). */
 static void open_source(struct run *r) {
   char err[1024];
@@ -637,7 +666,7 @@ static void start_scan(struct run *r) {
   rc = audit_new(&r->audit, &r->loop, &r->cfg.scan, r->src, r->rep, err, sizeof err);
   if (rc < 0 && !r->audit) {
     report_close(r->rep, 0, NULL, 0);
-    die(PTA_EXIT_RUNTIME, "%s", err);
+    die(rc == UV_EINVAL ? PTA_EXIT_USAGE : PTA_EXIT_RUNTIME, "%s", err);
   }
   if (r->resuming) audit_resume_from(r->audit, &r->prev);
   uv_timer_init(&r->loop, &r->progress);
@@ -653,6 +682,7 @@ static void start_scan(struct run *r) {
     uv_unref((uv_handle_t *)&r->progress);
   }
   audit_on_invalid(r->audit, on_invalid, r);
+  audit_on_message(r->audit, on_message, r);
   r->t0 = uv_hrtime();
   audit_start(r->audit, on_done, r);
 }
@@ -679,6 +709,7 @@ int main(int argc, char **argv) {
     die(PTA_EXIT_USAGE, "%s", err);
   if (info_action(r)) return PTA_EXIT_CLEAN;
   setup_nofile(r);
+  load_dnsbl_file(r);
   open_source(r);
   if (r->cfg.dry_run) {
     int rc = dry_run(r);
