@@ -24,7 +24,7 @@
 /* Questions one SPF evaluation may have open at once (the names of one mx
  * or ptr mechanism are asked together: RFC 7208 section 4.6.4 caps them
  * at 10, plus the record itself). */
-#define SPF_OPEN_MAX 16
+#define SPF_OPEN_MAX SPF_QUERIES_MAX
 #define DETAIL_MAX 512
 #define DNSBL_TXT_MAX 160 /* of one listing's TXT, kept for the report */
 #define DMARC_CELL_MAX 160
@@ -256,15 +256,25 @@ static void dmarc_ask(struct senders_row *r) {
 
 /* ---- DNSBL --------------------------------------------------------------- */
 
-/* A TXT reply's first character-string (RFC 5782 section 2.2: the reason
- * of a listing), printable bytes only, into dst. */
-static void txt_first(const unsigned char *abuf, int alen, char *dst, size_t size) {
-  struct dnsreply_txt t;
+/* The first TXT record of a reply (RFC 5782 section 2.2: the reason of a
+ * listing), its strings joined, into dst (the cell escapes it). */
+struct txt_first {
+  char *dst;
+  size_t size;
+};
+
+static int txt_first_cb(void *arg, const unsigned char *rdata, size_t rdlen) {
+  struct txt_first *t = arg;
+  dnsreply_txt_join(rdata, rdlen, t->dst, t->size);
+  return 1; /* the first record is enough */
+}
+
+static void txt_first(const unsigned char *abuf, int alen, const char *qname, char *dst,
+                      size_t size) {
+  struct txt_first t = {dst, size};
   dst[0] = '\0';
-  if (!abuf || alen <= 0 || dnsreply_txt_first(abuf, alen, &t) != 0) return;
-  size_t n = t.len < size - 1 ? t.len : size - 1;
-  memcpy(dst, t.data, n);
-  dst[n] = '\0';
+  if (abuf && alen > 0) dnsreply_txt(abuf, alen, qname, txt_first_cb, &t);
+  /* a NUL inside the text would cut the cell; keep what precedes it */
 }
 
 static void on_bl(void *arg, int status, const unsigned char *abuf, int alen) {
@@ -274,12 +284,12 @@ static void on_bl(void *arg, int status, const unsigned char *abuf, int alen) {
   unsigned i = q->list;
   int cancelled = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION;
   char name[DNSBL_QNAME_MAX];
+  (void)dnsbl_qname(name, sizeof name, &r->addr, s->o.lists[i].zone);
   if (q->txt) {
-    if (!cancelled) txt_first(abuf, alen, r->bltxt[i], sizeof r->bltxt[i]);
+    if (!cancelled) txt_first(abuf, alen, name, r->bltxt[i], sizeof r->bltxt[i]);
     part_done(r);
     return;
   }
-  (void)dnsbl_qname(name, sizeof name, &r->addr, s->o.lists[i].zone);
   if (cancelled)
     dnsbl_classify(DNS_ERROR, NULL, 0, name, &r->bl[i]);
   else
