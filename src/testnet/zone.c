@@ -237,14 +237,23 @@ static int data_ent(const struct tn_zone_cfg *cfg, const uint8_t *cur) {
          (!cfg->zone_only && tn_zdata_find(cfg->builtin, cur) != NULL);
 }
 
-/* Negative answer for a name of the data: the closest data apex's SOA,
- * else the zone of the address plan that holds the name (`zone`, -1 for
- * none), else the root's. */
+/* Negative answer for a name of the data: the SOA of the closest zone
+ * holding it, a data apex or the zone of the address plan (`zone`, -1 for
+ * none); else the root's. */
+static int labels(const uint8_t *w) {
+  int n = 0;
+  for (; *w; w += 1 + *w)
+    n++;
+  return n;
+}
+
 static void data_soa(struct walk *w, const uint8_t *cur, int zone) {
   const struct tn_zdata *z[2] = {w->cfg->files, w->cfg->zone_only ? NULL : w->cfg->builtin};
+  uint8_t ap[TN_NAME_MAX];
+  int plan = zone >= 0 ? (apex_name(zone, ap), labels(ap)) : -1;
   for (int i = 0; i < 2; i++) {
     const struct tn_znode *a = tn_zdata_apex(z[i], cur);
-    if (a) {
+    if (a && labels(a->name) > plan) { /* the closest zone wins */
       w->soa_zd = z[i];
       w->soa_apex = a;
       return;
