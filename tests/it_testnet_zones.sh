@@ -222,4 +222,24 @@ check "test apex SOA" "ns.tn.test. hostmaster.tn.test. 1 3600 600 86400 3600" "$
 check "outside every zone still REFUSED without --zone-file" "REFUSED" "$(status example.com A)"
 check "address plan unchanged" "mail-eaaaaa.pass.tn.test." "$(q -x 127.64.0.0)"
 
+# The demo's inventory: which rows the blocklist lists (tests/testnet.md),
+# and every sender domain's SPF record exists (but evergreen's).
+listed=""
+while IFS=, read -r ip; do
+  case "$ip" in 127.*) ;; *) continue ;; esac
+  r=$(echo "$ip" | awk -F. '{print $4"."$3"."$2"."$1}')
+  a=$(q "$r.bl.tn.test" A | tr ' ' '+')
+  [ -n "$a" ] && listed="$listed $ip=$a"
+done < <(python3 -c 'import csv,sys; [print(r["ip"]) for r in csv.DictReader(open(sys.argv[1]))]' "$TOP/samples/inventory.csv")
+check "demo inventory: blocklist answers" \
+  " 127.64.0.3=127.0.0.4 127.64.0.4=127.0.0.2+127.0.0.4 127.64.0.5=127.0.0.2 127.64.2.30=127.255.255.254" "$listed"
+nospf=""
+while IFS= read -r d; do
+  q "$d" TXT | grep -q 'v=spf1' || nospf="$nospf $d"
+done < <(python3 -c 'import csv,sys
+for r in csv.DictReader(open(sys.argv[1])):
+    s = r["sender"] or r["helo"]
+    if s: print(s.split("@")[-1])' "$TOP/samples/inventory.csv")
+check "demo inventory: every sender domain has SPF but evergreen.test" " evergreen.test" "$nospf"
+
 finish
