@@ -566,6 +566,9 @@ int tn_dns_start(uv_loop_t *loop, const struct tn_dns_config *cfg,
   s->delay_max_ms = cfg->delay_max_ms;
   s->zone.lame = cfg->lame;
   s->zone.nlame = cfg->nlame;
+  s->zone.files = cfg->files;
+  s->zone.builtin = cfg->builtin;
+  s->zone.zone_only = cfg->zone_only;
   if (cfg->addr->sa_family == AF_INET) {
     s->zone.ns_addr.family = 4;
     memcpy(s->zone.ns_addr.b, &((const struct sockaddr_in *)cfg->addr)->sin_addr, 4);

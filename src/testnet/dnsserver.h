@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "testnet.h"
+#include "zonedata.h"
 
 struct tn_dns_server;
 
@@ -41,6 +42,9 @@ struct tn_dns_config {
   size_t nlame;
   int delay_on;                /* --dns-delay INSTANT:MIN-MAX */
   int delay_instant_pct, delay_min_ms, delay_max_ms;
+  const struct tn_zdata *files;   /* --zone-file data or NULL (kept, not copied) */
+  const struct tn_zdata *builtin; /* built-in sender records or NULL (kept) */
+  int zone_only;                  /* --zone-only */
 };
 
 /* Bind UDP and TCP on cfg->addr (port 0: one free port for both) and start

@@ -89,7 +89,7 @@ size_t dw_rr_begin(struct dw_pkt *k, const uint8_t *owner, unsigned type) {
   dw_name(k, owner);
   dw_u16(k, type);
   dw_u16(k, 1);
-  dw_u32(k, DW_TTL);
+  dw_u32(k, k->ttl);
   size_t at = k->len;
   dw_u16(k, 0);
   return at;
@@ -178,6 +178,7 @@ void dw_init(struct dw_pkt *k, uint8_t *out, size_t cap) {
   k->p = out;
   k->cap = cap;
   k->len = 12;
+  k->ttl = DW_TTL;
 }
 
 /* Skip one (possibly compressed) name in m[0..len) from *off. */

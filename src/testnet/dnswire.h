@@ -33,6 +33,7 @@ struct dw_pkt {
   int ncomp;
   uint16_t comp[DW_COMP_MAX]; /* offsets of label starts written literally */
   uint16_t an, ns, ar;
+  uint32_t ttl; /* TTL of the records written next (dw_init: DW_TTL) */
 };
 
 /* A parsed query; qname points into the message. */

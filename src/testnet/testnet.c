@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "builtin.h"
 #include "dnsserver.h"
 #include "scenario.h"
 #include "smtpserver.h"
@@ -26,6 +27,7 @@
 #define LISTENERS_MAX 65536
 #define FD_RESERVE 256 /* descriptors kept for connections beyond listeners */
 #define RANGES_MAX 256
+#define ZONE_FILES_MAX 256
 
 static FILE *log_file;
 static int quiet;
@@ -71,6 +73,11 @@ static void usage(FILE *f) {
       "                      (repeatable)\n"
       "  --dns-delay I:MIN-MAX  answer I% of questions at once, the others after\n"
       "                      MIN..MAX ms (a fixed function of name and type)\n"
+      "  --zone-file FILE    also serve the records of FILE (repeatable; format in\n"
+      "                      tests/testnet.md); names outside every zone become\n"
+      "                      NXDOMAIN instead of REFUSED\n"
+      "  --zone-only         serve only the --zone-file records (no address plan,\n"
+      "                      no built-in records)\n"
       "  --mta-limit N       shared MTAs (127.66.0.0/16): concurrent sessions per\n"
       "                      client per /24 (default 20), then 421\n"
       "  --smtp-polite       every scenario answers QUIT with 221 2.0.0 Bye and\n"
@@ -178,6 +185,7 @@ static int write_file(const char *path, const char *text) {
 
 struct app {
   uv_loop_t loop;
+  struct tn_zdata *files, *builtin;
   uv_signal_t sigterm, sigint, sigusr1;
   struct tn_dns_server *dns;
   struct tn_smtp_server *smtp;
@@ -262,6 +270,9 @@ struct opts {
   size_t nranges;
   struct tn_range lame[RANGES_MAX];
   size_t nlame;
+  const char *zone_files[ZONE_FILES_MAX];
+  size_t nzone_files;
+  int zone_only;
 };
 
 static int parse_pct(const char *s) {
@@ -307,7 +318,8 @@ static void add_range(struct tn_range *r, size_t *n, const char *opt, const char
 
 enum { O_DNS_PORT = 256, O_DNS_ADDR, O_SMTP_PORT, O_SMTP_NET, O_SMTP_ANY,
        O_PIDFILE, O_READY, O_LOG, O_QUIET, O_STATS, O_DNS_TCP, O_DNS_REFUSE,
-       O_DNS_DROP, O_DNS_LAME, O_DNS_DELAY, O_MTA_LIMIT, O_SMTP_POLITE };
+       O_DNS_DROP, O_DNS_LAME, O_DNS_DELAY, O_MTA_LIMIT, O_SMTP_POLITE,
+       O_ZONE_FILE, O_ZONE_ONLY };
 
 static const struct option long_opts[] = {
   {"dns-port", required_argument, NULL, O_DNS_PORT},
@@ -327,6 +339,8 @@ static const struct option long_opts[] = {
   {"dns-delay", required_argument, NULL, O_DNS_DELAY},
   {"mta-limit", required_argument, NULL, O_MTA_LIMIT},
   {"smtp-polite", no_argument, NULL, O_SMTP_POLITE},
+  {"zone-file", required_argument, NULL, O_ZONE_FILE},
+  {"zone-only", no_argument, NULL, O_ZONE_ONLY},
   {"help", no_argument, NULL, 'h'},
   {NULL, 0, NULL, 0}
 };
@@ -346,6 +360,11 @@ static void set_opt(struct opts *o, struct app *a, int c, const char *arg) {
   case O_SMTP_NET: add_range(o->ranges, &o->nranges, "--smtp-net", arg); break;
   case O_DNS_LAME: add_range(o->lame, &o->nlame, "--dns-lame", arg); break;
   case O_PIDFILE: o->pidfile = arg; break;
+  case O_ZONE_FILE:
+    if (o->nzone_files == ZONE_FILES_MAX)
+      die_usage("--zone-file: at most %d files", ZONE_FILES_MAX);
+    o->zone_files[o->nzone_files++] = arg;
+    break;
   case O_READY: o->ready = arg; break;
   case O_LOG: o->logpath = arg; break;
   case O_STATS: a->stats_path = arg; break;
@@ -390,6 +409,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct app *a) {
     case O_SMTP_ANY: o->smtp_any = 1; break;
     case O_QUIET: quiet = 1; break;
     case O_SMTP_POLITE: o->smtp_polite = 1; break;
+    case O_ZONE_ONLY: o->zone_only = 1; break;
     case 'h': usage(stdout); exit(0);
     case '?': usage(stderr); exit(2);
     default: set_opt(o, a, c, optarg); break;
@@ -405,6 +425,8 @@ static void parse_args(int argc, char **argv, struct opts *o, struct app *a) {
     die_usage("--smtp-port needs --smtp-net CIDR or --smtp-any");
   if (o->smtp_any && o->nranges)
     die_usage("--smtp-net and --smtp-any exclude each other");
+  if (o->zone_only && !o->nzone_files)
+    die_usage("--zone-only needs --zone-file FILE");
 }
 
 /* --dns-addr to a socket address: loopback only, this server must never
@@ -454,6 +476,28 @@ static void check_listeners(struct opts *o) {
   }
 }
 
+/* The --zone-file data and the built-in records.  Returns 0, or -1 with
+ * the message (file, line, field) in err. */
+static int load_zones(struct app *a, const struct opts *o, char *err, size_t errlen) {
+  if (!o->zone_only && (tn_zdata_new(&a->builtin) != 0 ||
+                        tn_builtin_load(a->builtin, err, errlen) != 0 ||
+                        tn_zdata_check(a->builtin, err, errlen) != 0)) {
+    if (!a->builtin)
+      snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  if (!o->nzone_files)
+    return 0;
+  if (tn_zdata_new(&a->files) != 0) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < o->nzone_files; i++)
+    if (tn_zdata_load_file(a->files, o->zone_files[i], err, errlen) != 0)
+      return -1;
+  return tn_zdata_check(a->files, err, errlen) != 0 ? -1 : 0;
+}
+
 /* Start DNS, SMTP and the signal handlers.  Returns 0, or a negative code
  * with the message in err. */
 static int start_servers(struct app *a, const struct opts *o,
@@ -463,7 +507,8 @@ static int start_servers(struct app *a, const struct opts *o,
     .refuse_pct = o->dns_refuse, .drop_pct = o->dns_drop,
     .lame = o->lame, .nlame = o->nlame, .delay_on = o->delay_on,
     .delay_instant_pct = o->delay_instant, .delay_min_ms = o->delay_min,
-    .delay_max_ms = o->delay_max};
+    .delay_max_ms = o->delay_max, .files = a->files, .builtin = a->builtin,
+    .zone_only = o->zone_only};
   int r = tn_dns_start(&a->loop, &dcfg, &a->stats, &a->dns, err, errlen);
   if (r == 0 && o->smtp_port >= 0) {
     struct tn_smtp_config cfg = {.port = o->smtp_port, .any = o->smtp_any,
@@ -523,6 +568,12 @@ int main(int argc, char **argv) {
   parse_args(argc, argv, &o, a);
   dns_sockaddr(&o, &dss);
   check_listeners(&o);
+  if (load_zones(a, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "testnet: %s\n", err);
+    tn_zdata_free(a->files);
+    tn_zdata_free(a->builtin);
+    return 2;
+  }
   if (o.logpath && !(log_file = fopen(o.logpath, "a"))) {
     fprintf(stderr, "testnet: cannot open log %s: %s\n", o.logpath, strerror(errno));
     return 1;
@@ -567,5 +618,7 @@ int main(int argc, char **argv) {
     tn_log("uv_loop_close: %s (a handle was left open)", uv_strerror(r));
   if (log_file)
     fclose(log_file);
+  tn_zdata_free(a->files);
+  tn_zdata_free(a->builtin);
   return r == 0 && !failed ? 0 : 1;
 }

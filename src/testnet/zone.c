@@ -10,6 +10,7 @@
  * (RFC 1034 section 4.3.2 step 3a) and stopping at a loop.
  */
 #include "zone.h"
+#include "dnsbl.h"
 #include "dnswire.h"
 #include "zonename.h"
 #include "scenario.h"
@@ -77,7 +78,10 @@ struct walk {
   struct dw_reply *r;
   int tcp, hop;
   int soa_zone;           /* >= 0: add that zone's SOA (negative answer) */
+  const struct tn_zdata *soa_zd;    /* else, with soa_apex: a data apex's SOA */
+  const struct tn_znode *soa_apex;
   const uint8_t *target;  /* CNAME target, or NULL: the chain ends */
+  uint32_t target_ttl;
   uint8_t rev[TN_NAME_MAX];
 };
 
@@ -179,9 +183,203 @@ static int at_fwd(struct walk *w, const struct zn_node *nd, const uint8_t *cur) 
   return 0;
 }
 
+/* ---- records given as data (zonedata.h) -------------------------------- */
+
+/* One data record, names compressed like every other name we write. */
+static void put_data_rr(struct dw_pkt *k, const uint8_t *owner, const struct tn_zrr *rr) {
+  k->ttl = rr->ttl;
+  size_t at = dw_rr_begin(k, owner, rr->type);
+  switch (rr->type) {
+  case DW_T_CNAME:
+  case DW_T_PTR:
+  case DW_T_NS:
+    dw_name(k, rr->data);
+    break;
+  case TN_ZD_T_MX:
+    dw_bytes(k, rr->data, 2);
+    dw_name(k, rr->data + 2);
+    break;
+  case DW_T_SOA: {
+    size_t m = dw_wire_len(rr->data);
+    size_t r = dw_wire_len(rr->data + m);
+    dw_name(k, rr->data);
+    dw_name(k, rr->data + m);
+    dw_bytes(k, rr->data + m + r, 20);
+    break;
+  }
+  default:
+    dw_bytes(k, rr->data, rr->len);
+    break;
+  }
+  dw_rr_end(k, at);
+  k->ttl = DW_TTL;
+}
+
+/* The written node (not an ancestor only) of cur: --zone-file data first,
+ * then the built-in records.  Returns 1 and sets *zd, *nd, or 0. */
+static int data_node(const struct tn_zone_cfg *cfg, const uint8_t *cur,
+                     const struct tn_zdata **zd, const struct tn_znode **nd) {
+  const struct tn_zdata *z[2] = {cfg->files, cfg->zone_only ? NULL : cfg->builtin};
+  for (int i = 0; i < 2; i++) {
+    const struct tn_znode *n = tn_zdata_find(z[i], cur);
+    if (n && !n->ent) {
+      *zd = z[i];
+      *nd = n;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Is cur an ancestor of data names (an empty non-terminal)? */
+static int data_ent(const struct tn_zone_cfg *cfg, const uint8_t *cur) {
+  return tn_zdata_find(cfg->files, cur) != NULL ||
+         (!cfg->zone_only && tn_zdata_find(cfg->builtin, cur) != NULL);
+}
+
+/* Negative answer for a name of the data: the SOA of the closest zone
+ * holding it, a data apex or the zone of the address plan (`zone`, -1 for
+ * none); else the root's. */
+static int labels(const uint8_t *w) {
+  int n = 0;
+  for (; *w; w += 1 + *w)
+    n++;
+  return n;
+}
+
+static void data_soa(struct walk *w, const uint8_t *cur, int zone) {
+  const struct tn_zdata *z[2] = {w->cfg->files, w->cfg->zone_only ? NULL : w->cfg->builtin};
+  uint8_t ap[TN_NAME_MAX];
+  int plan = zone >= 0 ? (apex_name(zone, ap), labels(ap)) : -1;
+  for (int i = 0; i < 2; i++) {
+    const struct tn_znode *a = tn_zdata_apex(z[i], cur);
+    if (a && labels(a->name) > plan) { /* the closest zone wins */
+      w->soa_zd = z[i];
+      w->soa_apex = a;
+      return;
+    }
+  }
+  w->soa_zone = zone >= 0 ? zone : ZN_Z_ROOT;
+}
+
+/* The answer from a data node: the records of the asked type (all for
+ * ANY), or its CNAME; TIMEOUT drops types it has no record of.  Returns -1
+ * when the query must not be answered. */
+static int at_data(struct walk *w, const struct tn_zdata *zd, const struct tn_znode *nd,
+                   const uint8_t *cur) {
+  unsigned qt = w->q->qtype;
+  struct tn_zrr rr;
+  int n = 0;
+  for (int i = 0; i < nd->nrr; i++) {
+    tn_zdata_rr(zd, nd, i, &rr);
+    if (rr.type == DW_T_CNAME && qt != DW_T_CNAME && qt != TN_ZD_T_ANY) {
+      memcpy(w->rev, rr.data, dw_wire_len(rr.data));
+      w->target = w->rev;
+      w->target_ttl = rr.ttl;
+      return 0;
+    }
+  }
+  for (int i = 0; i < nd->nrr; i++) {
+    tn_zdata_rr(zd, nd, i, &rr);
+    if (rr.type == qt || qt == TN_ZD_T_ANY) {
+      put_data_rr(w->k, cur, &rr);
+      w->k->an++;
+      n++;
+    }
+  }
+  if (n == 0 && nd->timeout)
+    return -1;
+  if (n == 0) {
+    struct zn_node z;
+    z.zone = -1;
+    if (!w->cfg->zone_only)
+      zn_lookup(w->cfg, cur, &z);
+    data_soa(w, cur, z.zone);
+  }
+  return 0;
+}
+
+/* A name the address plan does not know (ZN_OUT) or says is NXDOMAIN
+ * (ZN_NX): an ancestor of data names is NODATA, a name under a data apex
+ * NXDOMAIN; with --zone-file every other name outside the plan's zones is
+ * NXDOMAIN with the root's SOA.  Returns 0 when the plan's answer stands. */
+static int data_negative(struct walk *w, const struct zn_node *nd, const uint8_t *cur) {
+  const struct tn_zdata *z[2] = {w->cfg->files, w->cfg->zone_only ? NULL : w->cfg->builtin};
+  if (data_ent(w->cfg, cur)) {
+    data_soa(w, cur, nd->kind == ZN_NX ? nd->zone : -1);
+    return 1;
+  }
+  if (nd->kind != ZN_OUT)
+    return 0;
+  for (int i = 0; i < 2; i++) {
+    const struct tn_znode *a = tn_zdata_apex(z[i], cur);
+    if (a) {
+      w->r->rcode = DW_R_NXDOMAIN;
+      w->soa_zd = z[i];
+      w->soa_apex = a;
+      return 1;
+    }
+  }
+  if (w->cfg->files) {
+    w->r->rcode = DW_R_NXDOMAIN;
+    w->soa_zone = ZN_Z_ROOT;
+    return 1;
+  }
+  return 0;
+}
+
+/* The blocklist zone bl.tn.test (dnsbl.h).  Returns -1: no answer. */
+static int at_bl(struct walk *w, const uint8_t *cur) {
+  struct zn_labels s;
+  struct tn_bl b;
+  zn_split(cur, &s);
+  tn_bl_lookup(&s, &b);
+  switch (b.kind) {
+  case TN_BL_TIMEOUT:
+    return -1;
+  case TN_BL_SERVFAIL:
+    if (w->hop == 0) {
+      w->r->rcode = DW_R_SERVFAIL;
+      w->r->aa = 0;
+    }
+    return 0;
+  case TN_BL_NOTLISTED:
+    w->r->rcode = DW_R_NXDOMAIN;
+    w->soa_zone = ZN_Z_FWD;
+    return 0;
+  case TN_BL_ENT:
+    w->soa_zone = ZN_Z_FWD;
+    return 0;
+  }
+  int n = 0;
+  for (int i = 0; i < b.ncodes; i++) {
+    if (w->q->qtype == DW_T_A || w->q->qtype == TN_ZD_T_ANY) {
+      struct tn_ip a = {.family = 4};
+      memcpy(a.b, b.code[i], 4);
+      dw_rr_addr(w->k, cur, &a);
+      n++;
+    }
+    if (b.txt && (w->q->qtype == DW_T_TXT || w->q->qtype == TN_ZD_T_ANY)) {
+      char t[256];
+      size_t tl = tn_bl_txt(&b, i, t, sizeof t);
+      size_t at = dw_rr_begin(w->k, cur, DW_T_TXT);
+      dw_u8(w->k, (unsigned)tl);
+      dw_bytes(w->k, t, tl);
+      dw_rr_end(w->k, at);
+      w->k->an++;
+      n++;
+    }
+  }
+  if (n == 0)
+    w->soa_zone = ZN_Z_FWD;
+  return 0;
+}
+
 /* The records for one name of the chain; -1: send nothing. */
 static int at_node(struct walk *w, const struct zn_node *nd, const uint8_t *cur) {
   struct tn_fwd f;
+  if ((nd->kind == ZN_OUT || nd->kind == ZN_NX) && data_negative(w, nd, cur))
+    return 0;
   switch (nd->kind) {
   case ZN_OUT:
     if (w->hop == 0) {
@@ -210,6 +408,8 @@ static int at_node(struct walk *w, const struct zn_node *nd, const uint8_t *cur)
     break;
   case ZN_FWD:
     return at_fwd(w, nd, cur);
+  case ZN_BL:
+    return at_bl(w, cur);
   }
   return 0;
 }
@@ -223,16 +423,30 @@ static int answer(struct walk *w) {
   struct zn_node nd;
 
   w->soa_zone = -1;
+  w->soa_apex = NULL;
   memcpy(cur, w->q->qname, w->q->qname_len);
   for (w->hop = 0;; w->hop++) {
+    const struct tn_zdata *zd;
+    const struct tn_znode *dn;
     memcpy(seen[nseen++], cur, dw_wire_len(cur));
-    zn_lookup(w->cfg, cur, &nd);
     w->target = NULL;
-    if (at_node(w, &nd, cur) != 0)
-      return -1;
+    w->target_ttl = DW_TTL;
+    if (data_node(w->cfg, cur, &zd, &dn)) {
+      if (at_data(w, zd, dn, cur) != 0)
+        return -1;
+    } else {
+      if (w->cfg->zone_only)
+        nd.kind = ZN_OUT, nd.zone = -1;
+      else
+        zn_lookup(w->cfg, cur, &nd);
+      if (at_node(w, &nd, cur) != 0)
+        return -1;
+    }
     if (!w->target)
       break;
+    w->k->ttl = w->target_ttl;
     dw_rr_name(w->k, cur, DW_T_CNAME, w->target);
+    w->k->ttl = DW_TTL;
     if (w->q->qtype == DW_T_CNAME || w->hop + 1 >= CHASE_MAX)
       break;
     int loop = 0;
@@ -244,8 +458,19 @@ static int answer(struct walk *w) {
     memcpy(cur, w->target, dw_wire_len(w->target));
   }
   /* RFC 2308 section 3: negative answers carry the zone's SOA. */
-  if (w->soa_zone >= 0)
+  if (w->soa_apex) {
+    struct tn_zrr rr;
+    for (int i = 0; i < w->soa_apex->nrr; i++) {
+      tn_zdata_rr(w->soa_zd, w->soa_apex, i, &rr);
+      if (rr.type == DW_T_SOA) {
+        put_data_rr(w->k, w->soa_apex->name, &rr);
+        w->k->ns++;
+        break;
+      }
+    }
+  } else if (w->soa_zone >= 0) {
     put_soa(w->k, w->soa_zone, 0);
+  }
   return 0;
 }
 
@@ -440,7 +665,9 @@ static size_t reply_query(const struct tn_zone_cfg *cfg, struct dw_pkt *k,
     put_referral(k, q->qname + cut, r);
     return finish(k, q, r, tcp, info);
   }
-  if (q->qtype == DW_T_PTR) {
+  const struct tn_zdata *zd;
+  const struct tn_znode *dn;
+  if (q->qtype == DW_T_PTR && !cfg->zone_only && !data_node(cfg, q->qname, &zd, &dn)) {
     long n = ptr_fault(cfg, k, q, r, tcp, info);
     if (n >= 0)
       return (size_t)n;

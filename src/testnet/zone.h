@@ -11,7 +11,10 @@
  * plus the root apex (SOA and NS only); NS at every apex is ns.tn.test,
  * whose address is the server's own.  Anything else is REFUSED.  The
  * per-address behaviour is scenario.h's; names under a --dns-lame block are
- * dropped (RD set) or referred to ns.lame.tn.test (RD clear).
+ * dropped (RD set) or referred to ns.lame.tn.test (RD clear).  bl.tn.test
+ * is the blocklist zone of dnsbl.h.  Names given as data (--zone-file,
+ * the built-in sender records; zonedata.h) answer before all of that; with
+ * --zone-file, names outside every zone are NXDOMAIN instead of REFUSED.
  */
 #ifndef TESTNET_ZONE_H
 #define TESTNET_ZONE_H
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 #include "scenario.h"
+#include "zonedata.h"
 
 /* Reply buffers must hold this many bytes (the TCP maximum). */
 #define TN_DNS_OUT_MAX 65535
@@ -33,6 +37,11 @@ struct tn_zone_cfg {
   struct tn_ip ns_addr;        /* address of ns.tn.test: the server's own */
   const struct tn_range *lame; /* --dns-lame blocks (CIDR, IPv4) */
   size_t nlame;
+  /* Records given as data (zonedata.h), looked up before the address
+   * plan: --zone-file data first, then the built-in sender records. */
+  const struct tn_zdata *files;   /* NULL: no --zone-file */
+  const struct tn_zdata *builtin; /* NULL under --zone-only */
+  int zone_only;                  /* --zone-only: only `files` is served */
 };
 
 enum tn_lame { TN_LAME_NO = 0, TN_LAME_DROPPED, TN_LAME_REFERRAL };

@@ -5,6 +5,7 @@
  * spells and comparing, so no name needs a parser of its own.
  */
 #include "zonename.h"
+#include "dnsbl.h"
 #include "dnswire.h"
 
 #include <arpa/inet.h>
@@ -64,7 +65,7 @@ static const char *const fwd_tags[] = {
   "pass", "noaddr", "mismatch", "multi", "pool", "classless", "tcp", "cname",
   "fwdfail", "odd", "static", "gone", "elsewhere", "wrongid", "wrongq",
   "many", "long", "ctl", "loop", "fwdrefused", "fwdtimeout", "chain", "mixed",
-  "mx", "lame"
+  "mx", "lame", "bl"
 };
 
 /* Where ns.lame.tn.test points: a loopback address on which nothing is
@@ -234,6 +235,10 @@ static void lookup_fwd(const struct tn_zone_cfg *cfg, const uint8_t *w,
   }
   if (lookup_host(cfg, w, s, nd))
     return;
+  if (tn_bl_is(s)) {
+    nd->kind = ZN_BL;
+    return;
+  }
   int tag = -1;
   for (size_t t = 0; t < sizeof fwd_tags / sizeof fwd_tags[0]; t++)
     if (zn_label_is(s, s->n - 3, fwd_tags[t]))

@@ -22,7 +22,8 @@ struct zn_labels {
   uint8_t len[ZN_LABELS_MAX];
 };
 
-enum zn_kind { ZN_OUT, ZN_NX, ZN_ENT, ZN_APEX, ZN_REV, ZN_CLASSLESS, ZN_FWD };
+enum zn_kind { ZN_OUT, ZN_NX, ZN_ENT, ZN_APEX, ZN_REV, ZN_CLASSLESS, ZN_FWD,
+               ZN_BL /* under bl.tn.test: dnsbl.h */ };
 enum zn_zone { ZN_Z_FWD, ZN_Z_V4, ZN_Z_DB8, ZN_Z_LO6, ZN_Z_ROOT };
 
 struct zn_node {
