@@ -27,7 +27,18 @@
 #define SPF_OPEN_MAX SPF_QUERIES_MAX
 #define DETAIL_MAX 512
 #define DNSBL_TXT_MAX 160 /* of one listing's TXT, kept for the report */
-#define DMARC_CELL_MAX 160
+
+/* The TXT records of one reply, joined per record, kept for dmarc_select:
+ * at most DMARC_TXT_MAX records of DMARC_TXT_LEN bytes (a DMARC record is
+ * short; longer ones are cut and then fail to parse, as they should). */
+#define DMARC_TXT_MAX 8
+#define DMARC_TXT_LEN 512
+struct txt_set {
+  char text[DMARC_TXT_MAX][DMARC_TXT_LEN];
+  const char *ptr[DMARC_TXT_MAX];
+  size_t len[DMARC_TXT_MAX];
+  size_t n;
+};
 
 struct senders_row;
 
@@ -76,7 +87,7 @@ struct senders_row {
   int dmarc_at_org;              /* asking the organisational domain now */
   struct cq dq;
   enum dmarc_status dmarc_st;
-  char dmarc_cell[DMARC_CELL_MAX];
+  char dmarc_cell[DMARC_CELL_MAX + 64];
 };
 
 struct senders {
@@ -88,6 +99,8 @@ struct senders {
   struct dnsbl_health *bl_health[DNSBL_MAX_LISTS];
   senders_warn_cb warn;
   void *warn_arg;
+  struct orgdomain *psl;        /* the Public Suffix List, with SPF only */
+  struct txt_set txt;           /* scratch for one DMARC answer */
   struct senders_row *free_rows, *all_rows;
   struct senders_stats st;
   int stopping;
@@ -223,21 +236,51 @@ static void spf_drive(struct senders_row *r) {
 
 static void dmarc_ask(struct senders_row *r);
 
+static int txt_set_cb(void *arg, const unsigned char *rdata, size_t rdlen) {
+  struct txt_set *t = arg;
+  if (t->n == DMARC_TXT_MAX) return 1;
+  size_t full = dnsreply_txt_join(rdata, rdlen, t->text[t->n], DMARC_TXT_LEN);
+  t->ptr[t->n] = t->text[t->n];
+  t->len[t->n] = full < DMARC_TXT_LEN ? full : DMARC_TXT_LEN - 1;
+  t->n++;
+  return 0;
+}
+
 static void on_dmarc_answer(void *arg, int status, const unsigned char *abuf, size_t alen) {
   struct cq *q = arg;
   struct senders_row *r = q->row;
-  struct dmarc_outcome out;
-  dmarc_from_reply(status, abuf, alen, &out);
-  if (out.status == DMARC_ST_MISSING && !r->dmarc_at_org && r->org[0] &&
-      strcmp(r->org, r->domain) != 0 && !r->s->stopping) {
+  struct dmarc_record rec;
+  struct dmarc_result res;
+  struct txt_set *t = &r->s->txt; /* one loop thread: no two answers at once */
+  char name[DNSCACHE_NAME_MAX + 8];
+  size_t n = 0;
+  int st = status;
+
+  snprintf(name, sizeof name, "_dmarc.%s", r->dmarc_at_org ? r->org : r->domain);
+  t->n = 0;
+  if (abuf && alen) st = dnsreply_txt(abuf, (int)alen, name, txt_set_cb, t);
+  if (st != DNS_OK && st != DNS_NXDOMAIN && st != DNS_NODATA) {
+    /* A lookup that failed is no answer: unknown, never "missing". */
+    r->dmarc_st = DMARC_ST_TEMPERROR;
+    snprintf(r->dmarc_cell, sizeof r->dmarc_cell, "temperror: %s for %s",
+             verdict_dns_status_name((enum dns_status)st), name);
+    part_done(r);
+    return;
+  }
+  n = dmarc_select(t->ptr, t->len, t->n, &rec);
+  if (n == 0 && !r->dmarc_at_org && r->org[0] && strcmp(r->org, r->domain) != 0 &&
+      !r->s->stopping) {
     /* RFC 7489 section 6.6.3: no record at the domain: ask its
      * organisational domain, whose sp= (else p=) then applies. */
     r->dmarc_at_org = 1;
     dmarc_ask(r);
     return;
   }
-  r->dmarc_st = out.status;
-  dmarc_cell(&out, r->dmarc_at_org, r->dmarc_cell, sizeof r->dmarc_cell);
+  dmarc_result(&rec, n, r->dmarc_at_org, &res);
+  r->dmarc_st = res.state == DMARC_POLICY    ? DMARC_ST_RECORD
+                : res.state == DMARC_INVALID ? DMARC_ST_INVALID
+                                             : DMARC_ST_MISSING;
+  if (dmarc_cell_format(r->dmarc_cell, sizeof r->dmarc_cell, &res) < 0) r->dmarc_cell[0] = '\0';
   part_done(r);
 }
 
@@ -246,9 +289,10 @@ static void dmarc_ask(struct senders_row *r) {
   const char *d = r->dmarc_at_org ? r->org : r->domain;
   r->dq.row = r;
   r->dq.id = DMARC_Q;
-  if (snprintf(name, sizeof name, "_dmarc.%s", d) >= (int)sizeof name - 7 ||
-      strlen(name) > DNSCACHE_NAME_MAX) {
-    on_dmarc_answer(&r->dq, DNS_BADRESP, NULL, 0);
+  int n = snprintf(name, sizeof name, "_dmarc.%s", d);
+  if (n < 0 || (size_t)n > DNSCACHE_NAME_MAX) {
+    /* too long to ask: the domain cannot have a DMARC record */
+    on_dmarc_answer(&r->dq, DNS_NXDOMAIN, NULL, 0);
     return;
   }
   cache_ask(r->s, &r->dq, name, ns_t_txt, on_dmarc_answer);
@@ -448,7 +492,8 @@ int senders_start(struct senders *s, struct senders_row **out, const struct addr
     /* DMARC is about the sender's domain; a HELO-only row has none. */
     if (sender[0]) sender_domain(sender, r->domain, sizeof r->domain);
     if (r->domain[0]) {
-      if (orgdomain_get(r->domain, r->org, sizeof r->org) < 0) r->org[0] = '\0';
+      /* a public suffix itself, or no list: only the domain is asked */
+      if (orgdomain_get(s->psl, r->domain, r->org, sizeof r->org) < 0) r->org[0] = '\0';
       r->open++;
       dmarc_ask(r);
     }
@@ -498,6 +543,10 @@ int senders_new(struct senders **out, uv_loop_t *loop, struct resolver *res,
     free(s);
     return err_set(err, errlen, rc, "out of memory");
   }
+  if (s->o.spf && (rc = orgdomain_new(&s->psl, err, errlen)) < 0) {
+    senders_free(s);
+    return rc;
+  }
   for (size_t i = 0; i < s->o.nlists; i++)
     if ((rc = dnsbl_health_new(&s->bl_health[i], DNSBL_HEALTH_WINDOW, DNSBL_HEALTH_PERCENT)) < 0) {
       senders_free(s);
@@ -529,5 +578,6 @@ void senders_free(struct senders *s) {
   }
   for (size_t i = 0; i < DNSBL_MAX_LISTS; i++) dnsbl_health_free(s->bl_health[i]);
   dnscache_free(s->cache);
+  orgdomain_free(s->psl);
   free(s);
 }
