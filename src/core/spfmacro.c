@@ -248,6 +248,10 @@ int spf_macro_check_domain(const char *s, size_t len, size_t *errpos) {
   }
   if (scan(s, len, 0, NULL, NULL, errpos, &lm, &tail) < 0) return -EINVAL;
   if (lm) return 0;
+  /* A macro then one dot ("%{d}."): the dot of a fully qualified name, as
+   * the openspf suite's implementations accept; the name is asked without
+   * it. */
+  if (tail > 0 && len == tail + 1 && s[tail] == '.') return 0;
   /* The literal text after the last macro must end in "." toplabel ["."]. */
   size_t end = len;
   if (end > tail && s[end - 1] == '.') end--;

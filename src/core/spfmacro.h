@@ -17,6 +17,8 @@
  *   domain-end   = ( "." toplabel [ "." ] ) / macro-expand
  *   explanation-string = *( macro-string / SP )
  * The letters c, r and t are allowed only in explanation text (SPF_MACRO_EXP).
+ * One leniency: a domain-spec may end in a macro-expand and a dot
+ * ("%{d}."), a fully qualified name as other implementations accept it.
  */
 #ifndef PTRAUDIT_SPFMACRO_H
 #define PTRAUDIT_SPFMACRO_H
