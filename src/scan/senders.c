@@ -262,7 +262,7 @@ static void on_dmarc_answer(void *arg, int status, const unsigned char *abuf, si
   if (st != DNS_OK && st != DNS_NXDOMAIN && st != DNS_NODATA) {
     /* A lookup that failed is no answer: unknown, never "missing". */
     r->dmarc_st = DMARC_ST_TEMPERROR;
-    snprintf(r->dmarc_cell, sizeof r->dmarc_cell, "temperror: %s for %s",
+    snprintf(r->dmarc_cell, sizeof r->dmarc_cell, "temperror: %s for %.100s",
              verdict_dns_status_name((enum dns_status)st), name);
     part_done(r);
     return;
