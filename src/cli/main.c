@@ -674,6 +674,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "diff")) return command_diff(argc - 1, argv + 1);
     if (!strcmp(argv[1], "merge")) return command_merge(argc - 1, argv + 1);
     if (!strcmp(argv[1], "summary")) return command_summary(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "schema")) return command_schema(argc - 1, argv + 1);
   }
   if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
     die(PTA_EXIT_USAGE, "%s", err);
