@@ -14,8 +14,8 @@
 #define ROWFMT_BANNER_MAX 16384
 
 struct rowfmt {
-  int ehlo;
-  size_t nfixed, nextra;
+  size_t nfixed, nextra;           /* nfixed: the schema columns written */
+  enum schema_col col[SCHEMA_NCOLS]; /* which, in order */
   char **extra_names; /* the passthrough columns' names as written (prefixed) */
   const char **fields;
   size_t *lens;
@@ -36,12 +36,12 @@ static void sb_put(struct sb *b, const char *s, size_t n) {
   b->len += n;
 }
 
-int rowfmt_new(struct rowfmt **out, int ehlo, size_t nextra) {
+int rowfmt_new(struct rowfmt **out, unsigned optional, size_t nextra) {
   struct rowfmt *f = calloc(1, sizeof *f);
   *out = NULL;
   if (!f) return -ENOMEM;
-  f->ehlo = ehlo;
-  f->nfixed = SCHEMA_NFIXED + (ehlo ? 1 : 0);
+  for (int c = 0; c < SCHEMA_NCOLS; c++)
+    if (c < SCHEMA_NFIXED || (optional & ROWFMT_OPT(c))) f->col[f->nfixed++] = (enum schema_col)c;
   f->nextra = nextra;
   f->fields = calloc(f->nfixed + nextra, sizeof *f->fields);
   f->lens = calloc(f->nfixed + nextra, sizeof *f->lens);
@@ -87,7 +87,7 @@ static char *extra_name(const struct rowfmt *f, const char *given, size_t i) {
 size_t rowfmt_header(struct rowfmt *f, const char *const *extra_names, const char *const **fields,
                      const size_t **lens) {
   for (size_t i = 0; i < f->nfixed; i++) {
-    f->fields[i] = schema_name((enum schema_col)i);
+    f->fields[i] = schema_name(f->col[i]);
     f->lens[i] = strlen(f->fields[i]);
   }
   if (f->nextra && !f->extra_names) {
@@ -185,7 +185,12 @@ size_t rowfmt_build(struct rowfmt *f, const struct rowfmt_row *row, const char *
   direct[SCHEMA_EXPECTED] = row->expected ? row->expected : "";
   len[SCHEMA_EXPECTED] = row->expected ? row->expected_len : 0;
   direct[SCHEMA_CHECKED_AT] = row->checked_at ? row->checked_at : "";
-  if (f->ehlo) direct[SCHEMA_EHLO_HOST] = row->probed && row->ehlo_host ? row->ehlo_host : "";
+  direct[SCHEMA_EHLO_HOST] = row->probed && row->ehlo_host ? row->ehlo_host : "";
+  direct[SCHEMA_DNSBL] = row->dnsbl ? row->dnsbl : "";
+  direct[SCHEMA_DNSBL_TXT] = row->dnsbl_txt ? row->dnsbl_txt : "";
+  direct[SCHEMA_SPF] = row->spf ? row->spf : "";
+  direct[SCHEMA_SPF_DETAIL] = row->spf_detail ? row->spf_detail : "";
+  direct[SCHEMA_DMARC] = row->dmarc ? row->dmarc : "";
 
   /* Not applicable: NULL fields (schema.h), written as an empty CSV cell
    * and as JSON null. */
@@ -201,19 +206,24 @@ size_t rowfmt_build(struct rowfmt *f, const struct rowfmt_row *row, const char *
   na[SCHEMA_SMTP_TRIES] = !row->smtp_tries;
   na[SCHEMA_GREETING_MS] = !row->greeting_ms;
   na[SCHEMA_EHLO_HOST] = !row->probed || !row->ehlo_host;
+  na[SCHEMA_DNSBL] = na[SCHEMA_DNSBL_TXT] = !row->probed;
+  /* an SPF result is never "", so "" is: no sender, not evaluated */
+  na[SCHEMA_SPF] = na[SCHEMA_SPF_DETAIL] = !row->probed || !row->spf || !row->spf[0];
+  na[SCHEMA_DMARC] = !row->probed || !row->dmarc || !row->dmarc[0];
 
-  for (size_t i = 0; i < f->nfixed; i++) {
+  for (size_t k = 0; k < f->nfixed; k++) {
+    enum schema_col i = f->col[k];
     if (na[i]) {
-      f->fields[i] = NULL;
-      f->lens[i] = 0;
+      f->fields[k] = NULL;
+      f->lens[k] = 0;
     } else if (direct[i]) {
-      f->fields[i] = direct[i];
+      f->fields[k] = direct[i];
       /* names from the tables, host names: NUL-terminated */
-      f->lens[i] = i == SCHEMA_IP || i == SCHEMA_BANNER || i == SCHEMA_EXPECTED ? len[i]
+      f->lens[k] = i == SCHEMA_IP || i == SCHEMA_BANNER || i == SCHEMA_EXPECTED ? len[i]
                                                                                 : strlen(direct[i]);
     } else {
-      f->fields[i] = f->scratch + off[i];
-      f->lens[i] = len[i];
+      f->fields[k] = f->scratch + off[i];
+      f->lens[k] = len[i];
     }
   }
   for (size_t i = 0; i < f->nextra; i++) {

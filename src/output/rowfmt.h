@@ -25,6 +25,8 @@ struct rowfmt_row {
   const char *banner;            /* the greeting text */
   size_t banner_len;
   const char *ehlo_host;         /* with --ehlo; NULL = "" */
+  /* the sender checks' cells (scan/senders.h); NULL or "" = none */
+  const char *dnsbl, *dnsbl_txt, *spf, *spf_detail, *dmarc;
   unsigned smtp_tries;           /* SMTP connections made; 0 = not probed (empty cell) */
   unsigned greeting_ms;          /* connect start to final greeting line; 0 = none (empty) */
   const char *expected;          /* the inventory's expected PTR; NULL = "" */
@@ -37,9 +39,14 @@ struct rowfmt_row {
 
 struct rowfmt;
 
-/* A formatter for rows with the fixed columns, ehlo_host when `ehlo`, and
- * `nextra` passthrough columns.  0 or -ENOMEM.  O(1). */
-int rowfmt_new(struct rowfmt **out, int ehlo, size_t nextra);
+/* The optional columns a run writes: a mask of ROWFMT_OPT(col) for the
+ * schema's columns from SCHEMA_NFIXED on. */
+#define ROWFMT_OPT(col) (1u << ((col) - SCHEMA_NFIXED))
+
+/* A formatter for rows with the fixed columns, the optional ones in
+ * `optional` (schema order), and `nextra` passthrough columns.  0 or
+ * -ENOMEM.  O(1). */
+int rowfmt_new(struct rowfmt **out, unsigned optional, size_t nextra);
 
 /* Columns of every row (fixed + optional + passthrough).  O(1). */
 size_t rowfmt_ncols(const struct rowfmt *f);

@@ -22,6 +22,10 @@ static const char *w_smtp(unsigned i) {
   return i <= SMTP_ERROR ? verdict_smtp_status_name((enum smtp_status)i) : NULL;
 }
 
+static const char *w_spf(unsigned i) {
+  return i < SPF_ST_PERMERROR ? verdict_spf_status_name((enum spf_status)(i + 1)) : NULL;
+}
+
 static const struct schema_column cols[SCHEMA_NCOLS] = {
   [SCHEMA_IP] = {"ip", SCHEMA_STRING, 0, NULL,
                  "the target address; for an invalid inventory row, its IP cell as given"},
@@ -58,6 +62,21 @@ static const struct schema_column cols[SCHEMA_NCOLS] = {
                           "line; null without a greeting"},
   [SCHEMA_EHLO_HOST] = {"ehlo_host", SCHEMA_STRING, 1, NULL,
                         "with --ehlo: the host the EHLO reply announces; null when not probed"},
+  [SCHEMA_DNSBL] = {"dnsbl", SCHEMA_STRING, 1, NULL,
+                    "with --dnsbl: LIST=CODE,CODE for each blocklist that lists the target and "
+                    "LIST=error:REASON for each whose answer is unknown, ';' between them; empty "
+                    "when listed nowhere; null when not probed"},
+  [SCHEMA_DNSBL_TXT] = {"dnsbl_txt", SCHEMA_STRING, 1, NULL,
+                        "with --dnsbl-txt: 'LIST: TEXT' of each listing's TXT record, ' | ' "
+                        "between them; null when not probed"},
+  [SCHEMA_SPF] = {"spf", SCHEMA_ENUM, 1, w_spf,
+                  "the RFC 7208 result for the row's sender (or HELO name); null without one"},
+  [SCHEMA_SPF_DETAIL] = {"spf_detail", SCHEMA_STRING, 1, NULL,
+                         "the deciding mechanism, the error's reason, or a fail's explanation; "
+                         "null without a sender"},
+  [SCHEMA_DMARC] = {"dmarc", SCHEMA_STRING, 1, NULL,
+                    "the sender domain's DMARC policy: none, p=POLICY [sp=POLICY] [pct=N], "
+                    "invalid: REASON, or temperror: REASON; null without a sender domain"},
 };
 
 const char *schema_name(enum schema_col c) {

@@ -58,6 +58,11 @@ enum schema_col {
   SCHEMA_NFIXED,       /* number of fixed columns */
   /* optional, in this order after the fixed ones */
   SCHEMA_EHLO_HOST = SCHEMA_NFIXED, /* with --ehlo */
+  SCHEMA_DNSBL,        /* with --dnsbl: the lists that list the target (core/dnsbl.h syntax) */
+  SCHEMA_DNSBL_TXT,    /* with --dnsbl-txt: their TXT reasons */
+  SCHEMA_SPF,          /* with a sender: the RFC 7208 result */
+  SCHEMA_SPF_DETAIL,   /* the deciding term, the error's reason or the explanation */
+  SCHEMA_DMARC,        /* the sender domain's DMARC policy (core/dmarc.h syntax) */
   SCHEMA_NCOLS
 };
 

@@ -108,6 +108,11 @@ static void emit(struct audit *a, struct row *r, const struct result *res,
     .banner = r->kind == TARGET_ADDR && r->smtp_status != SMTP_SKIPPED ? r->smtp_buf : NULL,
     .banner_len = r->banner_len,
     .ehlo_host = r->ehlo_host,
+    .dnsbl = r->dnsbl_cell,
+    .dnsbl_txt = r->dnsbl_txt_cell,
+    .spf = r->spf_cell,
+    .spf_detail = r->spf_detail,
+    .dmarc = r->dmarc_cell,
     .smtp_tries = r->kind == TARGET_ADDR ? r->smtp_tries : 0,
     .greeting_ms = r->kind == TARGET_ADDR ? r->greeting_ms : 0,
     .expected = r->expected,
@@ -183,7 +188,7 @@ static void row_start(struct audit *a, struct row *r, const struct target *t) {
   r->greeting_ms = 0;
   r->banner_len = 0;
   r->banner_host = r->ehlo_host = "";
-  r->dnsbl_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
+  r->dnsbl_cell = r->dnsbl_txt_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
   if (row_copy_cells(r, t, a->nextra) != 0) {
     /* Keep the row; lose only the passthrough cells. */
     r->nextra = 0;
@@ -451,7 +456,13 @@ static int output_new(struct audit *a, char *err, size_t errlen) {
   int rc;
   if (!extra_names) return -ENOMEM;
   for (size_t i = 0; i < a->nextra; i++) extra_names[i] = source_extra_name(a->src, i);
-  if ((rc = rowfmt_new(&a->fmt, a->c.ehlo != NULL, a->nextra)) < 0) goto out;
+  unsigned opt = 0;
+  if (a->c.ehlo) opt |= ROWFMT_OPT(SCHEMA_EHLO_HOST);
+  if (a->c.ndnsbl) opt |= ROWFMT_OPT(SCHEMA_DNSBL);
+  if (a->c.ndnsbl && a->c.dnsbl_txt) opt |= ROWFMT_OPT(SCHEMA_DNSBL_TXT);
+  if (a->spf)
+    opt |= ROWFMT_OPT(SCHEMA_SPF) | ROWFMT_OPT(SCHEMA_SPF_DETAIL) | ROWFMT_OPT(SCHEMA_DMARC);
+  if ((rc = rowfmt_new(&a->fmt, opt, a->nextra)) < 0) goto out;
   size_t ncols = rowfmt_header(a->fmt, extra_names, &names, &lens);
   if (!ncols) {
     rc = -ENOMEM;

@@ -96,11 +96,12 @@ static void ctx_done(struct ctx *c) {
   c->next = d->free_ctx;
   d->free_ctx = c;
   d->active--;
-  r->dnsbl_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
+  r->dnsbl_cell = r->dnsbl_txt_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
   if (c->sr) {
     struct senders_cells cells;
     senders_result(c->sr, &c->res, &cells);
     r->dnsbl_cell = cells.dnsbl;
+    r->dnsbl_txt_cell = cells.dnsbl_txt;
     r->spf_cell = cells.spf;
     r->spf_detail = cells.spf_detail;
     r->dmarc_cell = cells.dmarc;

@@ -54,7 +54,7 @@ struct row {
 
   /* the sender checks' cells (senders.h), set by the DNS stage for its
    * done callback only */
-  const char *dnsbl_cell, *spf_cell, *spf_detail, *dmarc_cell;
+  const char *dnsbl_cell, *dnsbl_txt_cell, *spf_cell, *spf_detail, *dmarc_cell;
 
   /* the SMTP stage's bookkeeping */
   struct hostlimit_waiter hw; /* waiting for the prefix's session limit */
