@@ -96,10 +96,15 @@ static void ctx_done(struct ctx *c) {
   c->next = d->free_ctx;
   d->free_ctx = c;
   d->active--;
+  /* The context may be taken again from inside d->done (the audit starts
+   * the next row): keep the sender checks' context here until the done
+   * callback has read its cells. */
+  struct senders_row *sr = c->sr;
+  c->sr = NULL;
   r->dnsbl_cell = r->dnsbl_txt_cell = r->spf_cell = r->spf_detail = r->dmarc_cell = "";
-  if (c->sr) {
+  if (sr) {
     struct senders_cells cells;
-    senders_result(c->sr, &c->res, &cells);
+    senders_result(sr, &c->res, &cells);
     r->dnsbl_cell = cells.dnsbl;
     r->dnsbl_txt_cell = cells.dnsbl_txt;
     r->spf_cell = cells.spf;
@@ -108,8 +113,7 @@ static void ctx_done(struct ctx *c) {
   }
   d->done(d->arg, r, &c->res);
   /* The result was read inside the callback; the context is free again. */
-  senders_release(d->senders, c->sr);
-  c->sr = NULL;
+  senders_release(d->senders, sr);
   kick(d);
 }
 
