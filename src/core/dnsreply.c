@@ -283,6 +283,21 @@ void dnsreply_addrs_init(struct dnsreply_addrs *o, struct addr *addrs, size_t ma
   memset(o, 0, sizeof *o);
   o->addrs = addrs;
   o->max = max;
+  o->want_prefix = -1;
+}
+
+/* `a` is in want's network of o->want_prefix leading bits (the whole
+ * address when -1).  Families must agree. */
+static int want_match(const struct dnsreply_addrs *o, const struct addr *a) {
+  if (o->want_prefix < 0) return addr_equal(o->want, a);
+  if (o->want->family != a->family) return 0;
+  int bits = o->want_prefix, max = a->family == 4 ? 32 : 128;
+  if (bits > max) bits = max;
+  int whole = bits / 8, rest = bits % 8;
+  if (memcmp(o->want->b, a->b, (size_t)whole) != 0) return 0;
+  if (rest == 0) return 1;
+  uint8_t mask = (uint8_t)(0xFF << (8 - rest));
+  return (o->want->b[whole] & mask) == (a->b[whole] & mask);
 }
 
 /* Byte order of two stored names: memcmp, then the shorter first. */
@@ -350,27 +365,37 @@ static void addrs_add(struct dnsreply_addrs *o, const struct addr *a) {
   o->addrs[lo] = *a;
 }
 
-int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
-                 struct dnsreply_names *out) {
+/* PTR and MX answers: names collected from the RDATA of qtype records. */
+static int names_answer(const unsigned char *abuf, int alen, const char *qname, unsigned qtype,
+                        struct dnsreply_names *out) {
   struct ctx c;
   struct rr rr;
   size_t l, tl;
   char text[DNSREPLY_NAME_SIZE];
   size_t tlen;
 
-  out->n = out->total = out->odd = 0;
+  out->n = out->total = out->odd = out->records = 0;
   out->cname = out->dangling = 0;
-  int st = prepare(&c, abuf, alen, qname, DNSREPLY_T_PTR, &out->cname);
+  int st = prepare(&c, abuf, alen, qname, qtype, &out->cname);
   if (st != CONTINUE) return st;
 
   int off = c.an_off;
   for (unsigned i = 0; i < c.ancount; i++) {
     int next = rr_next(abuf, alen, off, &rr, c.owner, &l);
-    if (rr.type == DNSREPLY_T_PTR && rr.cls == CLASS_IN && on_chain(&c, c.owner, l)) {
-      if (rdata_name(abuf, alen, &rr, c.tmp, &tl) < 0) {
-        out->n = out->total = out->odd = 0;
+    if (rr.type == qtype && rr.cls == CLASS_IN && on_chain(&c, c.owner, l)) {
+      /* MX RDATA: a 16-bit preference, then the exchange name, which must
+       * end exactly where the RDATA does. */
+      struct rr nr = rr;
+      if (qtype == DNSREPLY_T_MX) {
+        nr.rd += 2;
+        nr.rdlen -= 2;
+      }
+      int e = nr.rdlen >= 0 ? name_decode(abuf, alen, nr.rd, c.tmp, &tl) : -1;
+      if (e < 0 || e > nr.rd + nr.rdlen || (qtype == DNSREPLY_T_MX && e != nr.rd + nr.rdlen)) {
+        out->n = out->total = out->odd = out->records = 0;
         return DNS_BADRESP;
       }
+      out->records++;
       int odd = wire_to_text(c.tmp, text, &tlen);
       names_add(out, text, tlen, odd);
     }
@@ -381,6 +406,68 @@ int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
     return DNS_NODATA;
   }
   return DNS_OK;
+}
+
+int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
+                 struct dnsreply_names *out) {
+  return names_answer(abuf, alen, qname, DNSREPLY_T_PTR, out);
+}
+
+int dnsreply_mx(const unsigned char *abuf, int alen, const char *qname,
+                struct dnsreply_names *out) {
+  return names_answer(abuf, alen, qname, DNSREPLY_T_MX, out);
+}
+
+/* TXT RDATA is one or more <character-string>s (a length byte, then that
+ * many bytes) filling it exactly; an empty RDATA (no string) is accepted
+ * as the empty text, as resolvers pass it on. */
+static int txt_wellformed(const uint8_t *rd, int rdlen) {
+  int p = 0;
+  while (p < rdlen) p += 1 + rd[p];
+  return p == rdlen;
+}
+
+int dnsreply_txt(const unsigned char *abuf, int alen, const char *qname, dnsreply_txt_cb cb,
+                 void *arg) {
+  struct ctx c;
+  struct rr rr;
+  size_t l;
+  int cname = 0, found = 0;
+  int st = prepare(&c, abuf, alen, qname, DNSREPLY_T_TXT, &cname);
+  if (st != CONTINUE) return st;
+  /* First pass: every TXT record of ours is well formed, or nothing is
+   * reported. */
+  int off = c.an_off;
+  for (unsigned i = 0; i < c.ancount; i++) {
+    int next = rr_next(abuf, alen, off, &rr, c.owner, &l);
+    if (rr.type == DNSREPLY_T_TXT && rr.cls == CLASS_IN && on_chain(&c, c.owner, l)) {
+      if (!txt_wellformed(abuf + rr.rd, rr.rdlen)) return DNS_BADRESP;
+      found++;
+    }
+    off = next;
+  }
+  if (!found) return DNS_NODATA;
+  off = c.an_off;
+  for (unsigned i = 0; i < c.ancount; i++) {
+    int next = rr_next(abuf, alen, off, &rr, c.owner, &l);
+    if (rr.type == DNSREPLY_T_TXT && rr.cls == CLASS_IN && on_chain(&c, c.owner, l))
+      if (cb && cb(arg, abuf + rr.rd, (size_t)rr.rdlen) != 0) break;
+    off = next;
+  }
+  return DNS_OK;
+}
+
+size_t dnsreply_txt_join(const unsigned char *rdata, size_t rdlen, char *out, size_t cap) {
+  size_t n = 0, p = 0;
+  while (p < rdlen) {
+    size_t l = rdata[p++];
+    if (l > rdlen - p) l = rdlen - p;
+    for (size_t j = 0; j < l; j++, n++)
+      if (n + 1 < cap) out[n] = (char)rdata[p + j];
+    p += l;
+  }
+  if (cap) out[n < cap ? n : cap - 1] = '\0';
+  return n;
 }
 
 int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname, int family,
@@ -419,7 +506,7 @@ int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname, int f
       a.family = (uint8_t)family;
       memcpy(a.b, abuf + rr.rd, (size_t)alen_rd);
       /* Membership on every record, before the kept set drops any. */
-      if (out->want && addr_equal(out->want, &a)) out->want_seen = 1;
+      if (out->want && want_match(out, &a)) out->want_seen = 1;
       addrs_add(out, &a);
     }
     off = next;

@@ -45,6 +45,8 @@
 #define DNSREPLY_T_CNAME 5
 #define DNSREPLY_T_PTR 12
 #define DNSREPLY_T_AAAA 28
+#define DNSREPLY_T_MX 15
+#define DNSREPLY_T_TXT 16
 
 #define DNSREPLY_MAX_CNAME 8    /* CNAME hops followed from qname */
 #define DNSREPLY_MAX_JUMPS 128  /* compression pointers followed per name */
@@ -91,6 +93,8 @@ struct dnsreply_names {
   size_t n;     /* names stored in names[0..n), lens[0..n), sorted, <= max */
   size_t total; /* distinct names found (may exceed n) */
   size_t odd;   /* of `total`, names flagged odd */
+  size_t records; /* records of the asked type found, duplicates counted
+                     (RFC 7208 section 4.6.4 limits MX records, not names) */
   int cname;    /* qname was a CNAME (e.g. RFC 2317 delegation) */
   int dangling; /* the chain ended at a CNAME target the reply had no
                    records for (a non-recursive server did not chase it) */
@@ -107,6 +111,9 @@ struct dnsreply_addrs {
   struct addr *addrs; /* caller's storage, max entries */
   size_t max;
   const struct addr *want; /* optional: the address to look for (NULL: none) */
+  int want_prefix;         /* -1 (set by init): `want` itself; 0..32/128:
+                              any address in want's network of that many
+                              leading bits (RFC 7208 CIDR lengths) */
   size_t n, total;
   int want_seen; /* `want` is in the RRset (0 unless DNS_OK) */
   int cname;     /* qname was an alias: a CNAME was followed */
@@ -118,7 +125,8 @@ struct dnsreply_addrs {
  * (needed for any name that may hold a NUL byte). */
 void dnsreply_names_init(struct dnsreply_names *o, const char **names,
                          char *arena, size_t max);
-/* Point `o` at addrs[max]; clears the results and `want`. */
+/* Point `o` at addrs[max]; clears the results and `want`, sets
+ * want_prefix to -1. */
 void dnsreply_addrs_init(struct dnsreply_addrs *o, struct addr *addrs,
                          size_t max);
 
@@ -140,6 +148,36 @@ int dnsreply_ptr(const unsigned char *abuf, int alen, const char *qname,
  * DNS_BADRESP.  family other than 4/6 gives DNS_ERROR. */
 int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname,
                    int family, struct dnsreply_addrs *out);
+
+/* As dnsreply_ptr for the MX query for `qname`: the exchange names of
+ * the MX records (preference ignored) in `out`, stored, sorted and counted
+ * exactly as PTR names; `out->records` counts MX records, duplicates
+ * included.  An exchange that is the root (RFC 7505 null MX) is stored as
+ * ".".  A record whose RDATA is not a preference and a name is DNS_BADRESP. */
+int dnsreply_mx(const unsigned char *abuf, int alen, const char *qname,
+                struct dnsreply_names *out);
+
+/* Called by dnsreply_txt for each TXT record: its RDATA, a sequence of
+ * <character-string>s, already checked to be well formed.  Join them with
+ * dnsreply_txt_join.  Return 0 to go on, nonzero to stop early. */
+typedef int (*dnsreply_txt_cb)(void *arg, const unsigned char *rdata, size_t rdlen);
+
+/* Parse the reply to the TXT query for `qname` (CNAMEs followed as for
+ * PTR) and call `cb` for each TXT record owned by a name on the chain, in
+ * answer order -- only once the whole answer is known to be well formed, so
+ * a malformed packet (DNS_BADRESP) calls nothing.  Returns the status:
+ * DNS_OK when there was at least one TXT record, DNS_NODATA for none.
+ * Cost: O(answers x chain) name comparisons plus the RDATA. */
+int dnsreply_txt(const unsigned char *abuf, int alen, const char *qname, dnsreply_txt_cb cb,
+                 void *arg);
+
+/* The character-strings of one TXT RDATA joined with nothing between them
+ * (RFC 7208 section 3.3) into out[cap] (cap >= 1), cut to cap - 1 bytes and
+ * NUL-terminated; bytes are copied as they are, NUL included.  Returns the
+ * full joined length (as snprintf does: >= cap means it was cut).  RDATA
+ * that dnsreply_txt passed is well formed; a string running past rdlen is
+ * cut there.  O(rdlen). */
+size_t dnsreply_txt_join(const unsigned char *rdata, size_t rdlen, char *out, size_t cap);
 
 /* 1 if a stored name of `len` bytes (as dnsreply_ptr writes it) is odd by
  * the rules above, except '.' inside a label, which only the parser can
