@@ -17,7 +17,7 @@
  * included; every input must have exactly the same header.  A report
  * without a checked_at column merges by input order alone.
  */
-#include <getopt.h> /* optind */
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +34,14 @@
 static const char merge_usage[] =
 "Usage: ptraudit merge -o OUT [OPTIONS] REPORT...\n"
 "\n"
-"Combine reports (ptraudit CSV, plain or gzip; e.g. the shards of one run)\n"
+"Combine reports (ptraudit CSV or JSON lines, plain or gzip; e.g. the shards\n"
+"of one run)\n"
 "into one report: every target once, ordered by address (IPv4 before IPv6,\n"
 "numerically; rows whose ip is not an address last), same header.\n"
 "\n"
 "  -o, --output FILE     the merged report (required); *.gz = gzip, '-' = stdout\n"
+"      --format FMT      csv or jsonl (default: jsonl when FILE ends in .jsonl\n"
+"                        or .jsonl.gz, else csv)\n"
 "      --force           replace an existing output file\n"
 "      --allow-truncated use the complete rows of a report that was cut short\n"
 "                        (a killed run's gzip member, a last row without a\n"
@@ -65,6 +68,7 @@ struct merge {
   unsigned truncated;
   uint64_t rows;
   struct cmd_rowcopy copy; /* unescaped copy of a row */
+  int jsonl;               /* write JSON lines (else CSV) */
 };
 
 /* The first input fixes the header and creates the sorter. */
@@ -83,6 +87,7 @@ static int take_header(struct merge *m, struct reportread *rr, const char *path)
   if (!m->names || cmd_rowcopy_init(&m->copy, m->ncols) < 0) goto nomem;
   for (size_t i = 0; i < m->ncols; i++)
     if (!(m->names[i] = strdup(reportread_colname(rr, i)))) goto nomem;
+  if (m->jsonl && cmd_rowcopy_jsonl(&m->copy, (const char *const *)m->names) < 0) goto nomem;
   if (extsort_open(&m->es, m->ncols, (size_t)ip, t, m->mem, err, sizeof err) < 0) {
     cmd_msg("merge", "%s", err);
     return PTA_EXIT_RUNTIME;
@@ -153,6 +158,9 @@ static int write_rows(struct merge *m, struct report *rep, uint64_t *targets) {
   size_t *hl = calloc(m->ncols, sizeof *hl);
   if (!hl) {
     rc = UV_ENOMEM;
+  } else if (m->jsonl) { /* JSON lines: the names are in every object */
+    free(hl);
+    rc = 0;
   } else {
     for (size_t i = 0; i < m->ncols; i++) hl[i] = strlen(m->names[i]);
     rc = cmd_rowcopy_write(&m->copy, rep, (const char *const *)m->names, hl);
@@ -195,7 +203,32 @@ static void print_done(const struct merge *m, int ninputs, const char *out, uint
             m->truncated == 1 ? " was" : "s were");
 }
 
+enum { OPT_FORMAT = CMD_OPT_OWN };
+
+/* merge's own option, --format (cmdutil.h's cmd_own_fn). */
+static int own_option(void *arg, int opt, const char *val) {
+  int *jsonl = arg;
+  (void)opt;
+  if (strcmp(val, "csv") && strcmp(val, "jsonl")) {
+    cmd_msg("merge", "--format: '%.40s' is not csv or jsonl", val);
+    return PTA_EXIT_USAGE;
+  }
+  *jsonl = !strcmp(val, "jsonl");
+  return 0;
+}
+
+/* The output's format from its name: JSON lines for *.jsonl[.gz]. */
+static int jsonl_by_name(const char *out) {
+  size_t n = strlen(out);
+  return (n > 6 && !strcmp(out + n - 6, ".jsonl")) || (n > 9 && !strcmp(out + n - 9, ".jsonl.gz"));
+}
+
 int command_merge(int argc, char **argv) {
+  static const struct option longopts[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {NULL, 0, NULL, 0},
+  };
+  int jsonl = -1;
   struct cmd_opts o;
   struct merge m;
   struct report *rep;
@@ -205,7 +238,7 @@ int command_merge(int argc, char **argv) {
   int status = cmd_parse_opts(argc, argv, "merge", merge_usage,
                               CMD_OPT_OUTPUT | CMD_OPT_FORCE | CMD_OPT_TRUNCATED |
                                   CMD_OPT_SORT_MEM | CMD_OPT_QUIET,
-                              NULL, NULL, NULL, &o);
+                              longopts, own_option, &jsonl, &o);
   if (status >= 0) return status;
   if (!o.output)
     return cmd_usage_error("merge", merge_usage, "-o OUT is required ('-o -' writes to stdout)");
@@ -217,6 +250,7 @@ int command_merge(int argc, char **argv) {
   m.allow_trunc = o.allow_truncated;
   m.quiet = o.quiet;
   m.mem = (size_t)o.sort_mem_mib * 1024 * 1024;
+  m.jsonl = jsonl >= 0 ? jsonl : jsonl_by_name(o.output);
 
   if (cmd_refuse_input_output("merge", "output", o.output, argv + optind, argc - optind))
     return PTA_EXIT_USAGE;

@@ -18,7 +18,9 @@
 #include "extsort.h"
 #include "report.h"
 #include "cell.h"
+#include "jsonl.h"
 #include "reportread.h"
+#include "schema.h"
 
 static void vmsg(const char *cmd, const char *fmt, va_list ap) {
   fprintf(stderr, "ptraudit %s: ", cmd);
@@ -255,13 +257,44 @@ int cmd_rowcopy_write(struct cmd_rowcopy *rc, struct report *rep, const char *co
     rc->l[i] = cell_unescape(rc->buf + off, f[i] ? f[i] : "", l[i]);
     off += l[i];
   }
-  return report_write_fields(rep, rc->f, rc->l, rc->n);
+  if (!rc->types) return report_write_fields(rep, rc->f, rc->l, rc->n);
+  for (size_t i = 0; i < rc->n; i++)
+    if (rc->nullable[i] && !rc->l[i]) rc->f[i] = NULL; /* empty and nullable: null */
+  for (;;) {
+    size_t need = jsonl_format(rc->line, rc->line_cap, rc->names, rc->types, rc->f, rc->l, rc->n);
+    if (need < rc->line_cap) return report_write_raw(rep, rc->line, need);
+    char *nb = realloc(rc->line, need + 256);
+    if (!nb) return UV_ENOMEM;
+    rc->line = nb;
+    rc->line_cap = need + 256;
+  }
+}
+
+int cmd_rowcopy_jsonl(struct cmd_rowcopy *rc, const char *const *names) {
+  rc->names = names;
+  rc->types = calloc(rc->n ? rc->n : 1, sizeof *rc->types);
+  rc->nullable = calloc(rc->n ? rc->n : 1, 1);
+  if (!rc->types || !rc->nullable) return UV_ENOMEM;
+  for (size_t i = 0; i < rc->n; i++) {
+    int c = schema_find(names[i]); /* -1: an inventory column, a string */
+    const struct schema_column *sc = c < 0 ? NULL : schema_column((enum schema_col)c);
+    rc->types[i] = sc ? sc->type : SCHEMA_STRING;
+    rc->nullable[i] = sc && sc->nullable;
+  }
+  return 0;
 }
 
 void cmd_rowcopy_free(struct cmd_rowcopy *rc) {
   free(rc->buf);
   free(rc->f);
   free(rc->l);
+  free(rc->types);
+  free(rc->nullable);
+  free(rc->line);
+  rc->types = NULL;
+  rc->nullable = NULL;
+  rc->line = NULL;
+  rc->line_cap = 0;
   rc->buf = NULL;
   rc->f = NULL;
   rc->l = NULL;

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "schema.h"
+
 struct extsort;
 struct report;
 struct reportread;
@@ -132,10 +134,23 @@ struct cmd_rowcopy {
   size_t cap;
   const char **f; /* n pointers into buf */
   size_t *l;      /* n lengths */
+  /* JSON lines (cmd_rowcopy_jsonl) */
+  const char *const *names; /* column names (the caller's, kept) */
+  enum schema_type *types;  /* each column's type (schema.h); NULL: CSV */
+  unsigned char *nullable;  /* each column may be null */
+  char *line;               /* one formatted object */
+  size_t line_cap;
 };
 
 /* Room for rows of n cells.  0 or UV_ENOMEM.  Cost: two arrays of n. */
 int cmd_rowcopy_init(struct cmd_rowcopy *rc, size_t n);
+
+/* Write JSON lines instead of CSV from now on: objects with the keys
+ * names[0..n) (kept by reference; must outlive rc), each value typed by
+ * its column (schema.h, jsonl.h).  An empty cell of a nullable column is
+ * null (a CSV cell cannot tell "none" from "not applicable").  0 or
+ * UV_ENOMEM.  O(n). */
+int cmd_rowcopy_jsonl(struct cmd_rowcopy *rc, const char *const *names);
 
 /* Write the row f/l (rc->n cells; a NULL cell is empty) to rep, unescaped.
  * Returns report_write_fields()'s result, or UV_ENOMEM if the buffer could

@@ -31,6 +31,7 @@
 #include "fdbudget.h"
 #include "options.h"
 #include "report.h"
+#include "runinfo.h"
 #include "source.h"
 #include "stopsig.h"
 #include "target.h"
@@ -73,6 +74,10 @@ struct run {
   uint64_t t0;
   uint64_t total;
   int total_known;
+  int argc;                /* for the run metadata (runinfo.h) */
+  char **argv;
+  time_t started;
+  int completed, cp_written;
 };
 
 static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
@@ -188,6 +193,7 @@ static int write_checkpoint(struct run *r) {
     fprintf(stderr, "ptraudit: cannot write the checkpoint: %s\n", err);
     return rc;
   }
+  r->cp_written = 1;
   fprintf(stderr, "ptraudit: checkpoint written to %s; continue with the same arguments plus "
           "--resume %s -o NEW-REPORT\n", r->cp_path, r->cp_path);
   return 0;
@@ -235,8 +241,16 @@ static int close_report(struct run *r, int partial, char *err, size_t errlen) {
   else
     snprintf(r->report_at, sizeof r->report_at, "%s", at);
   int rc = report_close(r->rep, mode, err, errlen);
+  r->completed = rc == 0 && mode == REPORT_COMPLETE;
   r->rep = NULL;
   return rc;
+}
+
+/* REPORT.meta.json: how the run ended (runinfo.h). */
+static void write_meta(struct run *r, int status) {
+  struct runinfo_end e = {r->argc, r->argv, r->started, status, r->completed, r->out,
+                          r->report_at, r->cp_written ? r->cp_path : NULL, audit_stats(r->audit)};
+  runinfo_write(&r->cfg, &e);
 }
 
 /* Stop now: keep every row written (the report is closed under its
@@ -249,7 +263,9 @@ static void abort_now(struct run *r, const char *why) {
   fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->report_at);
   if (rc < 0) fprintf(stderr, "ptraudit: %s\n", err);
   write_checkpoint(r);
-  _exit(rc < 0 ? PTA_EXIT_RUNTIME : 128 + (r->signo ? r->signo : stopsig_first()));
+  int status = rc < 0 ? PTA_EXIT_RUNTIME : 128 + (r->signo ? r->signo : stopsig_first());
+  write_meta(r, status);
+  _exit(status);
 }
 
 static void on_grace(uv_timer_t *t) {
@@ -476,6 +492,7 @@ static int finish_run(struct run *r) {
   }
   if (!r->cfg.quiet) print_summary(r, strcmp(r->out, "-") ? r->report_at : "stdout");
   if (stopsig_first() && status != PTA_EXIT_RUNTIME) status = 128 + stopsig_first();
+  write_meta(r, status);
   return status;
 }
 
@@ -669,11 +686,15 @@ int main(int argc, char **argv) {
   /* A file-size limit (ulimit -f) must make write() fail with EFBIG, which
    * the report turns into a clear error and exit 3, not kill us. */
   signal(SIGXFSZ, SIG_IGN);
+  r->argc = argc;
+  r->argv = argv;
+  r->started = time(NULL);
 
   if (argc > 1) {
     if (!strcmp(argv[1], "diff")) return command_diff(argc - 1, argv + 1);
     if (!strcmp(argv[1], "merge")) return command_merge(argc - 1, argv + 1);
     if (!strcmp(argv[1], "summary")) return command_summary(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "schema")) return command_schema(argc - 1, argv + 1);
   }
   if (options_parse(&r->cfg, argc, argv, err, sizeof err) != 0)
     die(PTA_EXIT_USAGE, "%s", err);

@@ -2,22 +2,16 @@
 /*
  * jsonl.c - JSON Lines rows.  See jsonl.h.
  *
- * Each string is escaped in two steps without a scratch buffer as large as
- * the cell: cell_escape_from() writes the cell's text (cell.h alone decides
- * it) a stack buffer at a time, resuming where it stopped, and each piece
- * is JSON-escaped into dst.  The pieces joined are exactly cell_escape() of
- * the whole cell, so a value is the same text as its CSV cell whatever its
- * length.  (Cutting the *input* into pieces instead gave different text
- * where a cut fell inside a character: a differential fuzz found it.)
+ * Strings are written from the raw bytes in one pass: cell_utf8_check()
+ * finds each run of valid UTF-8, whose bytes are copied except those JSON
+ * or JavaScript readers must not see raw; the byte that ends the run is
+ * replaced by U+FFFD and the scan goes on after it.
  */
 #include "jsonl.h"
 
 #include <string.h>
 
 #include "cell.h"
-
-#define PIECE 1024 /* output characters per cell_escape_from() call */
-_Static_assert(PIECE > CELL_UNIT_MAX + 1, "a piece must hold a unit and the NUL");
 
 struct out {
   char *dst;
@@ -31,37 +25,92 @@ static void put(struct out *o, const char *s, size_t n) {
   o->len += n;
 }
 
-static void put_json(struct out *o, const char *s, size_t n) {
+static void put_u(struct out *o, unsigned cp) {
   static const char hex[] = "0123456789abcdef";
+  char u[6] = {'\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};
+  put(o, u, 6);
+}
+
+/* A run of valid UTF-8. */
+static void put_valid(struct out *o, const unsigned char *s, size_t n) {
   size_t run = 0;
   for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
-    put(o, s + run, i - run);
-    run = i + 1;
-    if (c == '"') put(o, "\\\"", 2);
-    else if (c == '\\') put(o, "\\\\", 2);
-    else {
-      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-      put(o, u, 6);
+    unsigned c = s[i];
+    size_t skip = 1;
+    unsigned cp;
+    if (c == '"' || c == '\\') {
+      put(o, (const char *)s + run, i - run);
+      put(o, c == '"' ? "\\\"" : "\\\\", 2);
+      run = i + 1;
+      continue;
     }
+    if (c < 0x20 || c == 0x7f) cp = c;
+    else if (c == 0xc2 && s[i + 1] < 0xa0) cp = s[i + 1], skip = 2; /* C1 */
+    else if (c == 0xe2 && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
+      cp = s[i + 2] == 0xa8 ? 0x2028 : 0x2029, skip = 3;
+    else continue;
+    put(o, (const char *)s + run, i - run);
+    put_u(o, cp);
+    i += skip - 1;
+    run = i + 1;
   }
-  put(o, s + run, n - run);
+  put(o, (const char *)s + run, n - run);
 }
 
 static void put_string(struct out *o, const char *s, size_t n) {
-  char esc[PIECE]; /* > CELL_UNIT_MAX: every call makes progress */
   size_t pos = 0;
   put(o, "\"", 1);
   while (pos < n) {
-    size_t w = cell_escape_from(esc, sizeof esc, s, n, &pos);
-    put_json(o, esc, w);
+    size_t ok = cell_utf8_check(s + pos, n - pos);
+    put_valid(o, (const unsigned char *)s + pos, ok);
+    pos += ok;
+    if (pos < n) {
+      put(o, "\xef\xbf\xbd", 3); /* U+FFFD for the byte that is not UTF-8 */
+      pos++;
+    }
   }
   put(o, "\"", 1);
 }
 
+static int all_digits(const char *s, size_t n) {
+  if (!n || n > 19) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
+  return 1;
+}
+
+static void put_value(struct out *o, enum schema_type t, const char *f, size_t n) {
+  if (!f || (!n && (t == SCHEMA_ENUM || t == SCHEMA_INTEGER || t == SCHEMA_TIME))) {
+    put(o, "null", 4);
+  } else if (t == SCHEMA_INTEGER && all_digits(f, n)) {
+    size_t z = 0;
+    while (z + 1 < n && f[z] == '0') z++; /* JSON numbers have no leading zeros */
+    put(o, f + z, n - z);
+  } else if (t == SCHEMA_LIST) {
+    size_t start = 0;
+    put(o, "[", 1);
+    for (size_t i = 0; n && i <= n; i++) {
+      if (i < n && f[i] != ' ') continue;
+      if (start) put(o, ",", 1);
+      put_string(o, f + start, i - start);
+      start = i + 1;
+    }
+    put(o, "]", 1);
+  } else {
+    put_string(o, f, n);
+  }
+}
+
+static void finish(struct out *o, char *dst, size_t size) {
+  if (size > 0) {
+    if (o->len < size) dst[o->len] = '\0';
+    else dst[0] = '\0';
+  }
+}
+
 size_t jsonl_format(char *dst, size_t size, const char *const *names,
-                    const char *const *fields, const size_t *lens, size_t n) {
+                    const enum schema_type *types, const char *const *fields,
+                    const size_t *lens, size_t n) {
   struct out o = {dst, size, 0};
   put(&o, "{", 1);
   for (size_t i = 0; i < n; i++) {
@@ -69,14 +118,18 @@ size_t jsonl_format(char *dst, size_t size, const char *const *names,
     const char *nm = names && names[i] ? names[i] : "";
     put_string(&o, nm, strlen(nm));
     put(&o, ":", 1);
-    const char *f = fields[i] ? fields[i] : "";
-    size_t fl = !fields[i] ? 0 : lens ? lens[i] : strlen(f);
-    put_string(&o, f, fl);
+    const char *f = fields[i];
+    size_t fl = !f ? 0 : lens ? lens[i] : strlen(f);
+    put_value(&o, types ? types[i] : SCHEMA_STRING, f, fl);
   }
   put(&o, "}\n", 2);
-  if (size > 0) {
-    if (o.len < size) dst[o.len] = '\0';
-    else dst[0] = '\0';
-  }
+  finish(&o, dst, size);
+  return o.len;
+}
+
+size_t jsonl_string(char *dst, size_t size, const char *s, size_t n) {
+  struct out o = {dst, size, 0};
+  put_string(&o, s, n);
+  finish(&o, dst, size);
   return o.len;
 }

@@ -16,6 +16,7 @@
 struct rowfmt {
   int ehlo;
   size_t nfixed, nextra;
+  char **extra_names; /* the passthrough columns' names as written (prefixed) */
   const char **fields;
   size_t *lens;
   char *scratch;
@@ -59,16 +60,47 @@ int rowfmt_new(struct rowfmt **out, int ehlo, size_t nextra) {
 
 size_t rowfmt_ncols(const struct rowfmt *f) { return f->nfixed + f->nextra; }
 
+/* 1 if `name` is a report column or one of the first n passthrough names. */
+static int name_taken(const struct rowfmt *f, const char *name, size_t n) {
+  if (schema_find(name) >= 0) return 1;
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(f->extra_names[i], name)) return 1;
+  return 0;
+}
+
+/* The passthrough column's name: the inventory's, with SCHEMA_INVENTORY_PREFIX
+ * in front as many times as it takes to be unique in the header. */
+static char *extra_name(const struct rowfmt *f, const char *given, size_t i) {
+  static const char pfx[] = SCHEMA_INVENTORY_PREFIX;
+  size_t gl = strlen(given), k = 0;
+  for (;;) {
+    char *n = malloc(k * (sizeof pfx - 1) + gl + 1);
+    if (!n) return NULL;
+    for (size_t j = 0; j < k; j++) memcpy(n + j * (sizeof pfx - 1), pfx, sizeof pfx - 1);
+    memcpy(n + k * (sizeof pfx - 1), given, gl + 1);
+    if (!name_taken(f, n, i)) return n;
+    free(n);
+    k++;
+  }
+}
+
 size_t rowfmt_header(struct rowfmt *f, const char *const *extra_names, const char *const **fields,
                      const size_t **lens) {
   for (size_t i = 0; i < f->nfixed; i++) {
     f->fields[i] = schema_name((enum schema_col)i);
     f->lens[i] = strlen(f->fields[i]);
   }
+  if (f->nextra && !f->extra_names) {
+    f->extra_names = calloc(f->nextra, sizeof *f->extra_names);
+    for (size_t i = 0; f->extra_names && i < f->nextra; i++) {
+      const char *n = extra_names && extra_names[i] ? extra_names[i] : "";
+      if (!(f->extra_names[i] = extra_name(f, n, i))) return 0;
+    }
+    if (!f->extra_names) return 0;
+  }
   for (size_t i = 0; i < f->nextra; i++) {
-    const char *n = extra_names && extra_names[i] ? extra_names[i] : "";
-    f->fields[f->nfixed + i] = n;
-    f->lens[f->nfixed + i] = strlen(n);
+    f->fields[f->nfixed + i] = f->extra_names[i];
+    f->lens[f->nfixed + i] = strlen(f->extra_names[i]);
   }
   *fields = f->fields;
   *lens = f->lens;
@@ -155,8 +187,26 @@ size_t rowfmt_build(struct rowfmt *f, const struct rowfmt_row *row, const char *
   direct[SCHEMA_CHECKED_AT] = row->checked_at ? row->checked_at : "";
   if (f->ehlo) direct[SCHEMA_EHLO_HOST] = row->probed && row->ehlo_host ? row->ehlo_host : "";
 
+  /* Not applicable: NULL fields (schema.h), written as an empty CSV cell
+   * and as JSON null. */
+  int na[SCHEMA_NCOLS] = {0};
+  na[SCHEMA_IPREV] = na[SCHEMA_PTR_STATUS] = !row->probed;
+  na[SCHEMA_PTR] = !row->probed || r->ptr_status == DNS_NOT_RUN ||
+                   verdict_dns_status_is_temporary(r->ptr_status);
+  na[SCHEMA_FORWARD] = !row->probed || r->nptr == 0;
+  na[SCHEMA_SMTP_CODE] = r->smtp_code <= 0;
+  na[SCHEMA_BANNER_HOST] = !r->banner_host || !r->banner_host[0];
+  na[SCHEMA_BANNER] = !row->banner || (!row->banner_len && r->smtp_status != SMTP_BANNER);
+  na[SCHEMA_EXPECTED] = !row->expected;
+  na[SCHEMA_SMTP_TRIES] = !row->smtp_tries;
+  na[SCHEMA_GREETING_MS] = !row->greeting_ms;
+  na[SCHEMA_EHLO_HOST] = !row->probed || !row->ehlo_host;
+
   for (size_t i = 0; i < f->nfixed; i++) {
-    if (direct[i]) {
+    if (na[i]) {
+      f->fields[i] = NULL;
+      f->lens[i] = 0;
+    } else if (direct[i]) {
       f->fields[i] = direct[i];
       /* names from the tables, host names: NUL-terminated */
       f->lens[i] = i == SCHEMA_IP || i == SCHEMA_BANNER || i == SCHEMA_EXPECTED ? len[i]
@@ -180,5 +230,7 @@ void rowfmt_free(struct rowfmt *f) {
   free(f->fields);
   free(f->lens);
   free(f->scratch);
+  for (size_t i = 0; f->extra_names && i < f->nextra; i++) free(f->extra_names[i]);
+  free(f->extra_names);
   free(f);
 }

@@ -15,7 +15,7 @@
 #include "verdict.h"
 
 /* What one row is made of.  Strings are raw bytes of the given length;
- * the sink escapes them. */
+ * the sink encodes them (CSV: cell.h; JSON lines: jsonl.h). */
 struct rowfmt_row {
   const struct result *res;      /* the probe results (res->addr is the target) */
   const struct judgement *j;     /* the verdict rules applied to res */
@@ -45,11 +45,22 @@ int rowfmt_new(struct rowfmt **out, int ehlo, size_t nextra);
 size_t rowfmt_ncols(const struct rowfmt *f);
 
 /* The header: column names, the passthrough ones from `extra_names`
- * (NULL entries read as "").  Returns the number of columns.  O(columns). */
+ * (NULL entries read as ""), each prefixed with SCHEMA_INVENTORY_PREFIX as
+ * many times as it takes to differ from every report column name
+ * (schema.h, optional ones included) and from the passthrough names before
+ * it: an inventory's "verdict" column is written as "inv_verdict".
+ * Returns the number of columns, or 0 when out of memory.  The names are
+ * kept until rowfmt_free (the first call allocates them).
+ * O(columns^2 x name length). */
 size_t rowfmt_header(struct rowfmt *f, const char *const *extra_names, const char *const **fields,
                      const size_t **lens);
 
-/* Build one row; *fields and *lens point at the formatter's arrays.
+/* Build one row; *fields and *lens point at the formatter's arrays.  A
+ * field that is not applicable to this row (schema.h's nullable columns:
+ * iprev and ptr_status of an unprobed target, ptr without an answer,
+ * forward without a checked name, smtp_code without a complete greeting,
+ * banner_host/banner/expected/ehlo_host absent, smtp_tries and
+ * greeting_ms 0) is NULL with length 0.
  * Returns the number of columns.  Passthrough cells beyond r->nextra are
  * empty.  O(row length + names x addresses log addresses). */
 size_t rowfmt_build(struct rowfmt *f, const struct rowfmt_row *r, const char *const **fields,

@@ -6,12 +6,38 @@
  * CSV writes the names as its header row; JSON lines use them as keys.
  * Readers find a column by name (reportread_col) with these names, never
  * by position, so reports from older versions with fewer columns still
- * read.  Pure data; O(1) everywhere.
+ * read.
+ *
+ * Each column has a type and may be "not applicable" (nullable).  The type
+ * decides the JSON-lines value (jsonl.h); CSV writes every type as text
+ * (docs/report-format.md):
+ *   string   any text                       JSON string
+ *   enum     one word of a fixed list       JSON string
+ *   list     words separated by one space   JSON array of strings
+ *   integer  decimal digits                 JSON number
+ *   time     RFC 3339 UTC time stamp        JSON string
+ * Not applicable is an empty CSV cell and JSON null; the writer marks it
+ * with a NULL field (rowfmt.h).  An inventory passthrough column is a
+ * string, never null.  The JSON Schema of one JSON-lines row
+ * (docs/report.schema.json) is generated from this table by
+ * schema_json_schema() (`ptraudit schema`), so the two cannot drift.
+ * Pure data; O(1) per lookup unless noted.
  */
 #ifndef PTRAUDIT_SCHEMA_H
 #define PTRAUDIT_SCHEMA_H
 
 #include <stddef.h>
+
+/* The version of the report's columns and value types.  Raised whenever a
+ * column is added, removed, renamed or changes its type or meaning.
+ * 1: 0.1.0 (every JSON value a string); 2: typed JSON lines, null,
+ * the inventory prefix. */
+#define SCHEMA_VERSION 2
+
+/* Inventory columns whose names are report column names (any of them,
+ * optional ones included) get this prefix, repeated until the name is
+ * unique in the header (rowfmt_header). */
+#define SCHEMA_INVENTORY_PREFIX "inv_"
 
 enum schema_col {
   SCHEMA_IP = 0,       /* the target, or the inventory's IP cell as given */
@@ -35,7 +61,38 @@ enum schema_col {
   SCHEMA_NCOLS
 };
 
+enum schema_type {
+  SCHEMA_STRING = 0,
+  SCHEMA_ENUM,
+  SCHEMA_LIST,
+  SCHEMA_INTEGER,
+  SCHEMA_TIME
+};
+
+struct schema_column {
+  const char *name;        /* "ip", "verdict", ... */
+  enum schema_type type;
+  int nullable;            /* may be not applicable (empty cell, JSON null) */
+  /* enum, and list of enum words: the i-th allowed word (i from 0), NULL
+   * past the last; NULL for free text. */
+  const char *(*word)(unsigned i);
+  const char *description; /* one line for people */
+};
+
 /* The column's name ("ip", "verdict", ...); NULL out of range. */
 const char *schema_name(enum schema_col c);
+
+/* The column's entry; NULL out of range. */
+const struct schema_column *schema_column(enum schema_col c);
+
+/* The report column named `name` (exact), or -1: an inventory column.
+ * O(SCHEMA_NCOLS). */
+int schema_find(const char *name);
+
+/* The JSON Schema (draft 2020-12) of one JSON-lines row, pretty-printed,
+ * ending in "\n", into dst, NUL-terminated; returns its length like
+ * snprintf (>= size: cut, call again with more room).  Pure, no
+ * allocation, O(columns x words). */
+size_t schema_json_schema(char *dst, size_t size);
 
 #endif

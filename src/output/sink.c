@@ -28,6 +28,7 @@ struct sink {
   struct report *rep;
   const struct format *fmt;
   char **names;
+  enum schema_type *types; /* each column's type (schema.h; inventory: string) */
   size_t ncols;
   char *line; /* completion order: one formatted row */
   size_t line_cap;
@@ -45,7 +46,7 @@ static size_t fmt_csv(const struct sink *s, char *dst, size_t size, const char *
 
 static size_t fmt_jsonl(const struct sink *s, char *dst, size_t size, const char *const *fields,
                         const size_t *lens, size_t n) {
-  return jsonl_format(dst, size, (const char *const *)s->names, fields, lens, n);
+  return jsonl_format(dst, size, (const char *const *)s->names, s->types, fields, lens, n);
 }
 
 /* JSON lines carry the names in every object: no header row. */
@@ -71,9 +72,15 @@ int sink_new(struct sink **out, struct report *rep, enum out_format fmt,
   /* Own copies: an inventory frees its header when its last row is read,
    * and JSON lines need the names for every row after that. */
   s->names = calloc(ncols ? ncols : 1, sizeof *s->names);
-  if (!s->names) goto nomem;
-  for (size_t i = 0; i < ncols; i++)
+  s->types = calloc(ncols ? ncols : 1, sizeof *s->types);
+  if (!s->names || !s->types) goto nomem;
+  for (size_t i = 0; i < ncols; i++) {
     if (!(s->names[i] = strdup(colnames[i] ? colnames[i] : ""))) goto nomem;
+    /* By name: inventory columns never carry a report column's name
+     * (rowfmt_header prefixes them). */
+    int c = schema_find(s->names[i]);
+    s->types[i] = c < 0 ? SCHEMA_STRING : schema_column((enum schema_col)c)->type;
+  }
   if (ring_size) {
     s->ring = calloc(ring_size, sizeof *s->ring);
     if (!s->ring) goto nomem;
@@ -179,6 +186,7 @@ void sink_free(struct sink *s) {
   if (!s) return;
   for (size_t i = 0; s->names && i < s->ncols; i++) free(s->names[i]);
   free(s->names);
+  free(s->types);
   if (s->ring)
     for (size_t i = 0; i < s->ring_size; i++) free(s->ring[i].buf);
   free(s->ring);

@@ -26,6 +26,8 @@ enum out_format { FORMAT_CSV = 0, FORMAT_JSONL };
 struct sink;
 
 /* Write to `rep` (not owned) in `fmt`, with the column names (copied).
+ * Each column's type is schema.h's for a report column name, string for
+ * any other (inventory) name; JSON lines type their values by it.
  * ring_size 0: completion order; > 0: input order through a ring of that
  * many rows.  Returns 0, -EINVAL (unknown format) or -ENOMEM. */
 int sink_new(struct sink **out, struct report *rep, enum out_format fmt,
@@ -39,7 +41,8 @@ int sink_header(struct sink *s);
 
 /* The row numbered seq is done: write it (completion order), or keep it
  * until every earlier row is written (input order).  fields[i] has
- * lens[i] bytes; n is the number of columns.  Returns 0, -ENOMEM, or the
+ * lens[i] bytes (NULL: not applicable, an empty CSV cell, JSON null); n is
+ * the number of columns.  Returns 0, -ENOMEM, or the
  * report's write error (the sink then writes nothing more).
  * O(row length) plus the rows it releases. */
 int sink_row(struct sink *s, uint64_t seq, const char *const *fields, const size_t *lens,

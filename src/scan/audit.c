@@ -447,6 +447,10 @@ static int output_new(struct audit *a, char *err, size_t errlen) {
   for (size_t i = 0; i < a->nextra; i++) extra_names[i] = source_extra_name(a->src, i);
   if ((rc = rowfmt_new(&a->fmt, a->c.ehlo != NULL, a->nextra)) < 0) goto out;
   size_t ncols = rowfmt_header(a->fmt, extra_names, &names, &lens);
+  if (!ncols) {
+    rc = -ENOMEM;
+    goto out;
+  }
   size_t ring = 0;
   if (a->c.ordered) {
     /* Rows may complete out of order by up to the slowest row's time; a

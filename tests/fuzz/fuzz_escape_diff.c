@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_escape_diff.c - differential libFuzzer target: the CSV report and
- * the JSON lines report must show the same text for every cell.
+ * the JSON lines report hold the same cell, each by its own contract.
  *
  * The input is one raw cell.  It is written as a CSV record
  * (report_format, src/output/report.h) and as a JSON lines object
  * (jsonl_format, src/output/jsonl.h; the input is used as the key and as
- * the value).  Each format is then decoded here with a decoder written
- * from its RFC, not from our code:
+ * a string value).  Each format is then decoded here with a decoder
+ * written from its RFC, not from our code:
  *   - CSV (RFC 4180): one field, quoted or not, `""` inside quotes is `"`;
  *   - JSON (RFC 8259 section 7): `\" \\ \/ \b \f \n \r \t \uXXXX`
  *     (surrogate pairs included), to UTF-8.
  * Checked, for the whole input and for prefixes of it (all of them up to
- * 64 bytes, 32 spread cuts beyond), so a cell ends at every kind of
- * character boundary and the escaper's pieces fall at many offsets:
- *   - the CSV field decoded, the JSON key decoded and the JSON value
- *     decoded are the same bytes, and equal cell_escape() of the input
- *     (one escaper decides the text; the formats only encode it);
+ * 64 bytes, 32 spread cuts beyond):
+ *   - CSV: the field decoded equals cell_escape() of the input, and
+ *     cell_unescape() of it gives back the input exactly (lossless);
+ *   - JSON: the value decoded is the raw input with each byte that does
+ *     not start a valid UTF-8 sequence replaced by U+FFFD (so it equals
+ *     the input whenever the input is valid UTF-8: lossless there), no
+ *     `\xHH` escapes, no guard; the key likewise (up to the first NUL);
  *   - both records end in "\n", and the JSON line holds no raw control
- *     byte;
+ *     byte and is valid UTF-8;
  *   - for buffers too small (a spread of sizes), both return the same
  *     length as with room, write "" and nothing past the buffer.
  * A failed check calls abort(), which libFuzzer records as a crash.
@@ -162,13 +164,31 @@ static void check_small(size_t need, int json, const char *const *names,
   CHECK(buf);
   for (size_t size = 1; size <= need; size += (need <= 64 ? 1 : 1 + need / 17)) {
     memcpy(buf + size, canary, sizeof canary);
-    size_t r = json ? jsonl_format((char *)buf, size, names, fields, lens, 1)
+    size_t r = json ? jsonl_format((char *)buf, size, names, NULL, fields, lens, 1)
                     : report_format((char *)buf, size, fields, lens, 1);
     CHECK(r == need);
     CHECK(buf[0] == '\0');
     CHECK(memcmp(buf + size, canary, sizeof canary) == 0);
   }
   free(buf);
+}
+
+/* The expected JSON text: s with each byte that does not start a valid
+ * UTF-8 sequence (cell_utf8_check) replaced by U+FFFD. */
+static size_t replace_invalid(const char *s, size_t len, char *out) {
+  size_t o = 0, p = 0;
+  while (p < len) {
+    size_t ok = cell_utf8_check(s + p, len - p);
+    memcpy(out + o, s + p, ok);
+    o += ok;
+    p += ok;
+    if (p < len) {
+      memcpy(out + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      p++;
+    }
+  }
+  return o;
 }
 
 /* The differential check for one cell. */
@@ -194,26 +214,37 @@ static void one(const char *cell, size_t len, int small) {
   name[len] = '\0';
   size_t name_len = strlen(name);
   const char *names[1] = {name};
-  size_t jneed = jsonl_format(NULL, 0, names, fields, lens, 1);
+  size_t jneed = jsonl_format(NULL, 0, names, NULL, fields, lens, 1);
   char *line = malloc(jneed + 1), *key = malloc(jneed + 1), *val = malloc(jneed + 1);
   CHECK(line && key && val);
-  CHECK(jsonl_format(line, jneed + 1, names, fields, lens, 1) == jneed);
+  CHECK(jsonl_format(line, jneed + 1, names, NULL, fields, lens, 1) == jneed);
+  CHECK(cell_utf8_check(line, jneed) == jneed);
   size_t kl, vl;
   json_decode(line, jneed, key, &kl, val, &vl);
 
-  /* One text: the escaper's. */
+  /* CSV: the escaper's text, and back to the input. */
   CHECK(cl == el && memcmp(csv, esc, el) == 0);
-  CHECK(vl == el && memcmp(val, esc, el) == 0);
-  char *kesc = malloc(CELL_ESCAPE_MAX(name_len));
-  CHECK(kesc);
-  size_t kel = cell_escape(kesc, CELL_ESCAPE_MAX(name_len), name, name_len);
-  CHECK(kl == kel && memcmp(key, kesc, kel) == 0);
+  char *back = malloc(cl + 1);
+  CHECK(back);
+  CHECK(cell_unescape(back, csv, cl) == len && memcmp(back, cell, len) == 0);
+  free(back);
+  /* JSON: the raw text, U+FFFD for each byte that is not UTF-8. */
+  char *want = malloc(3 * len + 1);
+  CHECK(want);
+  size_t wl = replace_invalid(cell, len, want);
+  CHECK(vl == wl && memcmp(val, want, wl) == 0);
+  if (cell_utf8_check(cell, len) == len) CHECK(vl == len && memcmp(val, cell, len) == 0);
+  char *kwant = malloc(3 * name_len + 1);
+  CHECK(kwant);
+  size_t kwl = replace_invalid(name, name_len, kwant);
+  CHECK(kl == kwl && memcmp(key, kwant, kwl) == 0);
+  free(want);
+  free(kwant);
 
   if (small) {
     check_small(need, 0, NULL, fields, lens);
     check_small(jneed, 1, names, fields, lens);
   }
-  free(kesc);
   free(name);
   free(line);
   free(key);
