@@ -347,12 +347,8 @@ static void print_summary(struct run *r, const char *path) {
 static int exit_status(const struct run *r) {
   const struct audit_stats *st = audit_stats(r->audit);
   uint64_t bad = 0;
-  /* --fail-on warn: warn, unknown, fail, invalid; fail: fail, invalid */
-  int at = r->cfg.fail_on == FAIL_ON_WARN ? verdict_level(VERDICT_WARN)
-           : r->cfg.fail_on == FAIL_ON_FAIL ? verdict_level(VERDICT_FAIL)
-                                            : -1;
-  for (int v = 0; at >= 0 && v < VERDICT_COUNT; v++)
-    if (verdict_level((enum verdict)v) >= at) bad += st->verdicts[v];
+  for (int v = 0; v < VERDICT_COUNT; v++)
+    if (verdict_is_finding((enum verdict)v, r->cfg.fail_on)) bad += st->verdicts[v];
   return bad ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
 }
 

@@ -196,7 +196,7 @@ static int config_init(struct config *c, int argc, char *err, size_t errlen) {
   c->scan.smtp_tries = 3;
   c->scan.rate = 100;
   c->scan.concurrency = 0; /* automatic: audit.h, scan_dns_budget */
-  c->fail_on = FAIL_ON_FAIL;
+  c->fail_on = VERDICT_FAIL_ON_FAIL;
   return 0;
 }
 
@@ -239,10 +239,7 @@ static int parse_word(struct config *c, int opt, const char *arg, char *err, siz
     else return err_set(err, errlen, UV_EINVAL, "--format: '%.40s' is not csv or jsonl", arg);
     return 0;
   }
-  if (!strcmp(arg, "fail")) c->fail_on = FAIL_ON_FAIL;
-  else if (!strcmp(arg, "warn")) c->fail_on = FAIL_ON_WARN;
-  else if (!strcmp(arg, "never")) c->fail_on = FAIL_ON_NEVER;
-  else
+  if (verdict_fail_on_parse(arg, &c->fail_on) < 0)
     return err_set(err, errlen, UV_EINVAL, "--fail-on: '%.40s' is not one of fail, warn, never",
                    arg);
   return 0;
