@@ -80,6 +80,8 @@ struct run {
   size_t by_col;        /* summary column of --by */
   int allow_truncated;  /* --allow-truncated */
   size_t checked_col;   /* summary column checked_at, or (size_t)-1 */
+  size_t ptr_col;       /* summary column ptr, or (size_t)-1 */
+  char *pdec;           /* decoded ptr cell */
   char checked[64];     /* its cell as shown (cell_show) */
 };
 
@@ -91,6 +93,7 @@ static void run_free(struct run *x) {
   free(x->fields);
   free(x->lens);
   free(x->dec);
+  free(x->pdec);
 }
 
 /* Set up the summary from the first report's header, or match a later
@@ -104,7 +107,8 @@ static int bind_columns(struct run *x, struct reportread *r) {
     x->fields = calloc(x->ncols, sizeof *x->fields);
     x->lens = calloc(x->ncols, sizeof *x->lens);
     x->dec = malloc(REPORTREAD_FIELD_MAX + 1);
-    if (!x->names || !x->map || !x->fields || !x->lens || !x->dec) goto nomem;
+    x->pdec = malloc(REPORTREAD_FIELD_MAX + 1);
+    if (!x->names || !x->map || !x->fields || !x->lens || !x->dec || !x->pdec) goto nomem;
     for (size_t i = 0; i < x->ncols; i++)
       if (!(x->names[i] = strdup(reportread_colname(r, i)))) goto nomem;
     int rc = summary_new(&x->s, (const char *const *)x->names, x->ncols, x->by, err,
@@ -115,11 +119,13 @@ static int bind_columns(struct run *x, struct reportread *r) {
     }
     x->by_col = (size_t)-1;
     x->checked_col = (size_t)-1;
-    for (size_t i = 0; i < x->ncols; i++)
-      if (strcasecmp(x->names[i], "checked_at") == 0) {
+    x->ptr_col = (size_t)-1;
+    for (size_t i = 0; i < x->ncols; i++) {
+      if (x->checked_col == (size_t)-1 && strcasecmp(x->names[i], "checked_at") == 0)
         x->checked_col = i;
-        break;
-      }
+      if (x->ptr_col == (size_t)-1 && strcasecmp(x->names[i], schema_name(SCHEMA_PTR)) == 0)
+        x->ptr_col = i;
+    }
     for (size_t i = 0; x->by && i < x->ncols; i++)
       if (strcasecmp(x->names[i], x->by) == 0) {
         x->by_col = i;
@@ -166,6 +172,11 @@ static int read_report(struct run *x, const char *path) {
        * escaped. */
       x->lens[x->by_col] = cell_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
       x->fields[x->by_col] = x->dec;
+    }
+    if (x->ptr_col != (size_t)-1 && x->fields[x->ptr_col]) {
+      /* raw, like the --by cell: the worst rows keep it (summary.h) */
+      x->lens[x->ptr_col] = cell_unescape(x->pdec, x->fields[x->ptr_col], x->lens[x->ptr_col]);
+      x->fields[x->ptr_col] = x->pdec;
     }
     if (x->checked_col != (size_t)-1 && x->fields[x->checked_col]) {
       /* summary_print() shows checked_at as given; a hand-made report may
