@@ -108,7 +108,7 @@ enum {
   OPT_DNS_TIMEOUT, OPT_DNS_TRIES, OPT_SMTP_TIMEOUT, OPT_FAIL_ON, OPT_FORCE,
   OPT_CONNECT_TIMEOUT, OPT_SMTP_CONCURRENCY, OPT_PER_PREFIX, OPT_SMTP_TRIES,
   OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS, OPT_EXCLUDE, OPT_EXCLUDE_FILE, OPT_SHARD,
-  OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML
+  OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML, OPT_PREVIOUS
 };
 
 static const struct option longopts[] = {
@@ -142,6 +142,7 @@ static const struct option longopts[] = {
   {"ehlo", required_argument, NULL, OPT_EHLO},
   {"format", required_argument, NULL, OPT_FORMAT},
   {"html", required_argument, NULL, OPT_HTML},
+  {"previous", required_argument, NULL, OPT_PREVIOUS},
   {"quiet", no_argument, NULL, 'q'},
   {"fail-on", required_argument, NULL, OPT_FAIL_ON},
   {"help", no_argument, NULL, 'h'},
@@ -308,6 +309,7 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
     return 0;
   case OPT_FORMAT: case OPT_FAIL_ON: return parse_word(c, ch, optarg, err, errlen);
   case OPT_HTML: c->html = optarg; return 0;
+  case OPT_PREVIOUS: c->previous = optarg; return 0;
   case 'q': c->quiet = 1; return 0;
   case 'h': c->action = ACTION_HELP; return 1;
   case 'V': c->action = ACTION_VERSION; return 1;
@@ -329,6 +331,8 @@ static int check_targets(struct config *c, int argc, char **argv, char *err, siz
     return err_set(err, errlen, UV_EINVAL, "--ip-column/--expect-column need --inventory");
   if (c->resume && c->dry_run)
     return err_set(err, errlen, UV_EINVAL, "--resume and --dry-run do not go together");
+  if (c->previous && !c->html)
+    return err_set(err, errlen, UV_EINVAL, "--previous is for the page: give --html FILE too");
   c->scan.html = c->html != NULL;
   return 0;
 }
@@ -418,6 +422,8 @@ const char *options_usage(void) {
 "      --ordered         write rows in input order (bounded reorder window)\n"
 "      --format FMT      csv (default) or jsonl (one JSON object per row)\n"
 "      --html FILE       also write a self-contained HTML summary page\n"
+"      --previous REPORT with --html: the page also shows the change since this\n"
+"                        earlier report (as ptraudit diff; needs -o FILE)\n"
 "\n"
 "DNS:\n"
 "  -r, --resolver ADDR[:PORT]  resolver to ask (repeatable; IPv6 as [ADDR]:PORT);\n"

@@ -27,6 +27,7 @@ struct config {
   const char *output;        /* -o; NULL = timestamped default */
   int force;                 /* --force: replace an existing file */
   const char *html;          /* --html FILE: summary page at the end */
+  const char *previous;      /* --previous REPORT: the page's change since it */
   unsigned nresolvers;
   /* reporting */
   int quiet;
