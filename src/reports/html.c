@@ -479,12 +479,12 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title,
   fputs("</section></div>\n", f);
   if (since) put_since(f, since);
   put_flag_table(f, c);
-  int rc = put_worst_rows(f, s);
-
+  /* the pictures before the long tables: the overview first */
+  int rc = put_maps(f, s);
+  if (rc == 0) rc = put_worst_rows(f, s);
   /* The page lists as many groups as the text output does. */
   if (rc == 0) rc = put_group_table(f, s, SUMMARY_PREFIX, summary_top(s));
   if (rc == 0 && summary_by_column(s)) rc = put_group_table(f, s, SUMMARY_BY, summary_top(s));
-  if (rc == 0) rc = put_maps(f, s);
   if (rc < 0) return rc;
   uint64_t na = summary_rows_without_address(s);
   if (na)
