@@ -24,6 +24,7 @@
 #include "atomicfile.h"
 #include "audit.h"
 #include "cell.h"
+#include "change.h"
 #include "checkpoint.h"
 #include "cmdutil.h"
 #include "commands.h"
@@ -32,6 +33,7 @@
 #include "options.h"
 #include "report.h"
 #include "runinfo.h"
+#include "reportread.h"
 #include "source.h"
 #include "stopsig.h"
 #include "target.h"
@@ -363,12 +365,8 @@ static void print_summary(struct run *r, const char *path) {
 static int exit_status(const struct run *r) {
   const struct audit_stats *st = audit_stats(r->audit);
   uint64_t bad = 0;
-  /* --fail-on warn: warn, unknown, fail, invalid; fail: fail, invalid */
-  int at = r->cfg.fail_on == FAIL_ON_WARN ? verdict_level(VERDICT_WARN)
-           : r->cfg.fail_on == FAIL_ON_FAIL ? verdict_level(VERDICT_FAIL)
-                                            : -1;
-  for (int v = 0; at >= 0 && v < VERDICT_COUNT; v++)
-    if (verdict_level((enum verdict)v) >= at) bad += st->verdicts[v];
+  for (int v = 0; v < VERDICT_COUNT; v++)
+    if (verdict_is_finding((enum verdict)v, r->cfg.fail_on)) bad += st->verdicts[v];
   return bad ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
 }
 
@@ -395,7 +393,7 @@ static void check_resume_range(struct run *r) {
 }
 
 static void check_outputs(struct run *r, const char *out) {
-  size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 3;
+  size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 4;
   struct named_path *in = malloc(cap * sizeof *in), outs[4];
   size_t nin = 0, nout = 0;
   static char partial[4200 + 16];
@@ -414,6 +412,17 @@ static void check_outputs(struct run *r, const char *out) {
     in[nin++] = (struct named_path){r->cfg.resume, "--resume checkpoint"};
     if (r->prev.report[0] && strcmp(r->prev.report, "-"))
       in[nin++] = (struct named_path){r->prev.report, "report named by the --resume checkpoint"};
+  }
+  if (r->cfg.previous) {
+    struct reportread *pr;
+    /* compared with the report after the run: it must be readable now,
+     * and the report must be a file that can be read back */
+    if (!strcmp(out, "-"))
+      die(PTA_EXIT_USAGE, "--previous compares the report after the run: give -o FILE");
+    if (reportread_open(&pr, r->cfg.previous, err, sizeof err) < 0)
+      die(PTA_EXIT_USAGE, "--previous: %s", err);
+    reportread_close(pr);
+    in[nin++] = (struct named_path){r->cfg.previous, "--previous report"};
   }
   if (strcmp(out, "-")) {
     report_partial_path(partial, sizeof partial, out);
@@ -444,6 +453,24 @@ static void check_outputs(struct run *r, const char *out) {
   if (r->cfg.html && strcmp(r->cfg.html, "-") &&
       atomicfile_check(r->cfg.html, "--html page", af, err, sizeof err) < 0)
     die(PTA_EXIT_USAGE, "%s", err);
+}
+
+/* --previous: the change from that report to this run's (r->report_at,
+ * closed), judged with this run's --fail-on.  0, or <0 after a message. */
+static int previous_change(struct run *r, struct change **out) {
+  char err[1024];
+  struct change *c;
+  int rc = change_open(&c, r->cfg.fail_on, 0, err, sizeof err);
+  if (rc == 0) rc = change_add_report(c, 0, r->cfg.previous, 0, NULL, err, sizeof err);
+  if (rc == 0) rc = change_add_report(c, 1, r->report_at, 0, NULL, err, sizeof err);
+  if (rc == 0) rc = change_finish(c, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "ptraudit: --previous: %s; the page has no comparison\n", err);
+    change_free(c);
+    return rc;
+  }
+  *out = c;
+  return 0;
 }
 
 /* After the scan: close the report (final or partial name), write the
@@ -485,10 +512,14 @@ static int finish_run(struct run *r) {
     }
   }
   if (r->cfg.html && status != PTA_EXIT_RUNTIME) {
-    if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
+    struct change *since = NULL;
+    if (r->cfg.previous && previous_change(r, &since) < 0 && status == PTA_EXIT_CLEAN)
+      status = PTA_EXIT_USAGE; /* the page is written without that section */
+    if (audit_write_html(r->audit, r->cfg.html, since, err, sizeof err) < 0) {
       fprintf(stderr, "ptraudit: %s\n", err);
       status = PTA_EXIT_RUNTIME;
     }
+    change_free(since);
   }
   if (!r->cfg.quiet) print_summary(r, strcmp(r->out, "-") ? r->report_at : "stdout");
   if (stopsig_first() && status != PTA_EXIT_RUNTIME) status = 128 + stopsig_first();
