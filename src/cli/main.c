@@ -438,7 +438,11 @@ static int finish_run(struct run *r) {
   char err[1024];
   int status, rc;
   const char *msg = audit_error(r->audit);
-  int partial = targets_left(r);
+  /* A run that failed keeps its rows under the partial name even when no
+   * target is left: after a resolver stop the last rows are timeouts the
+   * resolver caused, and the final name must mean a run that succeeded. */
+  int partial = targets_left(r) || r->end == AUDIT_RUNTIME_ERROR ||
+                r->end == AUDIT_INPUT_ERROR;
 
   rc = close_report(r, partial, err, sizeof err);
   if (rc < 0 || r->end == AUDIT_OUTPUT_ERROR) {
@@ -620,7 +624,6 @@ static void open_outputs(struct run *r, char *defname, size_t deflen) {
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
   check_outputs(r, out);
-  stopsig_install(); /* before the first output file exists */
   if (report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err) < 0)
     die(PTA_EXIT_USAGE, "%s", err);
 }
@@ -679,6 +682,12 @@ int main(int argc, char **argv) {
     die(PTA_EXIT_USAGE, "%s", err);
   if (info_action(r)) return PTA_EXIT_CLEAN;
   setup_nofile(r);
+  /* From here a stop signal is only recorded: one that comes while a large
+   * inventory is read, or before the report exists, still ends the run
+   * with a NAME.partial report and a checkpoint (the scan stops at its
+   * first turn), not with no file and no word.  A dry run keeps the
+   * default action: it writes nothing. */
+  if (!r->cfg.dry_run) stopsig_install();
   open_source(r);
   if (r->cfg.dry_run) {
     int rc = dry_run(r);
