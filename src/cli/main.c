@@ -29,6 +29,7 @@
 #include "commands.h"
 #include "duration.h"
 #include "fdbudget.h"
+#include "netstat.h"
 #include "options.h"
 #include "report.h"
 #include "source.h"
@@ -628,6 +629,21 @@ static void open_outputs(struct run *r, char *defname, size_t deflen) {
     die(PTA_EXIT_USAGE, "%s", err);
 }
 
+/* Say once, before the scan, when the kernel's UDP drop counters cannot be
+ * read: the DNS stage then sees only the drops at its own sockets
+ * (dnsstage.c does without the host's quietly, row after row).  Printed
+ * even with -q: a service (systemd's ProcSubset=pid hides /proc/net) would
+ * otherwise lose the signal without a word (a procfs without /proc/self,
+ * a container's masked /proc). */
+static void warn_drop_counters(void) {
+  uint64_t n;
+  int rc = netstat_rcvbuf_errors(&n);
+  if (rc >= 0) return;
+  fprintf(stderr, "ptraudit: warning: cannot read the host's UDP drop counters in %s (%s); "
+          "only drops at ptraudit's own DNS sockets will narrow the DNS window\n",
+          NETSTAT_PATH, rc == UV_EINVAL ? "no Udp RcvbufErrors counter in it" : strerror(-rc));
+}
+
 /* The loop, the scan and the CLI's own timers and signals (exits on
  * failure, removing the temporary report). */
 static void start_scan(struct run *r) {
@@ -697,6 +713,7 @@ int main(int argc, char **argv) {
   }
   load_resume(r);
   open_outputs(r, defname, sizeof defname);
+  warn_drop_counters();
   start_scan(r);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (r->progress_drawn) {
