@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "duration.h"
 #include "fdbudget.h"
+#include "netstat.h"
 #include "options.h"
 #include "report.h"
 #include "runinfo.h"
@@ -481,7 +482,11 @@ static int finish_run(struct run *r) {
   char err[1024];
   int status, rc;
   const char *msg = audit_error(r->audit);
-  int partial = targets_left(r);
+  /* A run that failed keeps its rows under the partial name even when no
+   * target is left: after a resolver stop the last rows are timeouts the
+   * resolver caused, and the final name must mean a run that succeeded. */
+  int partial = targets_left(r) || r->end == AUDIT_RUNTIME_ERROR ||
+                r->end == AUDIT_INPUT_ERROR;
 
   rc = close_report(r, partial, err, sizeof err);
   if (rc < 0 || r->end == AUDIT_OUTPUT_ERROR) {
@@ -668,9 +673,23 @@ static void open_outputs(struct run *r, char *defname, size_t deflen) {
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
   check_outputs(r, out);
-  stopsig_install(); /* before the first output file exists */
   if (report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err) < 0)
     die(PTA_EXIT_USAGE, "%s", err);
+}
+
+/* Say once, before the scan, when the kernel's UDP drop counters cannot be
+ * read: the DNS stage then sees only the drops at its own sockets
+ * (dnsstage.c does without the host's quietly, row after row).  Printed
+ * even with -q: a service (systemd's ProcSubset=pid hides /proc/net) would
+ * otherwise lose the signal without a word (a procfs without /proc/self,
+ * a container's masked /proc). */
+static void warn_drop_counters(void) {
+  uint64_t n;
+  int rc = netstat_rcvbuf_errors(&n);
+  if (rc >= 0) return;
+  fprintf(stderr, "ptraudit: warning: cannot read the host's UDP drop counters in %s (%s); "
+          "only drops at ptraudit's own DNS sockets will narrow the DNS window\n",
+          NETSTAT_PATH, rc == UV_EINVAL ? "no Udp RcvbufErrors counter in it" : strerror(-rc));
 }
 
 /* The loop, the scan and the CLI's own timers and signals (exits on
@@ -731,6 +750,12 @@ int main(int argc, char **argv) {
     die(PTA_EXIT_USAGE, "%s", err);
   if (info_action(r)) return PTA_EXIT_CLEAN;
   setup_nofile(r);
+  /* From here a stop signal is only recorded: one that comes while a large
+   * inventory is read, or before the report exists, still ends the run
+   * with a NAME.partial report and a checkpoint (the scan stops at its
+   * first turn), not with no file and no word.  A dry run keeps the
+   * default action: it writes nothing. */
+  if (!r->cfg.dry_run) stopsig_install();
   open_source(r);
   if (r->cfg.dry_run) {
     int rc = dry_run(r);
@@ -740,6 +765,7 @@ int main(int argc, char **argv) {
   }
   load_resume(r);
   open_outputs(r, defname, sizeof defname);
+  warn_drop_counters();
   start_scan(r);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (r->progress_drawn) {
