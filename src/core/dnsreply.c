@@ -6,6 +6,7 @@
  */
 #include "dnsreply.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -516,4 +517,61 @@ int dnsreply_addrs(const unsigned char *abuf, int alen, const char *qname, int f
     return DNS_NODATA;
   }
   return DNS_OK;
+}
+
+/* ---- TTLs for the answer cache (dnsreply_ttl, dnscache.h) ------------- */
+
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RFC 2181 section 8: a TTL with the top bit set is treated as zero. */
+static uint32_t ttl_value(uint32_t t) { return (t & 0x80000000u) ? 0 : t; }
+
+int dnsreply_ttl(const unsigned char *abuf, int alen, struct dnsreply_ttl *out) {
+  uint8_t tmp[DNSREPLY_WIRE_MAX];
+  size_t l;
+  struct rr rr;
+  memset(out, 0, sizeof *out);
+  if (!abuf || alen < HDR_LEN) return -EBADMSG;
+  unsigned qd = rd16(abuf + 4), an = rd16(abuf + 6), ns = rd16(abuf + 8);
+  int off = HDR_LEN;
+  for (unsigned i = 0; i < qd; i++) {
+    off = name_decode(abuf, alen, off, tmp, &l);
+    if (off < 0 || off + 4 > alen) return -EBADMSG;
+    off += 4;
+  }
+  uint32_t amin = 0;
+  for (unsigned i = 0; i < an; i++) {
+    int next = rr_next(abuf, alen, off, &rr, tmp, &l);
+    if (next < 0) {
+      memset(out, 0, sizeof *out);
+      return -EBADMSG;
+    }
+    uint32_t t = ttl_value(rd32(abuf + rr.rd - 6));
+    if (i == 0 || t < amin) amin = t;
+    off = next;
+  }
+  out->answers = an;
+  out->answer_min = amin;
+  for (unsigned i = 0; i < ns; i++) {
+    int next = rr_next(abuf, alen, off, &rr, tmp, &l);
+    if (next < 0) {
+      memset(out, 0, sizeof *out);
+      return -EBADMSG;
+    }
+    if (rr.type == DNSREPLY_T_SOA && rr.cls == CLASS_IN && !out->soa) {
+      /* MNAME, RNAME, then SERIAL REFRESH RETRY EXPIRE MINIMUM. */
+      int p = name_decode(abuf, alen, rr.rd, tmp, &l);
+      if (p >= 0) p = name_decode(abuf, alen, p, tmp, &l);
+      if (p >= 0 && p + 20 <= rr.rd + rr.rdlen) {
+        uint32_t ttl = ttl_value(rd32(abuf + rr.rd - 6));
+        uint32_t min = ttl_value(rd32(abuf + p + 16));
+        out->soa = 1;
+        out->negative = ttl < min ? ttl : min;
+      }
+    }
+    off = next;
+  }
+  return 0;
 }

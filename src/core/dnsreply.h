@@ -37,6 +37,7 @@
 #define PTRAUDIT_DNSREPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "addr.h"
 #include "status.h"
 
@@ -183,5 +184,31 @@ size_t dnsreply_txt_join(const unsigned char *rdata, size_t rdlen, char *out, si
  * the rules above, except '.' inside a label, which only the parser can
  * see.  O(len). */
 int dnsreply_name_is_odd(const char *name, size_t len);
+
+/*
+ * TTLs of a reply, for the run's answer cache (dnscache.h).  Reads the
+ * header, skips the question(s), and frames every answer and authority
+ * record (additional records are not read).
+ *   answers/answer_min: records in the answer section and their lowest
+ *     TTL -- every record, a CNAME on the chain too, since the answer is
+ *     only as fresh as its shortest-lived part (0 when none);
+ *   soa/negative: an SOA in the authority section, and the TTL of a
+ *     negative answer (NXDOMAIN, NODATA) from it: the lower of the SOA
+ *     record's own TTL and its MINIMUM field (RFC 2308 section 5); the
+ *     first SOA counts.  Without an SOA a negative answer should not be
+ *     cached (RFC 2308 section 5), so negative is 0.
+ * A TTL with the top bit set counts as 0 (RFC 2181 section 8).
+ * Returns 0, or -EBADMSG when the packet is shorter than a header or a
+ * record runs off it (nothing filled in but zeros).  Bounds checked like
+ * the parsers above; pure.  O(records).
+ */
+#define DNSREPLY_T_SOA 6
+struct dnsreply_ttl {
+  unsigned answers;    /* records in the answer section */
+  uint32_t answer_min; /* their lowest TTL, in seconds (0 when none) */
+  int soa;             /* an SOA record was in the authority section */
+  uint32_t negative;   /* min(SOA TTL, SOA MINIMUM), seconds; 0 without SOA */
+};
+int dnsreply_ttl(const unsigned char *abuf, int alen, struct dnsreply_ttl *out);
 
 #endif
