@@ -4,7 +4,12 @@
 # night, alert when something became worse.  Run by
 # samples/ptraudit-nightly.timer (systemd) or samples/crontab.
 #
-#   1. ptraudit ... -o $STATE_DIR/reports/ptraudit-<UTC time>.csv.gz
+#   1. ptraudit ... -o $STATE_DIR/reports/ptraudit-<UTC time>.csv.gz; the
+#      rest runs only when the audit completed: exit 0 and its run metadata
+#      (...csv.gz.meta.json) saying "completed": true.  An interrupted or
+#      failed audit (SIGTERM from systemd, a resolver stop) leaves
+#      ...csv.gz.partial and a checkpoint; nothing is summarised, compared
+#      or linked, and latest.csv.gz stays on the last complete night.
 #   2. ptraudit summary --html ...-<time>.html (text summary in ...-<time>.txt)
 #   3. if a previous report exists (the link $STATE_DIR/latest.csv.gz):
 #      ptraudit diff PREVIOUS NEW -o ...-<time>.diff.csv.gz; exit 1 from
@@ -31,8 +36,9 @@
 #
 # Exit status: 0 done, nothing became worse; 1 done, something became worse
 # (alert sent); 2 configuration or input error; 3 runtime error (a report or
-# the state directory could not be written).  Another run still in progress
-# (lock held): 3.
+# the state directory could not be written, the audit did not complete);
+# 128+N the audit was stopped by signal N (partial report kept).  Another
+# run still in progress (lock held): 3.
 set -u
 
 PTRAUDIT=${PTRAUDIT:-ptraudit}
@@ -46,6 +52,16 @@ KEEP_DAYS=${KEEP_DAYS:-30}
 ALERT_CMD=${ALERT_CMD:-}
 
 log() { printf 'nightly: %s\n' "$*" >&2; }
+# completed REPORT: the run metadata beside REPORT says every target was
+# written under REPORT's final name and ptraudit exited 0.  No metadata
+# (killed, or a ptraudit without it): not complete.
+completed() {
+  [ -f "$1" ] && [ -f "$1.meta.json" ] || return 1
+  m=$(tr -d ' \t\r\n' < "$1.meta.json")
+  case $m in *'"completed":true'*) ;; *) return 1 ;; esac
+  case $m in *'"exit_status":0,'* | *'"exit_status":0}'*) return 0 ;; esac
+  return 1
+}
 die() { code=$1; shift; log "$*"; exit "$code"; }
 
 case $KEEP_DAYS in *[!0-9]*|'') die 2 "KEEP_DAYS='$KEEP_DAYS' is not a number of days" ;; esac
@@ -66,7 +82,9 @@ fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name=ptraudit-$stamp
 n=1
-while [ -e "$reports/$name.csv.gz" ]; do n=$((n + 1)); name=ptraudit-$stamp-$n; done
+while [ -e "$reports/$name.csv.gz" ] || [ -e "$reports/$name.csv.gz.partial" ]; do
+  n=$((n + 1)); name=ptraudit-$stamp-$n
+done
 base=$reports/$name
 report=$base.csv.gz
 previous=
@@ -83,7 +101,11 @@ else
   "$PTRAUDIT" $PTRAUDIT_OPTS --fail-on never -q -o "$report" -i "$INVENTORY"
 fi
 rc=$?
-[ "$rc" -eq 0 ] || die "$rc" "audit failed (exit $rc); nothing compared"
+if [ "$rc" -ne 0 ] || ! completed "$report"; then
+  [ -e "$report.partial" ] && log "rows finished so far: $report.partial (checkpoint: $report.checkpoint)"
+  [ "$rc" -eq 0 ] && rc=3 # exit 0 without the metadata's word: not complete
+  die "$rc" "audit did not complete (exit $rc); nothing compared, latest.csv.gz unchanged"
+fi
 
 # 2. The summary: text and the page.
 set --

@@ -114,8 +114,8 @@ measure() {
 }
 
 # --- 0. dependencies and preconditions ---------------------------------
-log "installing/checking the bench packages (PTRAUDIT_BENCH_DEPS=1 scripts/deps)"
-if ! PTRAUDIT_BENCH_DEPS=1 sh "$TOP/scripts/deps" >&2; then
+log "installing/checking the bench packages (scripts/deps bench)"
+if ! sh "$TOP/scripts/deps" bench >&2; then
   note "scripts/deps failed (no root/sudo or no network?); tools that are missing are reported as not run"
 fi
 missing=
@@ -123,7 +123,7 @@ for t in knotd kdig python3 ss timeout; do have "$t" || missing="$missing $t"; d
 [ -x /usr/bin/time ] || missing="$missing /usr/bin/time"
 [ -x "$PTRAUDIT" ] || missing="$missing $PTRAUDIT"
 [ -x "$TESTNET" ] || missing="$missing $TESTNET"
-[ -z "$missing" ] || die "missing:$missing (run 'PTRAUDIT_BENCH_DEPS=1 scripts/deps' and 'make')"
+[ -z "$missing" ] || die "missing:$missing (run 'scripts/deps bench' and 'make')"
 
 # --- machine ------------------------------------------------------------
 busy() { # CPU use over 1 s (other processes included) and the busiest ones

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # scripts/demo.sh - `make demo`: start the loopback test network, audit the
 # sample hosting-provider inventory and a /27 of the scenario block, show the
-# summary and the first rows, stop the test network.  Loopback only.
+# summary and every row as a table, stop the test network.  Loopback only.
+# Needs bash, python3 and the two programs `make` builds; no browser.
 set -eu
 cd "$(dirname "$0")/.."
 out=demo-out
@@ -38,6 +39,6 @@ echo
 echo "== ptraudit 127.64.0.0/27 -o $out/block.csv.gz   (every DNS scenario of testnet)"
 ./ptraudit "${common[@]}" --ordered 127.64.0.0/27 -o "$out/block.csv.gz"
 echo
-python3 scripts/show-report.py "$out/block.csv.gz" | head -20
+python3 scripts/show-report.py "$out/block.csv.gz"
 echo
 echo "Reports: $out/inventory.csv.gz, $out/block.csv.gz (zcat them for every column)."

@@ -3,11 +3,13 @@
 """Print a ptraudit report (CSV, gzip or plain) as a readable table.
 
 usage: show-report.py REPORT [EXTRA_COLUMN...]
-Shows ip, verdict, flags, ptr and banner_host, plus any extra columns named.
+Shows ip, verdict, flags, ptr, smtp_status and banner_host, plus any extra
+columns named first; every row; cells wider than 42 characters end in "~".
 """
 import csv
 import gzip
 import io
+import os
 import sys
 
 
@@ -19,8 +21,11 @@ def main():
     rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")))
     cols = sys.argv[2:] + ["ip", "verdict", "flags", "ptr", "smtp_status", "banner_host"]
     width = {c: min(42, max([len(c)] + [len(r.get(c) or "") for r in rows])) for c in cols}
+    def cut(v, w):
+        # A cell wider than its column ends in "~" so a cut is never silent.
+        return v if len(v) <= w else v[:w - 1] + "~"
     def line(vals):
-        return "  ".join(v[:width[c]].ljust(width[c]) for c, v in zip(cols, vals)).rstrip()
+        return "  ".join(cut(v, width[c]).ljust(width[c]) for c, v in zip(cols, vals)).rstrip()
     print(line(cols))
     print(line(["-" * width[c] for c in cols]))
     for r in rows:
@@ -28,4 +33,12 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as cat does.  Point
+        # stdout at /dev/null so the interpreter's final flush cannot fail
+        # again and print a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)

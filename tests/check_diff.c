@@ -30,6 +30,7 @@ START_TEST(test_names) {
   ck_assert_str_eq(diff_change_name(DIFF_CHANGED), "changed");
   ck_assert_str_eq(diff_change_name(DIFF_ADDED), "added");
   ck_assert_str_eq(diff_change_name(DIFF_GONE), "gone");
+  ck_assert_str_eq(diff_change_name(DIFF_NEW_FAILING), "new_failing");
   ck_assert_str_eq(diff_change_name((enum diff_change)99), "?");
 }
 END_TEST
@@ -200,6 +201,43 @@ START_TEST(test_flag_lists) {
 }
 END_TEST
 
+/* A target only in the new report: new_failing when its verdict is a
+ * finding under --fail-on (fail: fail, invalid; warn: also warn and
+ * unknown; never: none), else added.  Expectations from README "Exit
+ * status" (the scan's --fail-on). */
+START_TEST(test_added) {
+  static const struct {
+    const char *verdict;
+    enum diff_change on_fail, on_warn, on_never;
+  } cases[] = {
+    {"fail", DIFF_NEW_FAILING, DIFF_NEW_FAILING, DIFF_ADDED},
+    {"invalid", DIFF_NEW_FAILING, DIFF_NEW_FAILING, DIFF_ADDED},
+    {"unknown", DIFF_ADDED, DIFF_NEW_FAILING, DIFF_ADDED},
+    {"warn", DIFF_ADDED, DIFF_NEW_FAILING, DIFF_ADDED},
+    {"ok", DIFF_ADDED, DIFF_ADDED, DIFF_ADDED},
+    {"skipped", DIFF_ADDED, DIFF_ADDED, DIFF_ADDED},
+    {"bogus", DIFF_NEW_FAILING, DIFF_NEW_FAILING, DIFF_ADDED}, /* unknown cell: the worst */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct diff_side n = side(cases[i].verdict, "", "", "");
+    ck_assert_msg(diff_added(&n, VERDICT_FAIL_ON_FAIL) == cases[i].on_fail, "%s fail",
+                  cases[i].verdict);
+    ck_assert_msg(diff_added(&n, VERDICT_FAIL_ON_WARN) == cases[i].on_warn, "%s warn",
+                  cases[i].verdict);
+    ck_assert_msg(diff_added(&n, VERDICT_FAIL_ON_NEVER) == cases[i].on_never, "%s never",
+                  cases[i].verdict);
+  }
+  ck_assert_int_eq(diff_is_finding("fail", 4, VERDICT_FAIL_ON_FAIL), 1);
+  ck_assert_int_eq(diff_is_finding("warn", 4, VERDICT_FAIL_ON_FAIL), 0);
+  ck_assert_int_eq(diff_is_regression(DIFF_WORSE), 1);
+  ck_assert_int_eq(diff_is_regression(DIFF_NEW_FAILING), 1);
+  ck_assert_int_eq(diff_is_regression(DIFF_ADDED), 0);
+  ck_assert_int_eq(diff_is_regression(DIFF_BETTER), 0);
+  ck_assert_int_eq(diff_is_regression(DIFF_GONE), 0);
+  ck_assert_int_eq(diff_is_regression(DIFF_CHANGED), 0);
+}
+END_TEST
+
 Suite *diff_suite(void) {
   Suite *s = suite_create("diff");
   TCase *tc = tcase_create("compare");
@@ -212,6 +250,7 @@ Suite *diff_suite(void) {
   tcase_add_test(tc, test_better);
   tcase_add_test(tc, test_changed);
   tcase_add_test(tc, test_flag_lists);
+  tcase_add_test(tc, test_added);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -188,7 +188,7 @@ static char *page_of(const struct summary *s, const char *title) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   ck_assert_ptr_nonnull(f);
-  ck_assert_int_eq(html_summary_page(s, f, title), 0);
+  ck_assert_int_eq(html_summary_page(s, f, title, NULL), 0);
   fclose(f);
   return buf;
 }
@@ -233,12 +233,114 @@ START_TEST(test_page_counts) {
   a = strstr(p, "<figure id=\"map-10-9\">");
   b = strstr(p, "<figure id=\"map-127-64\">");
   ck_assert(a && b && a < b);
-  HAS(p, "<b>127.64.0.0/16</b>: 5 rows, fail 2, unknown 1, warn 1, ok 1</figcaption>");
+  HAS(p, "<b>127.64.0.0/16</b>: 5 rows, fail 2, unknown 1, warn 1, ok 1<br>drawn: "
+         "127.64.0.0 &ndash; 127.64.255.255 (256 of 256 /24s)</figcaption>");
+  /* 10.9.0.1 alone: one /24, one row of cells, 32 px high */
+  HAS(p, "<b>10.9.0.0/16</b>: 1 rows, ok 1<br>drawn: 10.9.0.0 &ndash; 10.9.0.255 "
+         "(1 of 256 /24s)</figcaption>");
+  a = strstr(p, "<figure id=\"map-10-9\">");
+  HAS(a, "<div class=\"ax\">&#8595; 10.9.0.0/24</div><img alt=\"verdict map of 10.9.0.0/16\" "
+         "width=\"512\" height=\"32\" style=\"height:32px\" data-rows=\"1\"");
+  /* the invalid column of the --by table: customer x has the invalid row */
+  HAS(p, "<th class=\"n\">ok</th><th class=\"n\">invalid</th><th>flags</th>");
+  HAS(p, "<td class=\"k\">x</td><td class=\"n\">1</td><td class=\"n\">0</td><td class=\"n\">0</td>"
+         "<td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n inv\">1</td>");
+  /* no such column in the prefix table (an invalid row has no prefix) */
+  t = strstr(p, "id=\"prefixes-table\"");
+  ck_assert_ptr_nonnull(t);
+  ck_assert(strstr(t, "invalid</th>") > strstr(t, "</table>"));
+  /* the flags seen, each with its level and meaning (README "Flags") */
+  HAS(p, "<tr id=\"meaning-NO_PTR\"><td>NO_PTR</td><td class=\"level\"><span class=\"lv lv3\">"
+         "fail</span></td><td class=\"n\" id=\"flag-NO_PTR\">3</td><td class=\"fl\">iprev is "
+         "permerror: no PTR record</td></tr>");
+  HAS(p, "<tr id=\"meaning-PTR_TEMPERROR\"><td>PTR_TEMPERROR</td><td class=\"level\"><span "
+         "class=\"lv lv2\">unknown</span>");
+  HAS(p, "<tr id=\"meaning-MULTI_PTR\"><td>MULTI_PTR</td><td class=\"level\"><span "
+         "class=\"lv lv1\">warn</span>");
+  LACKS(p, "id=\"meaning-GENERIC_PTR\""); /* not seen */
   HAS(p, "IPv6: 1 rows, listed per /48");
   HAS(p, "1 rows have no address");
   LACKS(p, "(other)</em></td>");
   free(p);
   summary_free(s);
+}
+END_TEST
+
+/* The worst addresses: fail first (more problem flags first, then
+ * address order, IPv4 before IPv6), then unknown, then warn; ok and
+ * invalid rows are not listed.  Each flag with its level, linked to its
+ * line in the flag table. */
+START_TEST(test_page_worst_rows) {
+  struct summary *s = sample();
+  char *p = page_of(s, "w");
+  HAS(p, "<span id=\"worst-shown\">5</span> of <span id=\"worst-total\">5</span> rows");
+  char *t = strstr(p, "id=\"worst-table\"");
+  ck_assert_ptr_nonnull(t);
+  char *end = strstr(t, "</table>");
+  const char *order[] = {"127.64.3.5", "127.64.3.4", "2001:db8:5::1", "127.64.7.7",
+                         "127.64.255.1"};
+  char *prev = t;
+  for (size_t i = 0; i < 5; i++) {
+    char want[64];
+    snprintf(want, sizeof want, "<tr><td class=\"k\">%s</td>", order[i]);
+    char *q = strstr(t, want);
+    ck_assert_msg(q && q > prev && q < end, "worst row %zu: %s", i, order[i]);
+    prev = q;
+  }
+  ck_assert(strstr(t, ">127.64.0.0</td>") == NULL || strstr(t, ">127.64.0.0</td>") > end);
+  HAS(t, "<tr><td class=\"k\">127.64.3.5</td><td><span class=\"sw v3\"></span>fail</td>"
+         "<td class=\"fl\"><a class=\"flag\" href=\"#meaning-NO_PTR\" title=\"iprev is permerror: "
+         "no PTR record\">NO_PTR<span class=\"lv lv3\">fail</span></a> <a class=\"flag\" "
+         "href=\"#meaning-FCRDNS_MISMATCH\"");
+  HAS(t, "MULTI_PTR<span class=\"lv lv1\">warn</span></a>");
+  free(p);
+  summary_free(s);
+
+  /* a cap of 2: the two worst, whatever the order rows come in */
+  static const char *const rows[][3] = {
+    {"192.0.2.9", "warn", "GENERIC_PTR"}, {"192.0.2.1", "fail", "NO_PTR"},
+    {"192.0.2.3", "unknown", "PTR_TEMPERROR"}, {"192.0.2.2", "fail", "NO_PTR"},
+    {"192.0.2.7", "ok", ""},
+  };
+  for (int rev = 0; rev < 2; rev++) {
+    char err[256];
+    ck_assert_int_eq(summary_new(&s, cols, 5, NULL, err, sizeof err), 0);
+    summary_set_worst_max(s, 2);
+    for (int i = 0; i < 5; i++) {
+      int k = rev ? 4 - i : i;
+      add(s, rows[k][0], rows[k][1], rows[k][2], "");
+    }
+    p = page_of(s, "cap");
+    HAS(p, "<span id=\"worst-shown\">2</span> of <span id=\"worst-total\">4</span> rows");
+    char *a = strstr(p, ">192.0.2.1</td>"), *b = strstr(p, ">192.0.2.2</td>");
+    ck_assert(a && b && a < b);
+    LACKS(p, ">192.0.2.3</td>");
+    free(p);
+    summary_free(s);
+  }
+}
+END_TEST
+
+/* Rows drawn for a /16: from the first to the last third octet scanned. */
+START_TEST(test_map_rows) {
+  static uint8_t cells[65536];
+  unsigned first = 99, last = 99;
+  memset(cells, 0, sizeof cells);
+  ck_assert_int_eq(html_map_rows(cells, &first, &last), 0);
+  cells[7 * 256 + 255] = 1;
+  ck_assert_int_eq(html_map_rows(cells, &first, &last), 1);
+  ck_assert_uint_eq(first, 7);
+  ck_assert_uint_eq(last, 7);
+  cells[200 * 256] = 5;
+  cells[3 * 256 + 9] = 4;
+  ck_assert_int_eq(html_map_rows(cells, &first, &last), 1);
+  ck_assert_uint_eq(first, 3);
+  ck_assert_uint_eq(last, 200);
+  cells[255 * 256 + 255] = 2;
+  cells[0] = 1;
+  ck_assert_int_eq(html_map_rows(cells, &first, &last), 1);
+  ck_assert_uint_eq(first, 0);
+  ck_assert_uint_eq(last, 255);
 }
 END_TEST
 
@@ -351,9 +453,9 @@ START_TEST(test_write_file) {
   char path[256], err[512];
   snprintf(path, sizeof path, "%s/page.html", dir);
   struct summary *s = sample();
-  ck_assert_int_eq(html_write_summary(s, path, "t", err, sizeof err), 0);
+  ck_assert_int_eq(html_write_summary(s, path, "t", NULL, err, sizeof err), 0);
   /* again: an existing page is replaced */
-  ck_assert_int_eq(html_write_summary(s, path, "t", err, sizeof err), 0);
+  ck_assert_int_eq(html_write_summary(s, path, "t", NULL, err, sizeof err), 0);
   FILE *f = fopen(path, "r");
   ck_assert_ptr_nonnull(f);
   char head[16] = "";
@@ -368,7 +470,7 @@ START_TEST(test_write_file) {
   rmdir(dir);
 
   snprintf(path, sizeof path, "%s/no/such/dir/page.html", dir);
-  ck_assert_int_eq(html_write_summary(s, path, "t", err, sizeof err), UV_ENOENT);
+  ck_assert_int_eq(html_write_summary(s, path, "t", NULL, err, sizeof err), UV_ENOENT);
   ck_assert_ptr_nonnull(strstr(err, "/no/such/dir/page.html"));
   summary_free(s);
 }
@@ -381,6 +483,8 @@ Suite *html_suite(void) {
   tcase_add_test(tc, test_png_bad_args);
   tcase_add_test(tc, test_escape);
   tcase_add_test(tc, test_page_counts);
+  tcase_add_test(tc, test_page_worst_rows);
+  tcase_add_test(tc, test_map_rows);
   tcase_add_test(tc, test_page_no_fetch_no_script);
   tcase_add_test(tc, test_page_png_pixels);
   tcase_add_test(tc, test_page_caps_notes);

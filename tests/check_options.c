@@ -38,7 +38,7 @@ START_TEST(defaults) {
   ck_assert_uint_eq(c.scan.smtp_concurrency, 0);     /* automatic */
   ck_assert(c.scan.rate == 100.0);
   ck_assert_uint_eq(c.scan.concurrency, 0);          /* automatic */
-  ck_assert_int_eq(c.fail_on, FAIL_ON_FAIL);
+  ck_assert_int_eq(c.fail_on, VERDICT_FAIL_ON_FAIL);
   ck_assert_str_eq(c.scan.resolvers, "");
   ck_assert_uint_eq(c.src.ntargets, 1);
   ck_assert_str_eq(c.src.targets[0], "192.0.2.1");
@@ -61,7 +61,7 @@ START_TEST(all_options) {
   ck_assert_uint_eq(c.scan.smtp_timeout_ms, 1500);
   ck_assert(c.scan.rate == 0.0);
   ck_assert_uint_eq(c.scan.concurrency, 10);
-  ck_assert_int_eq(c.fail_on, FAIL_ON_WARN);
+  ck_assert_int_eq(c.fail_on, VERDICT_FAIL_ON_WARN);
   ck_assert_uint_eq(c.src.ntargets, 2);
 }
 END_TEST

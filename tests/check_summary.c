@@ -11,6 +11,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "addr.h"
 #include "summary.h"
 
 /* The columns every test uses: a cut-down report plus one inventory
@@ -40,6 +41,94 @@ static int add_at(struct summary *s, const char *ip, const char *verdict, const 
 /* Flag bit index of a name, by hand (verdict.h order). */
 enum { NO_PTR = 0, PTR_TEMPERROR = 1, MULTI_PTR = 2, PTR_CNAME = 3, FCRDNS_MISMATCH = 5,
        GENERIC_PTR = 6, NO_SMTP = 7, BANNER_MISMATCH = 9 };
+
+static struct summary_row row(const char *ip, enum verdict v, uint32_t flags) {
+  struct summary_row r;
+  memset(&r, 0, sizeof r);
+  ck_assert_int_eq(addr_parse(&r.addr, ip, strlen(ip)), 0);
+  r.verdict = v;
+  r.flags = flags;
+  return r;
+}
+
+/* The ranking of the worst rows (summary.h): verdict level, then flags of
+ * level warn or above, then all flags, then the address. */
+START_TEST(test_row_ranking) {
+  struct summary_row fail1 = row("192.0.2.9", VERDICT_FAIL, 1u << NO_PTR);
+  struct summary_row fail2 = row("192.0.2.200", VERDICT_FAIL, 1u << FCRDNS_MISMATCH | 1u << BANNER_MISMATCH);
+  struct summary_row fail1i = row("192.0.2.8", VERDICT_FAIL, 1u << NO_PTR | 1u << NO_SMTP);
+  struct summary_row unk = row("10.0.0.1", VERDICT_UNKNOWN, 1u << PTR_TEMPERROR | 1u << GENERIC_PTR);
+  struct summary_row warn3 = row("10.0.0.2", VERDICT_WARN,
+                                 1u << MULTI_PTR | 1u << PTR_CNAME | 1u << GENERIC_PTR);
+  struct summary_row warn1 = row("10.0.0.3", VERDICT_WARN, 1u << MULTI_PTR);
+  struct summary_row v6 = row("2001:db8::1", VERDICT_FAIL, 1u << NO_PTR);
+  struct summary_row v4 = row("203.0.113.1", VERDICT_FAIL, 1u << NO_PTR);
+  /* in worst-first order */
+  const struct summary_row *want[] = {&fail2, &fail1i, &fail1, &v4, &v6, &unk, &warn3, &warn1};
+  size_t n = sizeof want / sizeof want[0];
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      int c = summary_row_cmp(want[i], want[j]);
+      if (i < j) ck_assert_msg(c < 0, "%zu before %zu", i, j);
+      else if (i > j) ck_assert_msg(c > 0, "%zu after %zu", i, j);
+      else ck_assert_int_eq(c, 0);
+    }
+  /* fail beats unknown whatever the flags; invalid (level 3) is not fed */
+  ck_assert_int_lt(summary_row_cmp(&fail1, &unk), 0);
+}
+END_TEST
+
+/* The heap keeps the k worst of many rows, in bounded memory, the same
+ * ones for any input order. */
+START_TEST(test_worst_rows_heap) {
+  for (int pass = 0; pass < 2; pass++) {
+    struct summary *s = mk(NULL);
+    summary_set_worst_max(s, 3);
+    /* 1000 warn rows, 3 fail rows spread among them, 10 unknown */
+    for (int k = 0; k < 1000; k++) {
+      int i = pass ? 999 - k : k;
+      char ip[32];
+      snprintf(ip, sizeof ip, "10.1.%d.%d", i / 256, i % 256);
+      const char *v = i == 17 || i == 500 || i == 998 ? "fail" : i % 100 == 0 ? "unknown" : "warn";
+      const char *fl = !strcmp(v, "fail") ? "NO_PTR" : !strcmp(v, "unknown") ? "PTR_TEMPERROR"
+                                                                          : "GENERIC_PTR";
+      ck_assert_int_eq(add(s, ip, v, fl, ""), 0);
+    }
+    ck_assert_int_eq(add(s, "10.2.0.1", "ok", "", ""), 0);
+    ck_assert_int_eq(add(s, "bogus", "invalid", "", ""), 0);
+    struct summary_row *r;
+    size_t n;
+    uint64_t cand;
+    ck_assert_int_eq(summary_worst_rows(s, &r, &n, &cand), 0);
+    ck_assert_uint_eq(cand, 1000);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(r[0].ip, "10.1.0.17");
+    ck_assert_str_eq(r[1].ip, "10.1.1.244"); /* 500 */
+    ck_assert_str_eq(r[2].ip, "10.1.3.230"); /* 998 */
+    ck_assert_int_eq(r[0].verdict, VERDICT_FAIL);
+    ck_assert_uint_eq(r[0].flags, 1u << NO_PTR);
+    free(r);
+    summary_free(s);
+  }
+  /* a cap of 4: the three fails, then the first unknown by address */
+  struct summary *s = mk(NULL);
+  summary_set_worst_max(s, 4);
+  ck_assert_int_eq(add(s, "10.0.0.5", "unknown", "PTR_TEMPERROR", ""), 0);
+  ck_assert_int_eq(add(s, "10.0.0.4", "unknown", "PTR_TEMPERROR", ""), 0);
+  ck_assert_int_eq(add(s, "10.0.0.3", "fail", "NO_PTR", ""), 0);
+  ck_assert_int_eq(add(s, "10.0.0.2", "fail", "NO_PTR", ""), 0);
+  ck_assert_int_eq(add(s, "10.0.0.1", "fail", "NO_PTR", ""), 0);
+  struct summary_row *r;
+  size_t n;
+  ck_assert_int_eq(summary_worst_rows(s, &r, &n, NULL), 0);
+  ck_assert_uint_eq(n, 4);
+  ck_assert_str_eq(r[0].ip, "10.0.0.1");
+  ck_assert_str_eq(r[2].ip, "10.0.0.3");
+  ck_assert_str_eq(r[3].ip, "10.0.0.4");
+  free(r);
+  summary_free(s);
+}
+END_TEST
 
 START_TEST(test_totals) {
   struct summary *s = mk(NULL);
@@ -416,6 +505,8 @@ Suite *summary_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_totals);
+  tcase_add_test(tc, test_row_ranking);
+  tcase_add_test(tc, test_worst_rows_heap);
   tcase_add_test(tc, test_worst_first_prefixes);
   tcase_add_test(tc, test_by_column);
   tcase_add_test(tc, test_by_key_cap);

@@ -744,6 +744,34 @@ START_TEST(verdict_scales) {
 }
 END_TEST
 
+/* --fail-on: README "Exit status": fail counts fail and invalid; warn also
+ * warn and unknown; never nothing; skipped and ok never count. */
+START_TEST(verdict_fail_on) {
+  enum verdict_fail_on f = VERDICT_FAIL_ON_NEVER;
+  static const int on_fail[VERDICT_COUNT] = {
+    [VERDICT_FAIL] = 1, [VERDICT_INVALID] = 1,
+  };
+  static const int on_warn[VERDICT_COUNT] = {
+    [VERDICT_FAIL] = 1, [VERDICT_INVALID] = 1, [VERDICT_UNKNOWN] = 1, [VERDICT_WARN] = 1,
+  };
+  ck_assert_int_eq(verdict_fail_on_parse("fail", &f), 0);
+  ck_assert_int_eq(f, VERDICT_FAIL_ON_FAIL);
+  ck_assert_int_eq(verdict_fail_on_parse("warn", &f), 0);
+  ck_assert_int_eq(f, VERDICT_FAIL_ON_WARN);
+  ck_assert_int_eq(verdict_fail_on_parse("never", &f), 0);
+  ck_assert_int_eq(f, VERDICT_FAIL_ON_NEVER);
+  ck_assert_int_eq(verdict_fail_on_parse("Fail", &f), -EINVAL);
+  ck_assert_int_eq(verdict_fail_on_parse("unknown", &f), -EINVAL);
+  ck_assert_int_eq(verdict_fail_on_parse("", &f), -EINVAL);
+  ck_assert_int_eq(f, VERDICT_FAIL_ON_NEVER); /* untouched on error */
+  for (int v = 0; v < VERDICT_COUNT; v++) {
+    ck_assert_int_eq(verdict_is_finding((enum verdict)v, VERDICT_FAIL_ON_FAIL), on_fail[v]);
+    ck_assert_int_eq(verdict_is_finding((enum verdict)v, VERDICT_FAIL_ON_WARN), on_warn[v]);
+    ck_assert_int_eq(verdict_is_finding((enum verdict)v, VERDICT_FAIL_ON_NEVER), 0);
+  }
+}
+END_TEST
+
 START_TEST(verdict_counting) {
   uint64_t v[VERDICT_COUNT] = {0}, f[VERDICT_F_COUNT] = {0};
   verdict_count(v, f, VERDICT_WARN, VERDICT_F_GENERIC_PTR | VERDICT_F_NO_SMTP);
@@ -836,6 +864,7 @@ Suite *verdict_suite(void) {
   tcase_add_test(tc, verdict_scales);
   tcase_add_test(tc, verdict_parsing);
   tcase_add_test(tc, verdict_counting);
+  tcase_add_test(tc, verdict_fail_on);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -22,7 +22,7 @@ check "--help exits 0" 0 "$RC"
 check_match "--help shows usage" "Usage: ptraudit \[OPTIONS\] TARGET" "$OUT"
 check_match "--help lists --fail-on" "--fail-on LEVEL" "$OUT"
 run "$PTRAUDIT" -V
-check_match "-V prints the version" "^ptraudit 0\.1\.0 " "$OUT"
+check_match "-V prints the version" "^ptraudit 0\.2\.0 " "$OUT"
 
 run "$PTRAUDIT"
 check "no targets: exit 2" 2 "$RC"

@@ -53,15 +53,18 @@ EXPECTED_DIFF="$DH
 198.51.100.1,gone,ok,,,,old.example.org,,old.example.org,,2024-03-01T02:00:30Z,,gone-customer
 203.0.113.5,added,,warn,MULTI_PTR,,,a.example b.example,,a.example,,2024-03-02T02:00:31Z,\"new \"\"quoted\"\" customer\"
 2001:DB8:0::25,worse,ok,fail,FCRDNS_MISMATCH,,mx6.example.com,mx6.example.com,mx6.example.com,mx6.example.com,2024-03-01T02:00:25Z,2024-03-02T02:00:25Z,acme
-'=HYPERLINK(1),added,,invalid,,,,,,,,2024-03-02T02:00:40Z,mallory"
+'=HYPERLINK(1),new_failing,,invalid,,,,,,,,2024-03-02T02:00:40Z,mallory"
 
 run "$PTRAUDIT" diff old.csv new.csv.gz
 check "diff: exit 1 when something became worse" 1 "$RC"
 check "diff: rows (stdout, address order)" "$EXPECTED_DIFF" "$OUT"
-check_match "diff: summary counts" "worse 2, better 1, changed 1, added 2, gone 1, unchanged 1" "$ERR"
+# The new invalid row is at or above --fail-on fail (README "Exit status"):
+# new_failing, a regression; the new warn row stays added.
+check_match "diff: summary counts" "worse 2, new_failing 1, better 1, changed 1, added 1, gone 1, unchanged 1" "$ERR"
 check_match "diff: summary names both files" "old\.csv \(6 targets\) -> new\.csv\.gz \(7 targets\)" "$ERR"
 check_match "diff: summary notes the duplicate" "old\.csv lists 1 target more than once" "$ERR"
 check_match "diff: worst first" "worst changes:
+ +'=HYPERLINK\\(1\\) +\\(new\\) -> invalid
  +2001:DB8:0::25 +ok -> fail  \+FCRDNS_MISMATCH
  +192\.0\.2\.20 +ok -> warn  \+BANNER_MISMATCH" "$ERR"
 
@@ -105,7 +108,52 @@ check "diff: the same pair reversed is worse: exit 1" 1 "$RC"
 run "$PTRAUDIT" diff old.csv old.csv
 check "diff: identical reports: exit 0" 0 "$RC"
 check "diff: identical reports: header only" "$DH" "$OUT"
-check_match "diff: identical: all unchanged" "worse 0, better 0, changed 0, added 0, gone 0, unchanged 6" "$ERR"
+check_match "diff: identical: all unchanged" "worse 0, new_failing 0, better 0, changed 0, added 0, gone 0, unchanged 6" "$ERR"
+
+# ---- diff: new targets that already fail (issue 12) ----------------------
+# OLD has one target; NEW adds four: fail NO_PTR, unknown, warn and ok.
+# With the default --fail-on fail only the fail one is a regression
+# (new_failing, exit 1); with warn the unknown and warn ones are too; with
+# never none is (all added, exit 0).  Nothing of OLD changed.
+cat > n_old.csv <<EOF
+$H
+192.0.2.1,ok,,pass,ok,a.example,192.0.2.1,banner,220,a.example,220 a.example,,2024-03-01T00:00:01Z,acme
+EOF
+cat > n_new.csv <<EOF
+$H
+192.0.2.1,ok,,pass,ok,a.example,192.0.2.1,banner,220,a.example,220 a.example,,2024-03-02T00:00:01Z,acme
+192.0.2.66,fail,NO_PTR,permerror,nxdomain,,,banner,220,mail.example,220 mail.example,,2024-03-02T00:00:66Z,newco
+192.0.2.67,unknown,PTR_TEMPERROR,temperror,servfail,,,refused,,,,,2024-03-02T00:00:67Z,newco
+192.0.2.68,warn,GENERIC_PTR,pass,ok,dyn-68.example,192.0.2.68,banner,220,dyn-68.example,220 dyn-68.example,,2024-03-02T00:00:68Z,newco
+192.0.2.69,ok,,pass,ok,mx69.example,192.0.2.69,banner,220,mx69.example,220 mx69.example,,2024-03-02T00:00:69Z,newco
+EOF
+changes() { echo "$OUT" | tail -n +2 | cut -d, -f2 | tr '\n' ' ' | sed 's/ $//'; }
+run "$PTRAUDIT" diff n_old.csv n_new.csv
+check "diff: a new failing target: exit 1" 1 "$RC"
+check "diff: a new failing target: rows" "$DH
+192.0.2.66,new_failing,,fail,NO_PTR,,,,,mail.example,,2024-03-02T00:00:66Z,newco
+192.0.2.67,added,,unknown,PTR_TEMPERROR,,,,,,,2024-03-02T00:00:67Z,newco
+192.0.2.68,added,,warn,GENERIC_PTR,,,dyn-68.example,,dyn-68.example,,2024-03-02T00:00:68Z,newco
+192.0.2.69,added,,ok,,,,mx69.example,,mx69.example,,2024-03-02T00:00:69Z,newco" "$OUT"
+check_match "diff: new failing counted" "worse 0, new_failing 1, better 0, changed 0, added 3, gone 0, unchanged 1" "$ERR"
+check_match "diff: new failing listed on stderr" "worst changes:
+ +192\.0\.2\.66 +\(new\) -> fail  \+NO_PTR$" "$ERR"
+run "$PTRAUDIT" diff -q --fail-on warn n_old.csv n_new.csv
+check "diff --fail-on warn: exit 1" 1 "$RC"
+check "diff --fail-on warn: warn and unknown are new_failing too" \
+  "new_failing new_failing new_failing added" "$(changes)"
+run "$PTRAUDIT" diff -q n_old.csv n_new.csv --fail-on never
+check "diff --fail-on never: exit 0" 0 "$RC"
+check "diff --fail-on never: every new target is added" "added added added added" "$(changes)"
+run "$PTRAUDIT" diff --fail-on sometimes n_old.csv n_new.csv
+check "diff --fail-on sometimes: exit 2" 2 "$RC"
+check_match "diff --fail-on sometimes: named" "--fail-on: 'sometimes' is not one of fail, warn, never" "$ERR"
+# Only passing targets are new: exit 0 as before.
+{ head -n 2 n_new.csv; tail -n 1 n_new.csv; } > n_ok.csv
+run "$PTRAUDIT" diff -q n_old.csv n_ok.csv
+check "diff: a new passing target: exit 0" 0 "$RC"
+check "diff: a new passing target stays added" "$DH
+192.0.2.69,added,,ok,,,,mx69.example,,mx69.example,,2024-03-02T00:00:69Z,newco" "$OUT"
 
 # Passthrough columns come from NEW; a gone row takes OLD's same-named cell.
 printf 'ip,verdict,flags,iprev,ptr_status,ptr,forward,smtp_status,smtp_code,banner_host,banner,expected,checked_at,owner,customer\n192.0.2.1,ok,,,,,,,,,,,t1,o1,c1\n' > p_old.csv
@@ -306,7 +354,7 @@ wait "$pid"; RC=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "     1M-row diff: ${ms} ms, peak RSS ${peak} kB"
 check "1M-row diff: exit 1 (worse)" 1 "$RC"
-check_match "1M-row diff: counts" "worse 1000, better 0, changed 1000, added 1, gone 1, unchanged 998000" "$(cat m_err)"
+check_match "1M-row diff: counts" "worse 1000, new_failing 0, better 0, changed 1000, added 1, gone 1, unchanged 998000" "$(cat m_err)"
 check "1M-row diff: rows" "2003" "$(wc -l < m_diff.csv)"
 check "1M-row diff: a worse row" "10.0.3.232,worse,ok,fail,NO_PTR,,mail1000.example.net,,mail1000.example.net,mail1000.example.net,2024-05-01T03:00:00Z,2024-05-02T03:00:00Z,customer30" \
   "$(grep -m1 '^10\.0\.3\.232,' m_diff.csv)"

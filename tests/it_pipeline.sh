@@ -60,14 +60,14 @@ check "testnet: exactly one EHLO (the --ehlo run's 2xx greeting only)" "smtp_ehl
 check "testnet: no command other than EHLO and QUIT" "smtp_other_cmd 0" \
   "$(grep '^smtp_other_cmd ' <<<"$stats")"
 
-# JSON lines: same fields, one object per line.
+# JSON lines: same fields, one object per line (ptr is an array).
 "$PTRAUDIT" "${R[@]}" --format jsonl --no-smtp -o rows.jsonl 127.64.0.0 127.64.0.14
 out=$(python3 - rows.jsonl <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 by = {r["ip"]: r for r in rows}
-print(len(rows), by["127.64.0.0"]["verdict"], by["127.64.0.0"]["ptr"],
-      by["127.64.0.14"]["ptr"], by["127.64.0.14"]["smtp_status"])
+print(len(rows), by["127.64.0.0"]["verdict"], " ".join(by["127.64.0.0"]["ptr"]),
+      " ".join(by["127.64.0.14"]["ptr"]), by["127.64.0.14"]["smtp_status"])
 PY
 )
 check "--format jsonl: objects with the report's fields" \

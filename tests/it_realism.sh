@@ -148,5 +148,9 @@ check_match "silent resolver: says so and names the resolver" \
   "did not answer .*127\.0\.0\.1:$DEAD" "$(cat dead.err)"
 [ -s dead.csv.checkpoint ] && ok "silent resolver: checkpoint written" \
   || not_ok "silent resolver: checkpoint written" "$(ls -A)"
+# Every target was written (as timeouts) before the stop, but the run
+# failed: its rows keep the partial name, never the final one (issue 12).
+[ -s dead.csv.partial ] && [ ! -e dead.csv ] && ok "silent resolver: rows under dead.csv.partial, nothing under dead.csv" \
+  || not_ok "silent resolver: rows under dead.csv.partial, nothing under dead.csv" "$(ls -A)"
 
 finish

@@ -3,6 +3,9 @@
 # it_summary_html.sh - `ptraudit summary` on real reports from testnet, and
 # its HTML page rendered in a real headless browser (Debian's chromium):
 # the counts in the rendered DOM, a screenshot that shows the /16 grid.
+# Also (issue 12): the failing addresses with their flags and levels, the
+# flag table, the invalid column, the maps over the scanned /24s only, and
+# --previous (summary and the scan's --html).
 # Expected counts are written by hand from tests/testnet.md:
 #   127.64.0.0 pass (ok), .1 nxdomain (fail NO_PTR), .2 nodata (fail NO_PTR),
 #   .3 PTR without A (fail PTR_NO_FORWARD), .4 mismatch (fail
@@ -146,8 +149,103 @@ check_match "DOM: NO_PTR count" 'id="flag-NO_PTR">2</td>' "$DOM"
 check_match "DOM: worst prefix row" '<td class="k">127.64.0.0/24</td><td class="n">8</td><td class="n">4</td><td class="n">2</td><td class="n">1</td><td class="n">1</td>' "$DOM"
 check_match "DOM: hostile customer name stays text" '<td class="k">beta &lt;b&gt;&amp;co</td>' "$DOM"
 check "DOM: no element injected by a report value" 0 "$(grep -c '<b>&amp;co' dom.html)"
-check_match "DOM: the 127.64.0.0/16 picture" '<figure id="map-127-64"><img alt="verdict map of 127.64.0.0/16"' "$DOM"
+check_match "DOM: the 127.64.0.0/16 picture" '<figure id="map-127-64"><div class="ax">[^<]*</div><img alt="verdict map of 127.64.0.0/16"' "$DOM"
 check_match "DOM: the 127.96.0.0/16 picture" '<figure id="map-127-96">' "$DOM"
+
+# ---- issue 12: the failing addresses, flag levels, the invalid column, --
+# ---- the maps over the scanned part only, --previous ----------------------
+# Worst addresses (hand-written from the scenarios above): the four fail
+# rows (one problem flag each, so in address order), the two unknown rows,
+# then the warn row; 7 of 7.
+check_match "DOM: worst addresses counted" '<span id="worst-shown">7</span> of <span id="worst-total">7</span> rows' "$DOM"
+WORST=$(sed -n '/id="worst-table"/,/<\/table>/p' dom.html | grep -oE '<tr><td class="k">[^<]+</td><td><span class="sw v[0-9]"></span>[a-z]+' | sed -E 's/.*"k">([^<]+)<.*<\/span>/\1 /' | tr '\n' ',')
+check "DOM: the failing addresses, worst first" \
+  "127.64.0.1 fail,127.64.0.2 fail,127.64.0.3 fail,127.64.0.4 fail,127.64.0.8 unknown,127.64.0.12 unknown,127.64.0.5 warn," "$WORST"
+check_match "DOM: a failing address with its flag and the flag's level" \
+  '<tr><td class="k">127.64.0.3</td><td><span class="sw v3"></span>fail</td><td class="fl"><a class="flag" href="#meaning-PTR_NO_FORWARD" title="[^"]+">PTR_NO_FORWARD<span class="lv lv3">fail</span></a>' "$DOM"
+check_match "DOM: a warn flag shows level warn" 'MULTI_PTR<span class="lv lv1">warn</span></a>' "$DOM"
+check_match "DOM: an unknown flag shows level unknown" 'PTR_TEMPERROR<span class="lv lv2">unknown</span></a>' "$DOM"
+check_match "DOM: flag table: NO_PTR, level fail, 2 rows, meaning" \
+  '<tr id="meaning-NO_PTR"><td>NO_PTR</td><td class="level"><span class="lv lv3">fail</span></td><td class="n" id="flag-NO_PTR">2</td><td class="fl">[^<]*no PTR[^<]*</td></tr>' "$DOM"
+check_match "DOM: flag table: MULTI_PTR is level warn" \
+  '<tr id="meaning-MULTI_PTR"><td>MULTI_PTR</td><td class="level"><span class="lv lv1">warn</span>' "$DOM"
+# The customer table: beta has .5 (warn), .8 and .12 (unknown) and the
+# not-an-ip row (invalid).
+check_match "DOM: customer table has an invalid column" '<th class="n">ok</th><th class="n">invalid</th><th>flags</th>' "$DOM"
+check_match "DOM: customer beta: 4 rows, 0 fail, 2 unknown, 1 warn, 0 ok, 1 invalid" \
+  '<td class="k">beta &lt;b&gt;&amp;co</td><td class="n">4</td><td class="n">0</td><td class="n">2</td><td class="n">1</td><td class="n">0</td><td class="n inv">1</td>' "$DOM"
+# A sparse scan: one /24 in each /16 -> one row of cells, 32 px high.
+check_match "DOM: 127.64 map is one /24 row, 32 px high" \
+  '<figure id="map-127-64"><div class="ax">↓ 127.64.0.0/24</div><img alt="verdict map of 127.64.0.0/16" width="512" height="32" style="height:32px" data-rows="1"' "$DOM"
+check_match "DOM: 127.96 map is one /24 row" '<img alt="verdict map of 127.96.0.0/16" width="512" height="32" style="height:32px" data-rows="1"' "$DOM"
+# The PNG itself is 256 x 1 (IHDR of the data: URI).
+run python3 - page.html <<'EOF'
+import base64, re, struct, sys
+html = open(sys.argv[1]).read()
+m = re.search(r'id="map-127-64">.*?src="data:image/png;base64,([^"]+)"', html, re.S)
+png = base64.b64decode(m.group(1))
+w, h = struct.unpack('>II', png[16:24])
+print(f"{w}x{h}")
+EOF
+check "the 127.64 picture is 256x1 pixels" "256x1" "$OUT"
+
+# --previous: a previous report made by hand from this one: 127.64.0.1 was
+# ok, 127.96.0.5 failed NO_PTR, 127.64.0.2 was not in it.  So since then:
+# worse 1 (.1), new_failing 1 (.2), better 1 (127.96.0.5), unchanged 70;
+# before 72 targets: fail 3, unknown 2, warn 1, ok 65, invalid 1; now 73:
+# fail 4, ok 65; newly failing .1 and .2, fixed 127.96.0.5.
+awk -F, 'BEGIN { OFS = "," }
+  $1 == "127.64.0.2" { next }
+  $1 == "127.64.0.1" { $2 = "ok"; $3 = "" }
+  $1 == "127.96.0.5" { $2 = "fail"; $3 = "NO_PTR" }
+  { print }' a.csv > prev.csv
+check "previous report: 72 rows + header" 73 "$(wc -l < prev.csv)"
+check_since() { # $1: what, $2: DOM
+  check_match "$1: before/now fail" '<td class="n" id="before-fail">3</td><td class="n" id="now-fail">4</td>' "$2"
+  check_match "$1: before/now ok" '<td class="n" id="before-ok">65</td><td class="n" id="now-ok">65</td>' "$2"
+  check_match "$1: before/now invalid" '<td class="n" id="before-invalid">1</td><td class="n" id="now-invalid">1</td>' "$2"
+  check_match "$1: worse 1" 'id="kind-worse">1</td>' "$2"
+  check_match "$1: new_failing 1" 'id="kind-new_failing">1</td>' "$2"
+  check_match "$1: better 1" 'id="kind-better">1</td>' "$2"
+  check_match "$1: unchanged 70" 'id="kind-same">70</td>' "$2"
+  check_match "$1: 2 newly failing" '<span id="newly-failing-total">2</span>' "$2"
+  check_match "$1: newly failing rows" '<td class="k">127.64.0.1</td><td>ok</td><td>fail</td><td class="fl">NO_PTR</td></tr>.*<td class="k">127.64.0.2</td><td><em>\(new\)</em></td><td>fail</td>' "$(tr -d '\n' <<<"$2")"
+  check_match "$1: 1 fixed" '<span id="fixed-total">1</span>' "$2"
+  check_match "$1: fixed row" '<td class="k">127.96.0.5</td><td>fail</td><td>ok</td>' "$2"
+}
+run "$PTRAUDIT" summary --by customer --html since.html --previous prev.csv s1.csv.gz s2.csv
+check "summary --previous: exit 0" 0 "$RC"
+browse --dump-dom "file://$SCRATCH/since.html" > since-dom.html 2> chromium-since.log
+check_since "summary --previous (DOM)" "$(cat since-dom.html)"
+run grep -cE '<script|<link|https?:|url\(|@import' since.html
+check "page with --previous: still no script and no external reference" 0 "$OUT"
+# The scan's own --html with --previous: the same run again, compared
+# with the same previous report, judged with the scan's --fail-on (fail:
+# exit 1 for the fail rows).
+run "$PTRAUDIT" "${R[@]}" --fail-on fail -i inv.csv -o again.csv --html again.html --previous prev.csv
+check "scan --html --previous: exit 1 (fail rows)" 1 "$RC"
+browse --dump-dom "file://$SCRATCH/again.html" > again-dom.html 2> chromium-again.log
+check_since "scan --previous (DOM)" "$(cat again-dom.html)"
+# with --fail-on never nothing is failing: no newly failing, no fixed
+run "$PTRAUDIT" "${R[@]}" -i inv.csv -o never.csv --html never.html --previous prev.csv
+check "scan --fail-on never --previous: exit 0" 0 "$RC"
+check_match "scan --fail-on never: the changes are still counted" 'id="kind-worse">1</td>' "$(cat never.html)"
+check_match "scan --fail-on never: none newly failing" '<span id="newly-failing-total">0</span>' "$(cat never.html)"
+run "$PTRAUDIT" summary --previous prev.csv a.csv
+check "summary --previous without --html: exit 2" 2 "$RC"
+run bash -c "cat a.csv | '$PTRAUDIT' summary --html x.html --previous prev.csv -"
+check "summary --previous with stdin: exit 2" 2 "$RC"
+run "$PTRAUDIT" summary --html x.html --previous missing.csv a.csv
+check "summary --previous missing: exit 2" 2 "$RC"
+check_match "summary --previous missing: named" "missing\.csv" "$ERR"
+run "$PTRAUDIT" "${R[@]}" -o - --html x.html --previous prev.csv 127.64.0.0
+check "scan --previous with -o -: exit 2" 2 "$RC"
+check_match "scan --previous with -o -: says why" "give -o FILE" "$ERR"
+run "$PTRAUDIT" "${R[@]}" -o y.csv --previous prev.csv 127.64.0.0
+check "scan --previous without --html: exit 2" 2 "$RC"
+run "$PTRAUDIT" "${R[@]}" -o prev.csv --force --html y.html --previous prev.csv 127.64.0.0
+check "scan --previous = -o: exit 2 (an input is never overwritten)" 2 "$RC"
+check "previous report untouched" 73 "$(wc -l < prev.csv)"
 
 # Screenshot of a page with a full /24 of mixed verdicts (127.64.1.0/24:
 # the DNS scenario changes with every address) added as a third report.

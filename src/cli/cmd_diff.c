@@ -15,7 +15,7 @@
  *   ip, change, old_verdict, new_verdict, flags_added, flags_removed,
  *   old_ptr, new_ptr, old_banner_host, new_banner_host, old_checked_at,
  *   new_checked_at, then NEW's inventory (passthrough) columns.
- *   For `added` rows flags_added lists all of NEW's flags, for `gone` rows
+ *   For `added` and `new_failing` rows flags_added lists all of NEW's flags, for `gone` rows
  *   flags_removed all of OLD's; the passthrough cells of a `gone` row come
  *   from OLD's column of the same name (empty if OLD has none).
  */
@@ -46,6 +46,9 @@ static const char diff_usage[] =
 "      --allow-truncated use the complete rows of a report that was cut short\n"
 "                        (a killed run's gzip member, a last row without a\n"
 "                        line end) instead of failing\n"
+"      --fail-on LEVEL   fail (default), warn or never: which verdicts of a\n"
+"                        target only in NEW make it new_failing (fail: fail,\n"
+"                        invalid; warn: also warn, unknown; never: none)\n"
 "      --sort-mem MIB    memory for sorting both reports (default 64); more\n"
 "                        rows go to temporary files in $TMPDIR\n"
 "  -q, --quiet           no summary on stderr (errors and warnings still)\n"
@@ -61,13 +64,16 @@ static const char diff_usage[] =
 "  better   the verdict got better, or stayed and such a flag disappeared\n"
 "  changed  same verdict; other flags (e.g. NO_SMTP), PTR names or banner host\n"
 "           changed (the banner text itself is not compared)\n"
-"  added    only in NEW        gone     only in OLD\n"
+"  new_failing  only in NEW, with a verdict at or above --fail-on (a new\n"
+"           address that already fails)\n"
+"  added    only in NEW, below --fail-on\n"
+"  gone     only in OLD\n"
 "A target listed more than once in one report counts once: its row with the\n"
 "latest checked_at (the later row on a tie).\n"
 "\n"
-"Exit status: 0 nothing became worse; 1 something became worse; 2 usage or\n"
-"input error (file and line named); 3 the output or a temporary file could\n"
-"not be written.\n";
+"Exit status: 0 no regression; 1 a regression (a worse or new_failing row);\n"
+"2 usage or input error (file and line named); 3 the output or a temporary\n"
+"file could not be written.\n";
 
 #define EXAMPLES 10
 
@@ -117,6 +123,7 @@ struct diffrun {
   uint64_t counts[DIFF_KINDS];
   struct example ex[EXAMPLES];
   size_t nex;
+  enum verdict_fail_on fail_on; /* --fail-on: which new targets are new_failing */
 };
 
 static void free_names(char **names, size_t n) {
@@ -231,10 +238,12 @@ static void setz(struct diffrun *d, size_t i, const char *s) {
 
 /* Keep the worst `worse` changes: highest new rank, then biggest jump;
  * among equals the first in address order. */
-static void remember(struct diffrun *d) {
+static void remember(struct diffrun *d, int have_old) {
   const struct side *o = &d->old, *n = &d->new_;
   int rn = diff_verdict_rank(n->f[n->col[C_VERDICT]], n->l[n->col[C_VERDICT]]);
-  int ro = diff_verdict_rank(o->f[o->col[C_VERDICT]], o->l[o->col[C_VERDICT]]);
+  /* a new target climbs from below ok: it ranks above a change to the
+   * same verdict */
+  int ro = have_old ? diff_verdict_rank(o->f[o->col[C_VERDICT]], o->l[o->col[C_VERDICT]]) : -1;
   struct example e;
   size_t pos;
   e.rank_new = rn;
@@ -248,9 +257,14 @@ static void remember(struct diffrun *d) {
   /* These go to the terminal (print_summary): cells of a report that may
    * be hand-made, so in their shown form (cell.h), never raw. */
   cell_show(e.ip, sizeof e.ip, n->f[n->col[C_IP]], n->l[n->col[C_IP]]);
-  cell_show(e.oldv, sizeof e.oldv, o->f[o->col[C_VERDICT]], o->l[o->col[C_VERDICT]]);
+  if (have_old) {
+    cell_show(e.oldv, sizeof e.oldv, o->f[o->col[C_VERDICT]], o->l[o->col[C_VERDICT]]);
+    cell_show(e.added, sizeof e.added, d->addbuf, strlen(d->addbuf));
+  } else {
+    snprintf(e.oldv, sizeof e.oldv, "(new)");
+    cell_show(e.added, sizeof e.added, n->f[n->col[C_FLAGS]], n->l[n->col[C_FLAGS]]);
+  }
   cell_show(e.newv, sizeof e.newv, n->f[n->col[C_VERDICT]], n->l[n->col[C_VERDICT]]);
-  cell_show(e.added, sizeof e.added, d->addbuf, strlen(d->addbuf));
   if (d->nex < EXAMPLES) d->nex++;
   memmove(&d->ex[pos + 1], &d->ex[pos], (d->nex - 1 - pos) * sizeof e);
   d->ex[pos] = e;
@@ -278,12 +292,15 @@ static int join_one(struct diffrun *d, int have_old, int have_new) {
     struct diff_side so = side_cells(o), sn = side_cells(n);
     ch = diff_compare(&so, &sn, d->addbuf, REPORTREAD_FIELD_MAX + 1, d->rembuf,
                       REPORTREAD_FIELD_MAX + 1);
+  } else if (have_new) {
+    struct diff_side sn = side_cells(n);
+    ch = diff_added(&sn, d->fail_on);
   } else {
-    ch = have_new ? DIFF_ADDED : DIFF_GONE;
+    ch = DIFF_GONE;
   }
   d->counts[ch]++;
   if (ch == DIFF_SAME) return 0;
-  if (ch == DIFF_WORSE) remember(d);
+  if (diff_is_regression(ch)) remember(d, have_old);
 
   for (size_t i = 0; i < NOUT + d->npass; i++) set(d, i, empty, 0);
 #define OC(side, c) (side)->f[(side)->col[c]], (side)->l[(side)->col[c]]
@@ -326,8 +343,8 @@ static int write_header(struct diffrun *d) {
 }
 
 static void print_summary(const struct diffrun *d) {
-  static const enum diff_change order[] = {DIFF_WORSE, DIFF_BETTER, DIFF_CHANGED, DIFF_ADDED,
-                                           DIFF_GONE};
+  static const enum diff_change order[] = {DIFF_WORSE, DIFF_NEW_FAILING, DIFF_BETTER,
+                                           DIFF_CHANGED, DIFF_ADDED, DIFF_GONE};
   uint64_t to = extsort_rows(d->old.es) - extsort_duplicates(d->old.es);
   uint64_t tn = extsort_rows(d->new_.es) - extsort_duplicates(d->new_.es);
   cmd_msg("diff", "%s (%llu targets) -> %s (%llu targets)", d->old.path,
@@ -350,7 +367,8 @@ static void print_summary(const struct diffrun *d) {
   }
   if (d->nex) {
     fprintf(stderr, "  worst changes%s:\n",
-            d->counts[DIFF_WORSE] > d->nex ? " (first of the worst)" : "");
+            d->counts[DIFF_WORSE] + d->counts[DIFF_NEW_FAILING] > d->nex
+                ? " (first of the worst)" : "");
     for (size_t i = 0; i < d->nex; i++)
       fprintf(stderr, "    %-39s %s -> %s%s%s\n", d->ex[i].ip, d->ex[i].oldv, d->ex[i].newv,
               d->ex[i].added[0] ? "  +" : "", d->ex[i].added);
@@ -411,20 +429,37 @@ static int prepare(struct diffrun *d, unsigned long mem_mib, int allow_truncated
   return status;
 }
 
+enum { OPT_FAIL_ON = CMD_OPT_OWN };
+
+/* diff's own option (cmdutil.h's cmd_own_fn): --fail-on. */
+static int own_option(void *arg, int opt, const char *val) {
+  (void)opt;
+  if (verdict_fail_on_parse(val, arg) < 0)
+    return cmd_usage_error("diff", diff_usage, "--fail-on: '%.40s' is not one of fail, warn, never",
+                           val);
+  return 0;
+}
+
 int command_diff(int argc, char **argv) {
+  static const struct option longopts[] = {
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {NULL, 0, NULL, 0},
+  };
   struct cmd_opts o;
   struct diffrun d;
   char err[1024];
+  enum verdict_fail_on fail_on = VERDICT_FAIL_ON_FAIL;
   int status = cmd_parse_opts(argc, argv, "diff", diff_usage,
                               CMD_OPT_OUTPUT | CMD_OPT_FORCE | CMD_OPT_TRUNCATED |
                                   CMD_OPT_SORT_MEM | CMD_OPT_QUIET,
-                              NULL, NULL, NULL, &o);
+                              longopts, own_option, &fail_on, &o);
   if (status >= 0) return status;
   if (argc - optind != 2)
     return cmd_usage_error("diff", diff_usage, "expected two reports, OLD and NEW (got %d)",
                            argc - optind);
 
   memset(&d, 0, sizeof d);
+  d.fail_on = fail_on;
   d.old.path = argv[optind];
   d.new_.path = argv[optind + 1];
   if (!strcmp(d.old.path, "-") && !strcmp(d.new_.path, "-"))
@@ -451,7 +486,8 @@ int command_diff(int argc, char **argv) {
     return PTA_EXIT_RUNTIME;
   }
   if (!o.quiet) print_summary(&d);
-  status = d.counts[DIFF_WORSE] ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
+  status = d.counts[DIFF_WORSE] || d.counts[DIFF_NEW_FAILING] ? PTA_EXIT_FINDINGS
+                                                               : PTA_EXIT_CLEAN;
   run_free(&d);
   return status;
 }

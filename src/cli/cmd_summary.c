@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_summary.c - `ptraudit summary [--by COLUMN] [--html FILE] [--top N]
- * REPORT...`: read one or more reports (plain or gzip; "-" = stdin), add
+ * [--previous REPORT] REPORT...`: read one or more reports (plain or gzip; "-" = stdin), add
  * every row to one summary (the shards of one run, or several runs, are
  * simply aggregated together), print it, and optionally write the HTML page.
  *
@@ -11,6 +11,10 @@
  * the first report (a typo is caught at once), and the rows of a later
  * report without it (e.g. a CIDR run next to an inventory run) are grouped
  * under the empty value, with a warning.
+ *
+ * With --previous (and --html) the page also shows the change since that
+ * report (reports/change.h): the reports are then read a second time, into
+ * an external sort (--sort-mem), so none of them may be stdin.
  *
  * Exit: 0 done; 2 usage or bad input (the message names the file and the
  * line); 3 the output (stdout or the page) could not be written.
@@ -23,6 +27,7 @@
 #include <uv.h>
 
 #include "cell.h"
+#include "change.h"
 #include "cmdutil.h"
 #include "commands.h"
 #include "html.h"
@@ -40,10 +45,16 @@ static const char usage[] =
   "\n"
   "Options:\n"
   "      --by COLUMN   also group by this report column (e.g. customer)\n"
-  "      --html FILE   write a self-contained HTML page (tables and one\n"
-  "                    256x256 picture per IPv4 /16); '-' = stdout instead\n"
-  "                    of the text summary\n"
+  "      --html FILE   write a self-contained HTML page (tables, the flags with\n"
+  "                    level and meaning, the worst 200 addresses with their\n"
+  "                    flags, one picture per IPv4 /16 over the /24s scanned);\n"
+  "                    '-' = stdout instead of the text summary\n"
   "      --top N       groups listed per table (default 20; 0 = all)\n"
+  "      --previous REPORT  with --html: also show the change since this\n"
+  "                    earlier report (counts per verdict before and now, the\n"
+  "                    change kinds of ptraudit diff, targets newly failing\n"
+  "                    and fixed); the reports are read again, sorted\n"
+  "      --sort-mem MIB memory for sorting with --previous (default 64)\n"
   "      --allow-truncated count the complete rows of a gzip report that was\n"
   "                    cut short (a killed run) instead of failing\n"
   "  -h, --help        this help\n"
@@ -80,6 +91,8 @@ struct run {
   size_t by_col;        /* summary column of --by */
   int allow_truncated;  /* --allow-truncated */
   size_t checked_col;   /* summary column checked_at, or (size_t)-1 */
+  size_t ptr_col;       /* summary column ptr, or (size_t)-1 */
+  char *pdec;           /* decoded ptr cell */
   char checked[64];     /* its cell as shown (cell_show) */
 };
 
@@ -91,6 +104,7 @@ static void run_free(struct run *x) {
   free(x->fields);
   free(x->lens);
   free(x->dec);
+  free(x->pdec);
 }
 
 /* Set up the summary from the first report's header, or match a later
@@ -104,7 +118,8 @@ static int bind_columns(struct run *x, struct reportread *r) {
     x->fields = calloc(x->ncols, sizeof *x->fields);
     x->lens = calloc(x->ncols, sizeof *x->lens);
     x->dec = malloc(REPORTREAD_FIELD_MAX + 1);
-    if (!x->names || !x->map || !x->fields || !x->lens || !x->dec) goto nomem;
+    x->pdec = malloc(REPORTREAD_FIELD_MAX + 1);
+    if (!x->names || !x->map || !x->fields || !x->lens || !x->dec || !x->pdec) goto nomem;
     for (size_t i = 0; i < x->ncols; i++)
       if (!(x->names[i] = strdup(reportread_colname(r, i)))) goto nomem;
     int rc = summary_new(&x->s, (const char *const *)x->names, x->ncols, x->by, err,
@@ -115,11 +130,13 @@ static int bind_columns(struct run *x, struct reportread *r) {
     }
     x->by_col = (size_t)-1;
     x->checked_col = (size_t)-1;
-    for (size_t i = 0; i < x->ncols; i++)
-      if (strcasecmp(x->names[i], "checked_at") == 0) {
+    x->ptr_col = (size_t)-1;
+    for (size_t i = 0; i < x->ncols; i++) {
+      if (x->checked_col == (size_t)-1 && strcasecmp(x->names[i], "checked_at") == 0)
         x->checked_col = i;
-        break;
-      }
+      if (x->ptr_col == (size_t)-1 && strcasecmp(x->names[i], schema_name(SCHEMA_PTR)) == 0)
+        x->ptr_col = i;
+    }
     for (size_t i = 0; x->by && i < x->ncols; i++)
       if (strcasecmp(x->names[i], x->by) == 0) {
         x->by_col = i;
@@ -167,6 +184,11 @@ static int read_report(struct run *x, const char *path) {
       x->lens[x->by_col] = cell_unescape(x->dec, x->fields[x->by_col], x->lens[x->by_col]);
       x->fields[x->by_col] = x->dec;
     }
+    if (x->ptr_col != (size_t)-1 && x->fields[x->ptr_col]) {
+      /* raw, like the --by cell: the worst rows keep it (summary.h) */
+      x->lens[x->ptr_col] = cell_unescape(x->pdec, x->fields[x->ptr_col], x->lens[x->ptr_col]);
+      x->fields[x->ptr_col] = x->pdec;
+    }
     if (x->checked_col != (size_t)-1 && x->fields[x->checked_col]) {
       /* summary_print() shows checked_at as given; a hand-made report may
        * hold raw ESC sequences there, so pass the shown form (cell.h). */
@@ -189,11 +211,12 @@ static int read_report(struct run *x, const char *path) {
   return status;
 }
 
-enum { OPT_BY = CMD_OPT_OWN, OPT_HTML, OPT_TOP };
+enum { OPT_BY = CMD_OPT_OWN, OPT_HTML, OPT_TOP, OPT_PREVIOUS };
 
 struct own_opts {
   struct run *x;
   const char *html;
+  const char *previous;
   size_t top;
 };
 
@@ -215,6 +238,13 @@ static int own_option(void *arg, int opt, const char *val) {
     }
     o->html = val;
     return 0;
+  case OPT_PREVIOUS:
+    if (!val[0] || !strcmp(val, "-")) {
+      cmd_msg("summary", "--previous: give a report file (not empty, not stdin)");
+      return PTA_EXIT_USAGE;
+    }
+    o->previous = val;
+    return 0;
   default: { /* OPT_TOP */
     char *end;
     unsigned long long v = strtoull(val, &end, 10);
@@ -228,18 +258,46 @@ static int own_option(void *arg, int opt, const char *val) {
   }
 }
 
+/* --previous: the change from that report to the reports[0..n).  Returns
+ * an exit status; *out is set on success. */
+static int compare_previous(struct change **out, const char *previous, char *const *reports,
+                            int n, const struct cmd_opts *o) {
+  char err[1024];
+  int truncated = 0;
+  struct change *c;
+  int rc = change_open(&c, VERDICT_FAIL_ON_FAIL, (size_t)o->sort_mem_mib * 1024 * 1024, err,
+                       sizeof err);
+  if (rc == 0) rc = change_add_report(c, 0, previous, o->allow_truncated, &truncated, err,
+                                      sizeof err);
+  for (int i = 0; rc == 0 && i < n; i++)
+    rc = change_add_report(c, 1, reports[i], o->allow_truncated, &truncated, err, sizeof err);
+  if (rc == 0) rc = change_finish(c, err, sizeof err);
+  if (rc < 0) {
+    cmd_msg("summary", "--previous: %s", err);
+    change_free(c);
+    return rc == UV_ENOMEM || rc == UV_EIO || rc == UV_ENOSPC ? PTA_EXIT_RUNTIME
+                                                              : PTA_EXIT_USAGE;
+  }
+  if (truncated)
+    cmd_msg("summary", "warning: --previous: a report was cut short; its complete rows were "
+            "compared");
+  *out = c;
+  return PTA_EXIT_CLEAN;
+}
+
 int command_summary(int argc, char **argv) {
   static const struct option longopts[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"html", required_argument, NULL, OPT_HTML},
     {"top", required_argument, NULL, OPT_TOP},
+    {"previous", required_argument, NULL, OPT_PREVIOUS},
     {NULL, 0, NULL, 0},
   };
   struct run x = {0};
   struct own_opts own = {.x = &x, .top = SUMMARY_TOP};
   struct cmd_opts o;
-  int st = cmd_parse_opts(argc, argv, "summary", usage, CMD_OPT_TRUNCATED, longopts, own_option,
-                          &own, &o);
+  int st = cmd_parse_opts(argc, argv, "summary", usage, CMD_OPT_TRUNCATED | CMD_OPT_SORT_MEM,
+                          longopts, own_option, &own, &o);
   if (st >= 0) return st;
   if (optind >= argc) {
     cmd_msg("summary", "no report given (see ptraudit summary --help)");
@@ -252,6 +310,24 @@ int command_summary(int argc, char **argv) {
   if (html && cmd_refuse_input_output("summary", "--html page", html, argv + optind,
                                       argc - optind))
     return PTA_EXIT_USAGE;
+  if (own.previous) {
+    if (!html)
+      return cmd_usage_error("summary", usage, "--previous is for the page: give --html FILE too");
+    if (cmd_refuse_input_output("summary", "--html page", html, (char *const *)&own.previous, 1))
+      return PTA_EXIT_USAGE;
+    for (int i = optind; i < argc; i++)
+      if (!strcmp(argv[i], "-"))
+        return cmd_usage_error("summary", usage, "--previous reads the reports twice: stdin "
+                               "('-') cannot be one of them");
+    /* an unreadable previous report is found before the work */
+    struct reportread *pr;
+    char perr[1024];
+    if (reportread_open(&pr, own.previous, perr, sizeof perr) < 0) {
+      cmd_msg("summary", "--previous: %s", perr);
+      return PTA_EXIT_USAGE;
+    }
+    reportread_close(pr);
+  }
 
   char title[512] = "ptraudit summary:";
   int status = PTA_EXIT_CLEAN;
@@ -276,14 +352,24 @@ int command_summary(int argc, char **argv) {
       return PTA_EXIT_RUNTIME;
     }
   }
+  struct change *since = NULL;
+  if (own.previous) {
+    status = compare_previous(&since, own.previous, argv + optind, nreports, &o);
+    if (status != PTA_EXIT_CLEAN) {
+      run_free(&x);
+      return status;
+    }
+  }
   if (html) {
     char err[1024];
-    if (html_write_summary(x.s, html, title, err, sizeof err) < 0) {
+    if (html_write_summary(x.s, html, title, since, err, sizeof err) < 0) {
       cmd_msg("summary", "--html: %s", err);
+      change_free(since);
       run_free(&x);
       return PTA_EXIT_RUNTIME;
     }
   }
+  change_free(since);
   run_free(&x);
   return PTA_EXIT_CLEAN;
 }

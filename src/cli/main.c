@@ -24,14 +24,17 @@
 #include "atomicfile.h"
 #include "audit.h"
 #include "cell.h"
+#include "change.h"
 #include "checkpoint.h"
 #include "cmdutil.h"
 #include "commands.h"
 #include "duration.h"
 #include "fdbudget.h"
+#include "netstat.h"
 #include "options.h"
 #include "report.h"
 #include "runinfo.h"
+#include "reportread.h"
 #include "source.h"
 #include "stopsig.h"
 #include "target.h"
@@ -369,12 +372,8 @@ static void print_summary(struct run *r, const char *path) {
 static int exit_status(const struct run *r) {
   const struct audit_stats *st = audit_stats(r->audit);
   uint64_t bad = 0;
-  /* --fail-on warn: warn, unknown, fail, invalid; fail: fail, invalid */
-  int at = r->cfg.fail_on == FAIL_ON_WARN ? verdict_level(VERDICT_WARN)
-           : r->cfg.fail_on == FAIL_ON_FAIL ? verdict_level(VERDICT_FAIL)
-                                            : -1;
-  for (int v = 0; at >= 0 && v < VERDICT_COUNT; v++)
-    if (verdict_level((enum verdict)v) >= at) bad += st->verdicts[v];
+  for (int v = 0; v < VERDICT_COUNT; v++)
+    if (verdict_is_finding((enum verdict)v, r->cfg.fail_on)) bad += st->verdicts[v];
   return bad ? PTA_EXIT_FINDINGS : PTA_EXIT_CLEAN;
 }
 
@@ -401,7 +400,7 @@ static void check_resume_range(struct run *r) {
 }
 
 static void check_outputs(struct run *r, const char *out) {
-  size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 3;
+  size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 4;
   struct named_path *in = malloc(cap * sizeof *in), outs[4];
   size_t nin = 0, nout = 0;
   static char partial[4200 + 16];
@@ -420,6 +419,17 @@ static void check_outputs(struct run *r, const char *out) {
     in[nin++] = (struct named_path){r->cfg.resume, "--resume checkpoint"};
     if (r->prev.report[0] && strcmp(r->prev.report, "-"))
       in[nin++] = (struct named_path){r->prev.report, "report named by the --resume checkpoint"};
+  }
+  if (r->cfg.previous) {
+    struct reportread *pr;
+    /* compared with the report after the run: it must be readable now,
+     * and the report must be a file that can be read back */
+    if (!strcmp(out, "-"))
+      die(PTA_EXIT_USAGE, "--previous compares the report after the run: give -o FILE");
+    if (reportread_open(&pr, r->cfg.previous, err, sizeof err) < 0)
+      die(PTA_EXIT_USAGE, "--previous: %s", err);
+    reportread_close(pr);
+    in[nin++] = (struct named_path){r->cfg.previous, "--previous report"};
   }
   if (strcmp(out, "-")) {
     report_partial_path(partial, sizeof partial, out);
@@ -452,6 +462,24 @@ static void check_outputs(struct run *r, const char *out) {
     die(PTA_EXIT_USAGE, "%s", err);
 }
 
+/* --previous: the change from that report to this run's (r->report_at,
+ * closed), judged with this run's --fail-on.  0, or <0 after a message. */
+static int previous_change(struct run *r, struct change **out) {
+  char err[1024];
+  struct change *c;
+  int rc = change_open(&c, r->cfg.fail_on, 0, err, sizeof err);
+  if (rc == 0) rc = change_add_report(c, 0, r->cfg.previous, 0, NULL, err, sizeof err);
+  if (rc == 0) rc = change_add_report(c, 1, r->report_at, 0, NULL, err, sizeof err);
+  if (rc == 0) rc = change_finish(c, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "ptraudit: --previous: %s; the page has no comparison\n", err);
+    change_free(c);
+    return rc;
+  }
+  *out = c;
+  return 0;
+}
+
 /* After the scan: close the report (final or partial name), write the
  * checkpoint when targets are left, the --html page and the summary.
  * Stop signals are only recorded here (stopsig.h), so
@@ -460,7 +488,11 @@ static int finish_run(struct run *r) {
   char err[1024];
   int status, rc;
   const char *msg = audit_error(r->audit);
-  int partial = targets_left(r);
+  /* A run that failed keeps its rows under the partial name even when no
+   * target is left: after a resolver stop the last rows are timeouts the
+   * resolver caused, and the final name must mean a run that succeeded. */
+  int partial = targets_left(r) || r->end == AUDIT_RUNTIME_ERROR ||
+                r->end == AUDIT_INPUT_ERROR;
 
   rc = close_report(r, partial, err, sizeof err);
   if (rc < 0 || r->end == AUDIT_OUTPUT_ERROR) {
@@ -491,10 +523,14 @@ static int finish_run(struct run *r) {
     }
   }
   if (r->cfg.html && status != PTA_EXIT_RUNTIME) {
-    if (audit_write_html(r->audit, r->cfg.html, err, sizeof err) < 0) {
+    struct change *since = NULL;
+    if (r->cfg.previous && previous_change(r, &since) < 0 && status == PTA_EXIT_CLEAN)
+      status = PTA_EXIT_USAGE; /* the page is written without that section */
+    if (audit_write_html(r->audit, r->cfg.html, since, err, sizeof err) < 0) {
       fprintf(stderr, "ptraudit: %s\n", err);
       status = PTA_EXIT_RUNTIME;
     }
+    change_free(since);
   }
   if (!r->cfg.quiet) print_summary(r, strcmp(r->out, "-") ? r->report_at : "stdout");
   if (stopsig_first() && status != PTA_EXIT_RUNTIME) status = 128 + stopsig_first();
@@ -666,9 +702,23 @@ static void open_outputs(struct run *r, char *defname, size_t deflen) {
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
   check_outputs(r, out);
-  stopsig_install(); /* before the first output file exists */
   if (report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err) < 0)
     die(PTA_EXIT_USAGE, "%s", err);
+}
+
+/* Say once, before the scan, when the kernel's UDP drop counters cannot be
+ * read: the DNS stage then sees only the drops at its own sockets
+ * (dnsstage.c does without the host's quietly, row after row).  Printed
+ * even with -q: a service (systemd's ProcSubset=pid hides /proc/net) would
+ * otherwise lose the signal without a word (a procfs without /proc/self,
+ * a container's masked /proc). */
+static void warn_drop_counters(void) {
+  uint64_t n;
+  int rc = netstat_rcvbuf_errors(&n);
+  if (rc >= 0) return;
+  fprintf(stderr, "ptraudit: warning: cannot read the host's UDP drop counters in %s (%s); "
+          "only drops at ptraudit's own DNS sockets will narrow the DNS window\n",
+          NETSTAT_PATH, rc == UV_EINVAL ? "no Udp RcvbufErrors counter in it" : strerror(-rc));
 }
 
 /* The loop, the scan and the CLI's own timers and signals (exits on
@@ -731,6 +781,12 @@ int main(int argc, char **argv) {
   if (info_action(r)) return PTA_EXIT_CLEAN;
   setup_nofile(r);
   load_dnsbl_file(r);
+  /* From here a stop signal is only recorded: one that comes while a large
+   * inventory is read, or before the report exists, still ends the run
+   * with a NAME.partial report and a checkpoint (the scan stops at its
+   * first turn), not with no file and no word.  A dry run keeps the
+   * default action: it writes nothing. */
+  if (!r->cfg.dry_run) stopsig_install();
   open_source(r);
   if (r->cfg.dry_run) {
     int rc = dry_run(r);
@@ -740,6 +796,7 @@ int main(int argc, char **argv) {
   }
   load_resume(r);
   open_outputs(r, defname, sizeof defname);
+  warn_drop_counters();
   start_scan(r);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (r->progress_drawn) {

@@ -109,7 +109,8 @@ enum {
   OPT_CONNECT_TIMEOUT, OPT_SMTP_CONCURRENCY, OPT_PER_PREFIX, OPT_SMTP_TRIES,
   OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS, OPT_EXCLUDE, OPT_EXCLUDE_FILE, OPT_SHARD,
   OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML,
-  OPT_DNSBL, OPT_DNSBL_FILE, OPT_DNSBL_TXT, OPT_SPF_DOMAIN, OPT_SENDER_COLUMN, OPT_HELO_COLUMN
+  OPT_DNSBL, OPT_DNSBL_FILE, OPT_DNSBL_TXT, OPT_SPF_DOMAIN, OPT_SENDER_COLUMN, OPT_HELO_COLUMN,
+  OPT_PREVIOUS
 };
 
 static const struct option longopts[] = {
@@ -149,6 +150,7 @@ static const struct option longopts[] = {
   {"spf-domain", required_argument, NULL, OPT_SPF_DOMAIN},
   {"sender-column", required_argument, NULL, OPT_SENDER_COLUMN},
   {"helo-column", required_argument, NULL, OPT_HELO_COLUMN},
+  {"previous", required_argument, NULL, OPT_PREVIOUS},
   {"quiet", no_argument, NULL, 'q'},
   {"fail-on", required_argument, NULL, OPT_FAIL_ON},
   {"help", no_argument, NULL, 'h'},
@@ -225,7 +227,7 @@ static int config_init(struct config *c, int argc, char *err, size_t errlen) {
   c->scan.smtp_tries = 3;
   c->scan.rate = 100;
   c->scan.concurrency = 0; /* automatic: audit.h, scan_dns_budget */
-  c->fail_on = FAIL_ON_FAIL;
+  c->fail_on = VERDICT_FAIL_ON_FAIL;
   return 0;
 }
 
@@ -268,10 +270,7 @@ static int parse_word(struct config *c, int opt, const char *arg, char *err, siz
     else return err_set(err, errlen, UV_EINVAL, "--format: '%.40s' is not csv or jsonl", arg);
     return 0;
   }
-  if (!strcmp(arg, "fail")) c->fail_on = FAIL_ON_FAIL;
-  else if (!strcmp(arg, "warn")) c->fail_on = FAIL_ON_WARN;
-  else if (!strcmp(arg, "never")) c->fail_on = FAIL_ON_NEVER;
-  else
+  if (verdict_fail_on_parse(arg, &c->fail_on) < 0)
     return err_set(err, errlen, UV_EINVAL, "--fail-on: '%.40s' is not one of fail, warn, never",
                    arg);
   return 0;
@@ -356,6 +355,7 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
     return 0;
   case OPT_SENDER_COLUMN: c->scan.sender_column = optarg; return 0;
   case OPT_HELO_COLUMN: c->scan.helo_column = optarg; return 0;
+  case OPT_PREVIOUS: c->previous = optarg; return 0;
   case 'q': c->quiet = 1; return 0;
   case 'h': c->action = ACTION_HELP; return 1;
   case 'V': c->action = ACTION_VERSION; return 1;
@@ -381,6 +381,8 @@ static int check_targets(struct config *c, int argc, char **argv, char *err, siz
     return err_set(err, errlen, UV_EINVAL, "--dnsbl-txt needs --dnsbl or --dnsbl-file");
   if (c->resume && c->dry_run)
     return err_set(err, errlen, UV_EINVAL, "--resume and --dry-run do not go together");
+  if (c->previous && !c->html)
+    return err_set(err, errlen, UV_EINVAL, "--previous is for the page: give --html FILE too");
   c->scan.html = c->html != NULL;
   return 0;
 }
@@ -479,6 +481,8 @@ const char *options_usage(void) {
 "                        schema: ptraudit schema); REPORT.meta.json is written\n"
 "                        beside the report after every run\n"
 "      --html FILE       also write a self-contained HTML summary page\n"
+"      --previous REPORT with --html: the page also shows the change since this\n"
+"                        earlier report (as ptraudit diff; needs -o FILE)\n"
 "\n"
 "DNS:\n"
 "  -r, --resolver ADDR[:PORT]  resolver to ask (repeatable; IPv6 as [ADDR]:PORT);\n"

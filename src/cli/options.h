@@ -13,7 +13,6 @@
 #include "audit.h"
 #include "source.h"
 
-enum fail_on { FAIL_ON_FAIL = 0, FAIL_ON_WARN, FAIL_ON_NEVER };
 enum run_action { ACTION_RUN = 0, ACTION_HELP, ACTION_VERSION };
 
 
@@ -29,10 +28,11 @@ struct config {
   int force;                 /* --force: replace an existing file */
   const char *html;          /* --html FILE: summary page at the end */
   const char *dnsbl_file;    /* --dnsbl-file FILE: zones read by main */
+  const char *previous;      /* --previous REPORT: the page's change since it */
   unsigned nresolvers;
   /* reporting */
   int quiet;
-  enum fail_on fail_on;
+  enum verdict_fail_on fail_on; /* --fail-on (verdict.h) */
 };
 
 /* Fill `c` from argv (getopt_long; operands may follow options or mix with

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stopsig.h - the stop signals (SIGINT, SIGTERM, SIGHUP) for the whole life
- * of a run: one handler, installed just before the report file is created
- * and never removed, that only records the signal and wakes the event loop.
+ * of a run: one handler, installed before the inputs are read (so before
+ * the report file is created) and never removed, that only records the
+ * signal and wakes the event loop.
  *
  * Why not libuv's uv_signal_t: closing the last one for a signal restores
  * SIG_DFL, so once the scan's handles were closed a signal during the

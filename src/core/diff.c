@@ -11,6 +11,7 @@
 static const char *const change_names[DIFF_KINDS] = {
   [DIFF_SAME] = "same", [DIFF_WORSE] = "worse", [DIFF_BETTER] = "better",
   [DIFF_CHANGED] = "changed", [DIFF_ADDED] = "added", [DIFF_GONE] = "gone",
+  [DIFF_NEW_FAILING] = "new_failing",
 };
 
 const char *diff_change_name(enum diff_change c) {
@@ -21,6 +22,18 @@ int diff_verdict_rank(const char *v, size_t len) {
   enum verdict vd;
   /* not a verdict this version knows: assume the worst */
   return verdict_parse(v, len, &vd) == 0 ? verdict_level(vd) : 3;
+}
+
+int diff_is_finding(const char *v, size_t len, enum verdict_fail_on f) {
+  return diff_verdict_rank(v, len) >= verdict_fail_on_level(f);
+}
+
+enum diff_change diff_added(const struct diff_side *n, enum verdict_fail_on f) {
+  return diff_is_finding(n->verdict, n->verdict_len, f) ? DIFF_NEW_FAILING : DIFF_ADDED;
+}
+
+int diff_is_regression(enum diff_change c) {
+  return c == DIFF_WORSE || c == DIFF_NEW_FAILING;
 }
 
 int diff_flag_level(const char *flag, size_t len) {

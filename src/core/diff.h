@@ -32,15 +32,24 @@
  *            target changed every night;
  *   same     nothing of the above differs (not reported by diff);
  *   added / gone: the target is only in the new / only in the old report
- *            (decided by the caller, named here).
+ *            (decided by the caller, named here);
+ *   new_failing: only in the new report, with a verdict that is a finding
+ *            under --fail-on (diff_added(): by default fail or invalid; a
+ *            verdict cell this version does not know counts as fail).  A
+ *            regression like worse: a new customer address that already
+ *            fails must alert.  A new target below the level stays added.
+ * worse and new_failing are the regressions (diff exits 1 for them).
  */
 #ifndef PTRAUDIT_DIFF_H
 #define PTRAUDIT_DIFF_H
 
 #include <stddef.h>
 
-enum diff_change { DIFF_SAME = 0, DIFF_WORSE, DIFF_BETTER, DIFF_CHANGED, DIFF_ADDED, DIFF_GONE };
-#define DIFF_KINDS 6
+#include "verdict.h"
+
+enum diff_change { DIFF_SAME = 0, DIFF_WORSE, DIFF_BETTER, DIFF_CHANGED, DIFF_ADDED, DIFF_GONE,
+                   DIFF_NEW_FAILING };
+#define DIFF_KINDS 7
 
 /* One side of the comparison: cells of one report row. */
 struct diff_side {
@@ -54,12 +63,25 @@ struct diff_side {
   size_t banner_host_len;
 };
 
-/* "same", "worse", "better", "changed", "added", "gone" ("?" if out of
- * range). */
+/* "same", "worse", "better", "changed", "added", "gone", "new_failing"
+ * ("?" if out of range). */
 const char *diff_change_name(enum diff_change c);
 
 /* Rank of a verdict cell (see above). */
 int diff_verdict_rank(const char *verdict, size_t len);
+
+/* 1 if a verdict cell is a finding under f: its rank (above) is at least
+ * verdict_fail_on_level(f) (verdict.h), so an unknown cell is one unless
+ * f is never.  O(VERDICT_COUNT). */
+int diff_is_finding(const char *verdict, size_t len, enum verdict_fail_on f);
+
+/* The change kind of a target only in the new report: DIFF_NEW_FAILING if
+ * its verdict is a finding under f (diff_is_finding), else DIFF_ADDED.
+ * O(VERDICT_COUNT). */
+enum diff_change diff_added(const struct diff_side *new_row, enum verdict_fail_on f);
+
+/* 1 for the regressions: DIFF_WORSE and DIFF_NEW_FAILING.  O(1). */
+int diff_is_regression(enum diff_change c);
 
 /* Level of one flag name (see above). */
 int diff_flag_level(const char *flag, size_t len);

@@ -2,7 +2,7 @@
 /*
  * spf.h - the SPF check_host() function of RFC 7208, driven from outside
  * by DNS answers.  Pure: no I/O, no clock reads after spf_new, one
- * allocation per evaluation (sizeof(struct spf), about 13 KiB, whatever the
+ * allocation per evaluation (sizeof(struct spf), about 16 KiB, whatever the
  * records hold).  The caller does the DNS, so it can run many evaluations at
  * once on one resolver and answer repeated questions from a cache:
  *

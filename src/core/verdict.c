@@ -128,6 +128,31 @@ int verdict_level(enum verdict v) {
   return (unsigned)v < VERDICT_COUNT ? verdicts[v].level : 3;
 }
 
+int verdict_fail_on_parse(const char *s, enum verdict_fail_on *f) {
+  static const char *const words[] = {
+    [VERDICT_FAIL_ON_FAIL] = "fail", [VERDICT_FAIL_ON_WARN] = "warn",
+    [VERDICT_FAIL_ON_NEVER] = "never",
+  };
+  for (unsigned i = 0; s && i < sizeof words / sizeof words[0]; i++)
+    if (!strcmp(s, words[i])) {
+      *f = (enum verdict_fail_on)i;
+      return 0;
+    }
+  return -EINVAL;
+}
+
+int verdict_fail_on_level(enum verdict_fail_on f) {
+  switch (f) {
+  case VERDICT_FAIL_ON_FAIL: return verdicts[VERDICT_FAIL].level;
+  case VERDICT_FAIL_ON_WARN: return verdicts[VERDICT_WARN].level;
+  default: return 4; /* above every level: nothing is a finding */
+  }
+}
+
+int verdict_is_finding(enum verdict v, enum verdict_fail_on f) {
+  return verdict_level(v) >= verdict_fail_on_level(f);
+}
+
 enum verdict verdict_worst_first(unsigned i) {
   return i < VERDICT_COUNT ? worst_first[i] : VERDICT_FAIL;
 }

@@ -188,6 +188,24 @@ enum verdict verdict_of_flags(uint32_t flags);
  * diff's worse/better and flag levels use this scale.  O(1). */
 int verdict_level(enum verdict v);
 
+/* --fail-on (the scan's exit status, diff's new targets): which verdicts
+ * are findings.  FAIL: fail and invalid (level 3); WARN: also warn and
+ * unknown (level >= 1); NEVER: none.  skipped (level 0) never is. */
+enum verdict_fail_on { VERDICT_FAIL_ON_FAIL = 0, VERDICT_FAIL_ON_WARN, VERDICT_FAIL_ON_NEVER };
+
+/* Parse the word of --fail-on ("fail", "warn", "never"; exact) into *f.
+ * 0, or -EINVAL.  O(1). */
+int verdict_fail_on_parse(const char *s, enum verdict_fail_on *f);
+
+/* The lowest verdict_level() that is a finding under f: 3 for FAIL, 1 for
+ * WARN, 4 (above every level, so nothing is) for NEVER and out of range.
+ * O(1). */
+int verdict_fail_on_level(enum verdict_fail_on f);
+
+/* 1 if verdict v is a finding under f (verdict_level(v) >=
+ * verdict_fail_on_level(f)), else 0.  O(1). */
+int verdict_is_finding(enum verdict v, enum verdict_fail_on f);
+
 /* The verdicts worst first -- fail, unknown, warn, ok, then the rows that
  * were not probed: invalid, skipped -- the order every count listing uses
  * (summary, HTML page).  i < VERDICT_COUNT; out of range VERDICT_FAIL. */

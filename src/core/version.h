@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #ifndef PTRAUDIT_VERSION_H
 #define PTRAUDIT_VERSION_H
-#define PTRAUDIT_VERSION "0.1.0"
+#define PTRAUDIT_VERSION "0.2.0"
 #endif

@@ -52,7 +52,7 @@ int netstat_parse_rcvbuf_errors(const char *text, size_t len, uint64_t *out) {
 
 int netstat_rcvbuf_errors(uint64_t *out) {
   char buf[8192];
-  int fd = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
+  int fd = open(NETSTAT_PATH, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -errno;
   ssize_t n = read(fd, buf, sizeof buf);
   int e = errno;

@@ -49,7 +49,7 @@ static const struct schema_column cols[SCHEMA_NCOLS] = {
   [SCHEMA_BANNER_HOST] = {"banner_host", SCHEMA_STRING, 1, NULL,
                           "the host the greeting announces, lowercased; null when none"},
   [SCHEMA_BANNER] = {"banner", SCHEMA_STRING, 1, NULL,
-                     "the greeting text as received; null without a greeting"},
+                     "the greeting text as received (the part read, for a cut greeting); null when nothing was received or the target was not probed"},
   [SCHEMA_EXPECTED] = {"expected", SCHEMA_STRING, 1, NULL,
                        "the inventory's expected PTR; null without one"},
   [SCHEMA_CHECKED_AT] = {"checked_at", SCHEMA_TIME, 0, NULL,

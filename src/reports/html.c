@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "err.h"
 
+#include "change.h"
 #include "png.h"
 #include "summary.h"
 #include "version.h"
@@ -111,12 +112,33 @@ static const char css[] =
   ".v3{background:#d62728}.v4{background:#cfcfcf}.v5{background:#e6e6e6}"
   ".none{background:#fff}\n"
   ".maps{display:flex;flex-wrap:wrap;gap:24px}\n"
-  "figure{margin:0}figure img{width:512px;height:512px;image-rendering:pixelated;"
+  "figure{margin:0}figure img{width:512px;image-rendering:pixelated;"
   "image-rendering:crisp-edges;border:1px solid #888;display:block}\n"
+  ".ax{font:11px ui-monospace,Menlo,Consolas,monospace;color:#555}\n"
+  "a.flag{color:inherit;text-decoration:none;border-bottom:1px dotted #999;"
+  "white-space:nowrap}\n"
+  ".lv{font-size:11px;padding:0 3px;margin-left:3px;border-radius:3px;color:#fff}\n"
+  ".lv3{background:#d62728}.lv2{background:#7d93b2}.lv1{background:#f0a30a}"
+  ".lv0{background:#999}\n"
   "figcaption{font-size:13px;margin-top:4px;max-width:512px}\n"
   ".legend span.item{margin-right:14px;white-space:nowrap}\n";
 
-static void put_counts_row(FILE *f, const struct summary_counts *c) {
+/* The word for a flag's level: the verdict it leads to, "info" for the
+ * informational flags (level ok). */
+static const char *level_word(enum verdict level) {
+  return level == VERDICT_OK ? "info" : verdict_name(level);
+}
+
+/* One flag: its name linked to its line in the flag table, its level. */
+static void put_flag(FILE *f, unsigned i) {
+  const struct verdict_flag *fl = verdict_flag(i);
+  fprintf(f, "<a class=\"flag\" href=\"#meaning-%s\" title=\"", fl->name);
+  put_text(f, fl->meaning);
+  fprintf(f, "\">%s<span class=\"lv lv%d\">%s</span></a>", fl->name,
+          verdict_level(fl->level), level_word(fl->level));
+}
+
+static void put_counts_row(FILE *f, const struct summary_counts *c, int with_invalid) {
   fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->rows);
   /* the probed verdicts, worst first: fail, unknown, warn, ok */
   for (unsigned i = 0; i < VERDICT_COUNT; i++) {
@@ -124,6 +146,8 @@ static void put_counts_row(FILE *f, const struct summary_counts *c) {
     fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)c->verdict[v]);
     if (v == VERDICT_OK) break;
   }
+  if (with_invalid)
+    fprintf(f, "<td class=\"n inv\">%llu</td>", (unsigned long long)c->verdict[VERDICT_INVALID]);
   fputs("<td class=\"fl\">", f);
   int any = 0;
   for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
@@ -173,19 +197,23 @@ static int put_group_table(FILE *f, const struct summary *s, enum summary_table 
   fprintf(f, "<table class=\"groups\" id=\"%s-table\"><tr><th>", id);
   if (t == SUMMARY_PREFIX) fputs("prefix", f);
   else put_text(f, summary_by_column(s));
-  fputs("</th><th class=\"n\">rows</th><th class=\"n\">fail</th><th class=\"n\">unknown</th>"
-        "<th class=\"n\">warn</th><th class=\"n\">ok</th><th>flags</th></tr>\n", f);
+  /* Inventory rows that are no address (invalid) have no prefix: the
+   * column is for the --by table only. */
+  int inv = t == SUMMARY_BY;
+  fprintf(f, "</th><th class=\"n\">rows</th><th class=\"n\">fail</th><th class=\"n\">unknown</th>"
+          "<th class=\"n\">warn</th><th class=\"n\">ok</th>%s<th>flags</th></tr>\n",
+          inv ? "<th class=\"n\">invalid</th>" : "");
   for (size_t i = 0; i < n; i++) {
     fputs("<tr><td class=\"k\">", f);
     if (g[i].key[0]) put_text(f, g[i].key);
     else fputs("<em>(empty)</em>", f);
     fputs("</td>", f);
-    put_counts_row(f, &g[i].c);
+    put_counts_row(f, &g[i].c, inv);
     fputs("</tr>\n", f);
   }
   if (other) {
     fputs("<tr><td class=\"k\"><em>(other)</em></td>", f);
-    put_counts_row(f, &oc);
+    put_counts_row(f, &oc, inv);
     fputs("</tr>\n", f);
   }
   fputs("</table>\n", f);
@@ -207,15 +235,30 @@ static void put_legend(FILE *f) {
   fputs("</p>\n", f);
 }
 
+int html_map_rows(const uint8_t *cells, unsigned *first, unsigned *last) {
+  int any = 0;
+  for (unsigned r = 0; r < 256; r++) {
+    const uint8_t *row = cells + (size_t)r * 256;
+    int used = 0;
+    for (unsigned c = 0; c < 256 && !used; c++) used = row[c] != SUMMARY_CELL_NONE;
+    if (!used) continue;
+    if (!any) *first = r;
+    *last = r;
+    any = 1;
+  }
+  return any;
+}
+
 static int put_maps(FILE *f, const struct summary *s) {
   size_t nm = summary_nmaps(s);
   fputs("<h2 id=\"maps\">Address maps (IPv4, one picture per /16)</h2>\n", f);
   if (nm == 0) {
     fputs("<p>No IPv4 addresses in the report.</p>\n", f);
   } else {
-    fputs("<p class=\"note\">One cell per address: row = third octet (0 at the top), "
-          "column = fourth octet (0 at the left).  An address reported more than once "
-          "shows its worst verdict.</p>\n", f);
+    fputs("<p class=\"note\">One cell per address: row = third octet, column = fourth "
+          "octet (0 at the left).  Only the /24s from the first to the last one scanned "
+          "are drawn; the labels name the top and bottom /24.  An address reported more "
+          "than once shows its worst verdict.</p>\n", f);
     put_legend(f);
     fputs("<div class=\"maps\">\n", f);
   }
@@ -224,23 +267,33 @@ static int put_maps(FILE *f, const struct summary *s) {
     const uint8_t *cells;
     struct summary_counts c;
     summary_map(s, i, &p16, &cells, &c);
+    unsigned first = 0, last = 0;
+    if (!html_map_rows(cells, &first, &last)) continue; /* cannot happen: a map has a row */
+    unsigned rows = last - first + 1;
+    unsigned cellh = rows >= 16 ? 2 : 32 / rows;
     unsigned char *png;
     size_t plen;
-    int rc = png_encode_indexed(cells, 256, 256, html_palette, HTML_NCOLORS, &png, &plen);
+    int rc = png_encode_indexed(cells + (size_t)first * 256, 256, rows, html_palette,
+                                HTML_NCOLORS, &png, &plen);
     if (rc < 0) return rc;
-    fprintf(f, "<figure id=\"map-%u-%u\"><img alt=\"verdict map of %u.%u.0.0/16\" "
-            "width=\"512\" height=\"512\" src=\"data:image/png;base64,",
-            p16 >> 8, p16 & 255, p16 >> 8, p16 & 255);
+    fprintf(f, "<figure id=\"map-%u-%u\"><div class=\"ax\">&#8595; %u.%u.%u.0/24</div>"
+            "<img alt=\"verdict map of %u.%u.0.0/16\" width=\"512\" height=\"%u\" "
+            "style=\"height:%upx\" data-rows=\"%u\" src=\"data:image/png;base64,",
+            p16 >> 8, p16 & 255, p16 >> 8, p16 & 255, first, p16 >> 8, p16 & 255,
+            rows * cellh, rows * cellh, rows);
     put_base64(f, png, plen);
     free(png);
-    fprintf(f, "\"><figcaption><b>%u.%u.0.0/16</b>: %llu rows", p16 >> 8, p16 & 255,
+    fprintf(f, "\"><div class=\"ax\">&#8593; %u.%u.%u.0/24</div>", p16 >> 8, p16 & 255,
+            last);
+    fprintf(f, "<figcaption><b>%u.%u.0.0/16</b>: %llu rows", p16 >> 8, p16 & 255,
             (unsigned long long)c.rows);
     for (int k = 0; k < SUMMARY_NVERDICTS; k++) {
       enum verdict v = verdict_worst_first((unsigned)k);
       if (c.verdict[v])
         fprintf(f, ", %s %llu", verdict_name(v), (unsigned long long)c.verdict[v]);
     }
-    fputs("</figcaption></figure>\n", f);
+    fprintf(f, "<br>drawn: %u.%u.%u.0 &ndash; %u.%u.%u.255 (%u of 256 /24s)</figcaption>"
+            "</figure>\n", p16 >> 8, p16 & 255, first, p16 >> 8, p16 & 255, last, rows);
   }
   if (nm) fputs("</div>\n", f);
   size_t dropped = summary_maps_dropped(s);
@@ -254,7 +307,130 @@ static int put_maps(FILE *f, const struct summary *s) {
   return 0;
 }
 
-int html_summary_page(const struct summary *s, FILE *f, const char *title) {
+/* The flags seen: name, level, rows, meaning (verdict.h's flag table).
+ * Each line is the target of the flag links (#meaning-NAME). */
+static void put_flag_table(FILE *f, const struct summary_counts *c) {
+  fputs("<h2 id=\"flags\">Flags</h2>\n", f);
+  int any = 0;
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
+    if (!c->flag[i]) continue;
+    const struct verdict_flag *fl = verdict_flag(i);
+    if (!any)
+      fputs("<p class=\"note\">The level of a flag is the verdict it alone leads to "
+            "(info: informational, no effect on the verdict).</p>\n"
+            "<table class=\"counts\" id=\"flag-table\"><tr><th>flag</th><th>level</th>"
+            "<th class=\"n\">rows</th><th>meaning</th></tr>\n", f);
+    fprintf(f, "<tr id=\"meaning-%s\"><td>%s</td><td class=\"level\"><span class=\"lv lv%d\">%s"
+            "</span></td><td class=\"n\" id=\"flag-%s\">%llu</td><td class=\"fl\">", fl->name,
+            fl->name, verdict_level(fl->level), level_word(fl->level), fl->name,
+            (unsigned long long)c->flag[i]);
+    put_text(f, fl->meaning);
+    fputs("</td></tr>\n", f);
+    any = 1;
+  }
+  fputs(any ? "</table>\n" : "<p>No flags.</p>\n", f);
+}
+
+/* The worst addresses (summary_worst_rows), each with its flags. */
+static int put_worst_rows(FILE *f, const struct summary *s) {
+  struct summary_row *r;
+  size_t n;
+  uint64_t cand;
+  int rc = summary_worst_rows(s, &r, &n, &cand);
+  if (rc < 0) return rc;
+  fputs("<h2 id=\"worst\">Worst addresses</h2>\n", f);
+  if (n == 0) {
+    fputs("<p>No address with a fail, unknown or warn verdict.</p>\n", f);
+    return 0;
+  }
+  fprintf(f, "<p class=\"note\"><span id=\"worst-shown\">%zu</span> of "
+          "<span id=\"worst-total\">%llu</span> rows with a fail, unknown or warn verdict: "
+          "fail first, then unknown, then warn; then the most flags of level warn or "
+          "above; then in address order.</p>\n", n, (unsigned long long)cand);
+  fputs("<table id=\"worst-table\"><tr><th>address</th><th>verdict</th><th>flags</th>"
+        "<th>PTR</th></tr>\n", f);
+  for (size_t i = 0; i < n; i++) {
+    fprintf(f, "<tr><td class=\"k\">%s</td><td><span class=\"sw v%d\"></span>%s</td>"
+            "<td class=\"fl\">", r[i].ip, (int)r[i].verdict, verdict_name(r[i].verdict));
+    int any = 0;
+    for (unsigned b = 0; b < VERDICT_F_COUNT; b++) {
+      if (!(r[i].flags & (1u << b))) continue;
+      if (any) fputs(" ", f);
+      put_flag(f, b);
+      any = 1;
+    }
+    if (!any) fputs("&ndash;", f);
+    fputs("</td><td class=\"k\">", f);
+    put_text(f, r[i].ptr);
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n", f);
+  free(r);
+  return 0;
+}
+
+static void put_target_list(FILE *f, const struct change *ch, enum change_list l,
+                            const char *id, const char *what) {
+  size_t n;
+  const struct change_target *t = change_list(ch, l, &n);
+  uint64_t total = change_list_total(ch, l);
+  fprintf(f, "<h3>%s: <span id=\"%s-total\">%llu</span></h3>\n", what, id,
+          (unsigned long long)total);
+  if (!n) return;
+  if (total > n)
+    fprintf(f, "<p class=\"note\">The first %zu in address order.</p>\n", n);
+  fprintf(f, "<table id=\"%s-table\"><tr><th>address</th><th>before</th><th>now</th>"
+          "<th>flags now</th></tr>\n", id);
+  for (size_t i = 0; i < n; i++) {
+    fputs("<tr><td class=\"k\">", f);
+    put_text(f, t[i].ip);
+    fputs("</td><td>", f);
+    if (t[i].old_verdict[0]) put_text(f, t[i].old_verdict);
+    else fputs("<em>(new)</em>", f);
+    fputs("</td><td>", f);
+    put_text(f, t[i].new_verdict);
+    fputs("</td><td class=\"fl\">", f);
+    put_text(f, t[i].flags);
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+/* The change since the previous report (change.h). */
+static void put_since(FILE *f, const struct change *ch) {
+  const uint64_t *b = change_verdicts(ch, 0), *a = change_verdicts(ch, 1);
+  fputs("<h2 id=\"since\">Since the previous report</h2>\n<p class=\"meta\">Previous: ", f);
+  put_text(f, change_previous_path(ch));
+  fprintf(f, ", %llu targets; now %llu targets (a target listed twice counts once: its "
+          "latest row).</p>\n", (unsigned long long)change_targets(ch, 0),
+          (unsigned long long)change_targets(ch, 1));
+  fputs("<div class=\"cols\"><section>\n<table class=\"counts\" id=\"since-verdicts\"><tr>"
+        "<th>verdict</th><th class=\"n\">before</th><th class=\"n\">now</th>"
+        "<th class=\"n\">change</th></tr>\n", f);
+  for (unsigned i = 0; i < VERDICT_COUNT; i++) {
+    enum verdict v = verdict_worst_first(i);
+    long long d = (long long)a[v] - (long long)b[v];
+    fprintf(f, "<tr><td><span class=\"sw v%d\"></span>%s</td><td class=\"n\" "
+            "id=\"before-%s\">%llu</td><td class=\"n\" id=\"now-%s\">%llu</td>"
+            "<td class=\"n\">%+lld</td></tr>\n", (int)v, verdict_name(v), verdict_name(v),
+            (unsigned long long)b[v], verdict_name(v), (unsigned long long)a[v], d);
+  }
+  fputs("</table>\n</section><section>\n<table class=\"counts\" id=\"since-kinds\"><tr>"
+        "<th>change (as <code>ptraudit diff</code>)</th><th class=\"n\">targets</th></tr>\n", f);
+  static const enum diff_change order[] = {DIFF_WORSE, DIFF_NEW_FAILING, DIFF_BETTER,
+                                           DIFF_CHANGED, DIFF_ADDED, DIFF_GONE, DIFF_SAME};
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    fprintf(f, "<tr><td>%s</td><td class=\"n\" id=\"kind-%s\">%llu</td></tr>\n",
+            order[i] == DIFF_SAME ? "unchanged" : diff_change_name(order[i]),
+            diff_change_name(order[i]), (unsigned long long)change_kind(ch, order[i]));
+  fputs("</table>\n</section></div>\n", f);
+  put_target_list(f, ch, CHANGE_NEWLY_FAILING, "newly-failing",
+                  "Newly failing (failing now; absent or passing before)");
+  put_target_list(f, ch, CHANGE_FIXED, "fixed", "Fixed (failing before, passing now)");
+}
+
+int html_summary_page(const struct summary *s, FILE *f, const char *title,
+                      const struct change *since) {
   const struct summary_counts *c = summary_total(s);
   if (!title) title = "ptraudit summary";
   fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -300,24 +476,15 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
         "name mismatch; unknown: a lookup failed temporarily; warn: several PTRs, CNAME, "
         "generic name, SMTP reject or banner problems.</p>\n", f);
 
-  fputs("</section><section>\n<h2 id=\"flags\">Flags</h2>\n", f);
-  int any = 0;
-  for (unsigned i = 0; i < VERDICT_F_COUNT; i++) {
-    if (!c->flag[i]) continue;
-    if (!any)
-      fputs("<table class=\"counts\" id=\"flag-table\"><tr><th>flag</th>"
-            "<th class=\"n\">rows</th></tr>\n", f);
-    fprintf(f, "<tr><td>%s</td><td class=\"n\" id=\"flag-%s\">%llu</td></tr>\n", verdict_flag_name(i),
-            verdict_flag_name(i), (unsigned long long)c->flag[i]);
-    any = 1;
-  }
-  fputs(any ? "</table>\n" : "<p>No flags.</p>\n", f);
   fputs("</section></div>\n", f);
-
+  if (since) put_since(f, since);
+  put_flag_table(f, c);
+  /* the pictures before the long tables: the overview first */
+  int rc = put_maps(f, s);
+  if (rc == 0) rc = put_worst_rows(f, s);
   /* The page lists as many groups as the text output does. */
-  int rc = put_group_table(f, s, SUMMARY_PREFIX, summary_top(s));
+  if (rc == 0) rc = put_group_table(f, s, SUMMARY_PREFIX, summary_top(s));
   if (rc == 0 && summary_by_column(s)) rc = put_group_table(f, s, SUMMARY_BY, summary_top(s));
-  if (rc == 0) rc = put_maps(f, s);
   if (rc < 0) return rc;
   uint64_t na = summary_rows_without_address(s);
   if (na)
@@ -330,10 +497,10 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title) {
 }
 
 int html_write_summary(const struct summary *s, const char *path, const char *title,
-                       char *err, size_t errlen) {
+                       const struct change *since, char *err, size_t errlen) {
   struct atomicfile *af;
   if (strcmp(path, "-") == 0) {
-    int rc = html_summary_page(s, stdout, title);
+    int rc = html_summary_page(s, stdout, title, since);
     if (rc < 0 && err && errlen)
       snprintf(err, errlen, "%s: %s", "standard output", err_str(rc));
     return rc;
@@ -353,7 +520,7 @@ int html_write_summary(const struct summary *s, const char *path, const char *ti
     return e;
   }
   errno = 0;
-  rc = html_summary_page(s, f, title);
+  rc = html_summary_page(s, f, title, since);
   int e = 0;
   if (rc == -EIO) e = errno ? err_from_errno(errno) : -EIO;
   if (fclose(f) != 0 && rc == 0) {

@@ -3,7 +3,13 @@
  * reportread.h - stream the rows of a finished ptraudit report back in.
  *
  * Input: a report as written by report.c (or by hand): CSV, RFC 4180
- * quoting, LF or CRLF line ends, header row first.  Plain or gzip is
+ * quoting, LF or CRLF line ends, header row first; or JSON lines
+ * (--format jsonl), told apart by the first character after a BOM and
+ * white space ('{').  A JSON-lines report's columns are the first line's
+ * keys, every line must have the same ones (in any order), and each value
+ * comes back as the text of its CSV cell (jsonlread.h), so callers see
+ * one format.  The same cut-short (ERR_EOF) rules apply, per line; JSON
+ * errors name the line and the field.  Plain or gzip is
  * detected automatically (zlib's gzread reads both); a file of several
  * concatenated gzip members -- ptraudit ends a member every few seconds so
  * that a killed run stays readable -- is read whole.

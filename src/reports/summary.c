@@ -7,6 +7,9 @@
  *     (linear probing, load <= 1/2, doubling) of pointers to groups carved
  *     from a chunked arena, so a group never moves and summary_worst() can
  *     hand out pointers to its key;
+ *   - the worst rows: a binary heap in a fixed array whose root is the
+ *     least bad row kept, so a row worse than the root replaces it in
+ *     O(log k) and the rest cost one comparison;
  *   - the /16 maps: 65536 bytes each, found through a 65536-entry index
  *     (slot + 1, 0 = none), plus a bitmap of every /16 seen so the ones
  *     beyond the cap can still be counted.
@@ -65,7 +68,7 @@ struct map {
 struct summary {
   char **colnames;
   size_t ncols;
-  size_t col_ip, col_verdict, col_flags, col_checked, col_by; /* (size_t)-1 = none */
+  size_t col_ip, col_verdict, col_flags, col_checked, col_by, col_ptr; /* (size_t)-1 = none */
   char *by_name;
   size_t top;
   struct summary_counts total;
@@ -84,6 +87,10 @@ struct summary {
   uint16_t *map_index;     /* [65536]: slot in maps + 1, 0 = none */
   uint8_t seen16[65536 / 8];
   size_t maps_dropped;
+  /* worst rows: a heap, worst[0] the least bad kept */
+  struct summary_row *worst;
+  size_t nworst, worst_max;
+  uint64_t worst_candidates;
   char err[256];
   int started;
 };
@@ -243,6 +250,7 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
   s->col_verdict = find_col(s->colnames, ncols, schema_name(SCHEMA_VERDICT));
   s->col_flags = find_col(s->colnames, ncols, schema_name(SCHEMA_FLAGS));
   s->col_checked = find_col(s->colnames, ncols, schema_name(SCHEMA_CHECKED_AT));
+  s->col_ptr = find_col(s->colnames, ncols, schema_name(SCHEMA_PTR));
   s->col_by = NOCOL;
   enum schema_col missing = s->col_ip == NOCOL        ? SCHEMA_IP
                             : s->col_verdict == NOCOL ? SCHEMA_VERDICT
@@ -274,6 +282,7 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
   }
   s->top = SUMMARY_TOP;
   s->max_maps = SUMMARY_MAX_MAPS;
+  s->worst_max = SUMMARY_WORST_ROWS;
   for (int i = 0; i < 2; i++) s->tab[i].cap = SUMMARY_MAX_GROUPS;
   s->tab[SUMMARY_PREFIX].is_prefix = 1;
   s->map_index = calloc(65536, sizeof *s->map_index);
@@ -292,6 +301,10 @@ void summary_set_caps(struct summary *s, size_t max_groups, size_t max_maps) {
   if (max_maps) s->max_maps = max_maps > 65535 ? 65535 : max_maps;
 }
 
+void summary_set_worst_max(struct summary *s, size_t n) {
+  if (!s->started) s->worst_max = n > 100000 ? 100000 : n;
+}
+
 void summary_set_top(struct summary *s, size_t top) { s->top = top; }
 size_t summary_top(const struct summary *s) { return s->top; }
 
@@ -304,6 +317,7 @@ void summary_free(struct summary *s) {
   for (size_t i = 0; i < s->nmaps; i++) free(s->maps[i]);
   free(s->maps);
   free(s->map_index);
+  free(s->worst);
   free(s);
 }
 
@@ -353,6 +367,114 @@ static int map_add(struct summary *s, const struct addr *a, enum verdict v, uint
   size_t idx = (size_t)a->b[2] << 8 | a->b[3];
   uint8_t cell = (uint8_t)(v + 1);
   if (cell_rank(cell) > cell_rank(m->cell[idx])) m->cell[idx] = cell;
+  return 0;
+}
+
+/* ---- worst rows ------------------------------------------------------------ */
+
+static void field_of(const char *const *fields, const size_t *lens, size_t col, const char **p,
+                     size_t *n);
+
+static void flag_tally(uint32_t flags, int *problems, int *all) {
+  *problems = *all = 0;
+  for (unsigned i = 0; i < VERDICT_F_COUNT; i++)
+    if (flags & (1u << i)) {
+      (*all)++;
+      if (verdict_level(verdict_flag(i)->level) >= verdict_level(VERDICT_WARN)) (*problems)++;
+    }
+}
+
+int summary_row_cmp(const struct summary_row *a, const struct summary_row *b) {
+  int la = verdict_level(a->verdict), lb = verdict_level(b->verdict);
+  if (la != lb) return la > lb ? -1 : 1;
+  int pa, aa, pb, ab;
+  flag_tally(a->flags, &pa, &aa);
+  flag_tally(b->flags, &pb, &ab);
+  if (pa != pb) return pa > pb ? -1 : 1;
+  if (aa != ab) return aa > ab ? -1 : 1;
+  int c = addr_cmp(&a->addr, &b->addr);
+  if (c) return c;
+  if (a->verdict != b->verdict) return a->verdict < b->verdict ? -1 : 1;
+  return a->flags < b->flags ? -1 : a->flags > b->flags;
+}
+
+/* Heap order: a parent is never worse than its children (the root is
+ * the least bad row kept). */
+static int heap_above(const struct summary_row *parent, const struct summary_row *child) {
+  return summary_row_cmp(parent, child) >= 0;
+}
+
+static void heap_swap(struct summary_row *a, struct summary_row *b) {
+  struct summary_row t = *a;
+  *a = *b;
+  *b = t;
+}
+
+static void heap_down(struct summary_row *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && !heap_above(&h[m], &h[l])) m = l;
+    if (r < n && !heap_above(&h[m], &h[r])) m = r;
+    if (m == i) return;
+    heap_swap(&h[i], &h[m]);
+    i = m;
+  }
+}
+
+/* Offer one row to the worst rows.  0 or -ENOMEM. */
+static int worst_offer(struct summary *s, const struct addr *a, enum verdict v, uint32_t flags,
+                       const char *const *fields, const size_t *lens) {
+  if (!verdict_is_finding(v, VERDICT_FAIL_ON_WARN) || v == VERDICT_INVALID) return 0;
+  s->worst_candidates++;
+  if (!s->worst_max) return 0;
+  struct summary_row r;
+  r.addr = *a;
+  r.verdict = v;
+  r.flags = flags;
+  size_t at;
+  int replace = 0;
+  if (s->nworst < s->worst_max) {
+    if (!s->worst) {
+      s->worst = calloc(s->worst_max, sizeof *s->worst);
+      if (!s->worst) return -ENOMEM;
+    }
+    at = s->nworst++;
+  } else if (summary_row_cmp(&r, &s->worst[0]) < 0) {
+    at = 0; /* replaces the least bad */
+    replace = 1;
+  } else {
+    return 0;
+  }
+  const char *p;
+  size_t n;
+  addr_format(a, r.ip);
+  field_of(fields, lens, s->col_ptr, &p, &n);
+  cell_escape(r.ptr, sizeof r.ptr, p, n < SUMMARY_PTR_MAX ? n : SUMMARY_PTR_MAX);
+  s->worst[at] = r;
+  if (replace) {
+    heap_down(s->worst, s->nworst, 0);
+  } else {
+    for (size_t i = at; i > 0 && !heap_above(&s->worst[(i - 1) / 2], &s->worst[i]);
+         i = (i - 1) / 2)
+      heap_swap(&s->worst[i], &s->worst[(i - 1) / 2]);
+  }
+  return 0;
+}
+
+static int row_cmp_q(const void *a, const void *b) { return summary_row_cmp(a, b); }
+
+int summary_worst_rows(const struct summary *s, struct summary_row **out, size_t *n,
+                       uint64_t *candidates) {
+  *out = NULL;
+  *n = 0;
+  if (candidates) *candidates = s->worst_candidates;
+  if (!s->nworst) return 0;
+  struct summary_row *r = malloc(s->nworst * sizeof *r);
+  if (!r) return -ENOMEM;
+  memcpy(r, s->worst, s->nworst * sizeof *r);
+  qsort(r, s->nworst, sizeof *r, row_cmp_q);
+  *out = r;
+  *n = s->nworst;
   return 0;
 }
 
@@ -452,6 +574,10 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
   }
   if (have_addr && a.family == 4) {
     int rc = map_add(s, &a, v, flags);
+    if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
+  }
+  if (have_addr) {
+    int rc = worst_offer(s, &a, v, flags, fields, lens);
     if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
   }
 

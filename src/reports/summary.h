@@ -29,6 +29,9 @@
  *   - at most SUMMARY_MAX_MAPS /16 maps of 65536 bytes each, for the first
  *     /16s seen; further /16s are counted (a 8 KiB bitmap of /16s seen) and
  *     named in the output, but not drawn;
+ *   - the worst rows (summary_worst_rows) are a fixed-size heap of at
+ *     most SUMMARY_WORST_ROWS entries (about 200 bytes each), filled
+ *     while the rows stream past;
  *   - per group the counters are 32-bit and saturate at UINT32_MAX (a /24
  *     holds 256 addresses; only a --by value or an IPv6 /48 with more than
  *     four billion rows could reach it).  Overall counters are 64-bit.
@@ -48,12 +51,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
 #include "verdict.h"
 
 #define SUMMARY_MAX_GROUPS 1000000u /* distinct groups per table, default */
 #define SUMMARY_MAX_MAPS 64u        /* /16 verdict maps, default */
 #define SUMMARY_KEY_MAX 256u        /* bytes of a --by value kept (escaped) */
 #define SUMMARY_TOP 20u             /* groups printed per table, default */
+#define SUMMARY_WORST_ROWS 200u     /* worst rows kept for the page, default */
+#define SUMMARY_PTR_MAX 96u         /* bytes of a worst row's ptr cell kept (escaped) */
 #define SUMMARY_NVERDICTS (VERDICT_SKIPPED + 1)
 
 /* Map cell values: 0 = not in any report row, else verdict + 1. */
@@ -82,9 +88,29 @@ struct summary_group {
   struct summary_counts c;
 };
 
+/* One of the worst rows (summary_worst_rows): a row with an address whose
+ * verdict is fail, unknown or warn. */
+struct summary_row {
+  struct addr addr;
+  char ip[ADDR_STRLEN];            /* addr's canonical text */
+  enum verdict verdict;
+  uint32_t flags;                  /* flag bits (verdict.h) */
+  char ptr[SUMMARY_PTR_MAX + 1];   /* the ptr cell, cell_escape()d and cut
+                                      cleanly; "" without a ptr column */
+};
+
+/* Which of two worst rows is worse (the page's order): the higher
+ * verdict_level() first (fail, then unknown, then warn); then more flags
+ * of level warn or above; then more flags of any level; then the address
+ * (addr_cmp: IPv4 before IPv6, numerically).  <0 if a comes first, >0 if
+ * b does, 0 only for the same address, verdict and flags.  A total order,
+ * so which rows are kept does not depend on the input order (short of
+ * repeated addresses).  Pure, O(VERDICT_F_COUNT). */
+int summary_row_cmp(const struct summary_row *a, const struct summary_row *b);
+
 /* Start a summary for rows with columns colnames[0..ncols) (copied).  The
  * columns "ip", "verdict" and "flags" must be present (ASCII
- * case-insensitive); "checked_at" is used when present.  by_column (may be
+ * case-insensitive); "checked_at" and "ptr" are used when present.  by_column (may be
  * NULL) names the column to group by; an unknown name is -EINVAL and err
  * lists the available columns.  -ENOMEM on allocation failure. */
 int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
@@ -93,6 +119,10 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
 /* Change the caps (0 keeps a value); only before the first summary_add().
  * For tests and for callers that want less memory. */
 void summary_set_caps(struct summary *s, size_t max_groups, size_t max_maps);
+
+/* How many worst rows to keep (default SUMMARY_WORST_ROWS, at most 100000);
+ * only before the first summary_add(). */
+void summary_set_worst_max(struct summary *s, size_t n);
 
 /* How many groups summary_print() and the HTML page list per table
  * (default SUMMARY_TOP; 0 = all). */
@@ -143,6 +173,15 @@ uint64_t summary_other(const struct summary *s, enum summary_table t,
  * O(G log G) for G groups, 8 bytes of scratch per group. */
 int summary_worst(const struct summary *s, enum summary_table t, size_t top,
                   struct summary_group **out, size_t *n);
+
+/* The worst rows seen (summary_row_cmp order, worst first; an address
+ * reported twice may be listed twice), at most the worst-row cap, in a
+ * malloc()ed array the caller free()s (NULL when *n is 0).  *candidates
+ * (may be NULL) gets the number of rows that qualified (fail, unknown or
+ * warn with an address), of which the page lists *n.  0 or -ENOMEM.
+ * Cost: O(k log k) for k kept rows. */
+int summary_worst_rows(const struct summary *s, struct summary_row **out, size_t *n,
+                       uint64_t *candidates);
 
 /* /16 maps, in address order.  summary_nmaps() counts the maps kept;
  * summary_map() gives map i's /16 (first two octets as a 16-bit number,

@@ -673,12 +673,13 @@ const struct audit_stats *audit_stats(const struct audit *a) {
 
 const char *audit_error(const struct audit *a) { return a->err; }
 
-int audit_write_html(const struct audit *a, const char *path, char *err, size_t errlen) {
+int audit_write_html(const struct audit *a, const char *path, const struct change *since,
+                     char *err, size_t errlen) {
   if (!a->summary) {
     snprintf(err, errlen, "%s: not written: out of memory for the summary", path);
     return -ENOMEM;
   }
-  return html_write_summary(a->summary, path, "ptraudit report", err, errlen);
+  return html_write_summary(a->summary, path, "ptraudit report", since, err, errlen);
 }
 
 void audit_free(struct audit *a) {

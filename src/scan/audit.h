@@ -158,8 +158,11 @@ const struct audit_stats *audit_stats(const struct audit *a);
 /* The message behind an AUDIT_*_ERROR end ("" if none). */
 const char *audit_error(const struct audit *a);
 
-/* With --html: write the summary page of every row reported so far. */
-int audit_write_html(const struct audit *a, const char *path, char *err, size_t errlen);
+/* With --html: write the summary page of every row reported so far, with
+ * the change since a previous report when `since` is not NULL (change.h). */
+struct change;
+int audit_write_html(const struct audit *a, const char *path, const struct change *since,
+                     char *err, size_t errlen);
 
 /* Free; only after the done callback has run. */
 void audit_free(struct audit *a);
