@@ -25,6 +25,9 @@ START_TEST(test_columns) {
     {"banner", SCHEMA_STRING, 1},      {"expected", SCHEMA_STRING, 1},
     {"checked_at", SCHEMA_TIME, 0},    {"smtp_tries", SCHEMA_INTEGER, 1},
     {"greeting_ms", SCHEMA_INTEGER, 1}, {"ehlo_host", SCHEMA_STRING, 1},
+    {"dnsbl", SCHEMA_STRING, 1},       {"dnsbl_txt", SCHEMA_STRING, 1},
+    {"spf", SCHEMA_ENUM, 1},           {"spf_detail", SCHEMA_STRING, 1},
+    {"dmarc", SCHEMA_STRING, 1},
   };
   for (int i = 0; i < SCHEMA_NCOLS; i++) {
     const struct schema_column *c = schema_column((enum schema_col)i);
