@@ -13,6 +13,7 @@ static struct limiter_in full(void) {
   memset(&in, 0, sizeof in);
   in.pump = LIMITER_PUMP_ROWS;
   in.rows_busy = in.rows_max = 768;
+  in.start_rate = in.done_rate = -1;
   in.smtp = 1;
   in.smtp_active = in.smtp_limit = in.smtp_budget = 256;
   in.dns_active = 256;
@@ -118,6 +119,43 @@ START_TEST(rows_dns) {
 }
 END_TEST
 
+START_TEST(backlog) {
+  /* --rate 50 against one MTA per /24: the pump waits for tokens, rows
+   * finish at 40/s and wait for their prefix */
+  struct limiter_in in = full();
+  in.pump = LIMITER_PUMP_RATE;
+  in.rows_busy = 30;
+  in.smtp_active = 10;
+  in.smtp_prefix_waiting = 20;
+  in.dns_active = 0;
+  in.start_rate = 50;
+  in.done_rate = 40;
+  ck_assert_int_eq(decide(&in).what, LIMITER_POLITENESS);
+  in.done_rate = 45.5; /* within 10%: the rate holds, the wait is passing */
+  ck_assert_int_eq(decide(&in).what, LIMITER_RATE);
+  in.done_rate = 40;
+  in.smtp_prefix_waiting = 0; /* slower, but no queue: latency, not a limit */
+  ck_assert_int_eq(decide(&in).what, LIMITER_RATE);
+  in.smtp_prefix_waiting = 20;
+  in.done_rate = -1; /* not known yet */
+  ck_assert_int_eq(decide(&in).what, LIMITER_RATE);
+  /* a slow pipe feeding a slow resolver: rows wait for the DNS window */
+  in = full();
+  in.pump = LIMITER_PUMP_INPUT;
+  in.dns_active = 100;
+  in.dns_queued = 50;
+  in.start_rate = 20;
+  in.done_rate = 5;
+  ck_assert_int_eq(decide(&in).what, LIMITER_DNS_WINDOW);
+  in.done_rate = 20;
+  ck_assert_int_eq(decide(&in).what, LIMITER_INPUT);
+  /* a back-off's pause stays the answer, whatever piles up */
+  in.pump = LIMITER_PUMP_PAUSE;
+  in.done_rate = 5;
+  ck_assert_int_eq(decide(&in).what, LIMITER_BACKOFF);
+}
+END_TEST
+
 START_TEST(names) {
   ck_assert_str_eq(limiter_name(LIMITER_NONE), "none");
   ck_assert_str_eq(limiter_name(LIMITER_INPUT), "input");
@@ -144,6 +182,7 @@ Suite *limiter_suite(void) {
   tcase_add_test(tc, rows_smtp);
   tcase_add_test(tc, rows_politeness);
   tcase_add_test(tc, rows_dns);
+  tcase_add_test(tc, backlog);
   tcase_add_test(tc, names);
   suite_add_tcase(s, tc);
   return s;

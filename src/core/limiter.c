@@ -22,7 +22,16 @@ static void set(struct limiter_out *o, enum limiter what, enum limiter_stage sta
   o->stage = stage;
 }
 
-/* Every row is busy: the stage where rows queue is the bottleneck. */
+/* Rows finish clearly slower than they start, and some wait in a queue. */
+static int backlog(const struct limiter_in *in) {
+  unsigned waiting = in->dns_queued;
+  if (in->smtp) waiting += in->smtp_queued + in->smtp_prefix_waiting + in->smtp_retrying;
+  return waiting && in->done_rate >= 0 && in->start_rate > 0 &&
+         in->done_rate < in->start_rate * 0.9;
+}
+
+/* Every row is busy (or rows pile up): the stage where rows queue is the
+ * bottleneck. */
 static void rows_full(const struct limiter_in *in, struct limiter_out *o) {
   unsigned polite = in->smtp ? in->smtp_prefix_waiting + in->smtp_retrying : 0;
   unsigned smtpq = in->smtp ? in->smtp_queued : 0;
@@ -49,9 +58,13 @@ void limiter_decide(const struct limiter_in *in, struct limiter_out *o) {
   set(o, LIMITER_NONE, LIMITER_STAGE_NONE);
   switch (in->pump) {
   case LIMITER_PUMP_NONE: return;
-  case LIMITER_PUMP_INPUT: set(o, LIMITER_INPUT, LIMITER_STAGE_NONE); return;
+  case LIMITER_PUMP_INPUT:
+    if (backlog(in)) rows_full(in, o);
+    else set(o, LIMITER_INPUT, LIMITER_STAGE_NONE);
+    return;
   case LIMITER_PUMP_RATE:
-    set(o, in->rate_cut ? LIMITER_BACKOFF : LIMITER_RATE, LIMITER_STAGE_NONE);
+    if (backlog(in)) rows_full(in, o);
+    else set(o, in->rate_cut ? LIMITER_BACKOFF : LIMITER_RATE, LIMITER_STAGE_NONE);
     return;
   case LIMITER_PUMP_PAUSE: set(o, LIMITER_BACKOFF, LIMITER_STAGE_NONE); return;
   case LIMITER_PUMP_ORDER: set(o, LIMITER_ORDERING, LIMITER_STAGE_NONE); return;
@@ -74,7 +87,7 @@ const char *limiter_hint(const struct limiter_out *o) {
   case LIMITER_DNS_WINDOW: return "the resolver's capacity";
   case LIMITER_DESCRIPTORS: return "ulimit -n";
   case LIMITER_BACKOFF: return "the resolver refuses or is silent";
-  case LIMITER_POLITENESS: return "--per-prefix";
+  case LIMITER_POLITENESS: return "--sessions-per-prefix";
   case LIMITER_ORDERING: return "--ordered";
   default: return "";
   }

@@ -20,7 +20,7 @@
  * For ROWS the largest of three queues names the stage (ties: in this
  * order):
  *   rows waiting for their /24 or /64 or to retry after a 421
- *                          -> politeness (--per-prefix)
+ *                          -> politeness (--sessions-per-prefix)
  *   rows waiting for an SMTP probe slot
  *                          -> descriptors when back-pressure cut the probe
  *                             limit below the budget or the budget was cut
@@ -33,6 +33,14 @@
  *                             is full: dnsflow's window or dnscap's cap)
  * No queue at all: every row is in progress, the budget of rows is what
  * holds (concurrency; the DNS stage's without SMTP, whose budget is -c).
+ *
+ * A backlog overrides RATE and INPUT: when rows finish at less than 90% of
+ * the rate they start at (both over the last seconds) and some wait in a
+ * stage's queue, that stage is the bottleneck, named by the same queue
+ * rules, even though the pump still waits for a token: rows pile up
+ * until they fill the budget (seen: --rate 50 against one MTA per /24
+ * finished 40/s, held by --sessions-per-prefix).  Latency alone is no
+ * backlog: rows in progress are not in a queue.
  *
  * Every call is O(1); nothing allocates.
  */
@@ -90,6 +98,8 @@ struct limiter_in {
   unsigned dns_queued;           /* rows waiting for a DNS context */
   unsigned dns_budget;           /* contexts at most */
   int dns_paused;                /* the DNS stage holds lookups for a back-off */
+  double start_rate, done_rate;  /* rows started and finished per second lately
+                                    (progress.h); < 0: not known yet */
 };
 
 struct limiter_out {
