@@ -286,7 +286,8 @@ static void print_summary(struct run *r, const char *path) {
   const struct audit_stats *st = audit_stats(r->audit);
   double el = elapsed_s(r);
   fprintf(stderr, "ptraudit: %llu %s in %.1f s (%.0f/s); report: %s\n",
-          (unsigned long long)st->done, plural_word(st->done, "target", "targets"), el, el > 0 ? (double)st->done / el : 0.0, path);
+          (unsigned long long)st->done, plural_word(st->done, "target", "targets"), el,
+          el > 0 ? (double)st->done / el : 0.0, path);
   fputs("  verdicts:", stderr);
   for (int v = 0; v < VERDICT_COUNT; v++) /* report order: ok, warn, ... skipped */
     fprintf(stderr, " %s %llu", verdict_name((enum verdict)v),

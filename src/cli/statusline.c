@@ -170,6 +170,10 @@ static void sample(struct statusline *s, uint64_t now) {
   progress_sample(s->started, now, st->started);
 }
 
+/* Every second.  A line is due when its interval has passed, less 50 ms:
+ * the timer runs on the loop's millisecond clock, the intervals on
+ * uv_hrtime(), and a tick a hair early must not push a line to the next
+ * second. */
 static void on_tick(uv_timer_t *t) {
   struct statusline *s = t->data;
   struct figures f;
