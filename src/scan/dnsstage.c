@@ -448,6 +448,8 @@ void dnsstage_stats(struct dnsstage *d, struct dnsstage_stats *st) {
   if (d->res) resolver_counts(d->res, &st->young, &st->stale, &st->waiting);
   st->active = d->active;
   st->queued = d->queued;
+  st->paused = d->paused_until == UINT64_MAX ||
+               (d->paused_until && uv_now(d->loop) < d->paused_until);
 }
 
 static void stage_free(struct dnsstage *d) {

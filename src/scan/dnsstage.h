@@ -59,6 +59,7 @@ struct dnsstage_stats {
   size_t young, stale, waiting; /* queries (resolver_counts) */
   size_t active, queued;   /* rows resolving, rows waiting for a context */
   uint64_t canaries;       /* canary queries sent */
+  int paused;              /* lookups held for a back-off's pause or re-test */
 };
 
 struct dnsstage;
