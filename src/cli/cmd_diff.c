@@ -347,8 +347,9 @@ static void print_summary(const struct diffrun *d) {
                                            DIFF_CHANGED, DIFF_ADDED, DIFF_GONE};
   uint64_t to = extsort_rows(d->old.es) - extsort_duplicates(d->old.es);
   uint64_t tn = extsort_rows(d->new_.es) - extsort_duplicates(d->new_.es);
-  cmd_msg("diff", "%s (%llu targets) -> %s (%llu targets)", d->old.path,
-          (unsigned long long)to, d->new_.path, (unsigned long long)tn);
+  cmd_msg("diff", "%s (%llu target%s) -> %s (%llu target%s)", d->old.path,
+          (unsigned long long)to, to == 1 ? "" : "s", d->new_.path, (unsigned long long)tn,
+          tn == 1 ? "" : "s");
   fputs(" ", stderr);
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
     fprintf(stderr, " %s %llu,", diff_change_name(order[i]),

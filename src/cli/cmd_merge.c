@@ -192,9 +192,9 @@ static int load_all(struct merge *m, int ninputs, char **inputs) {
 
 static void print_done(const struct merge *m, int ninputs, const char *out, uint64_t targets) {
   uint64_t dup = extsort_duplicates(m->es);
-  cmd_msg("merge", "%d report%s, %llu rows -> %llu targets in %s", ninputs,
-          ninputs == 1 ? "" : "s", (unsigned long long)m->rows, (unsigned long long)targets,
-          strcmp(out, "-") ? out : "stdout");
+  cmd_msg("merge", "%d report%s, %llu row%s -> %llu target%s in %s", ninputs,
+          ninputs == 1 ? "" : "s", (unsigned long long)m->rows, m->rows == 1 ? "" : "s",
+          (unsigned long long)targets, targets == 1 ? "" : "s", strcmp(out, "-") ? out : "stdout");
   if (dup)
     fprintf(stderr, "  %llu duplicate row%s dropped (kept the latest checked_at)\n",
             (unsigned long long)dup, dup == 1 ? "" : "s");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c - process-level concerns only: options, resource limits, signals,
- * the progress line, the summary, checkpoints and the exit status.
+ * the summary, checkpoints and the exit status (the live status is
+ * statusline.c's).
  * Everything else is in the modules; this is the only file that calls exit().
  */
 #include <errno.h>
@@ -32,10 +33,12 @@
 #include "fdbudget.h"
 #include "netstat.h"
 #include "options.h"
+#include "plural.h"
 #include "report.h"
 #include "runinfo.h"
 #include "reportread.h"
 #include "source.h"
+#include "statusline.h"
 #include "stopsig.h"
 #include "target.h"
 #include "verdict.h"
@@ -62,7 +65,6 @@ struct run {
   char cp_path[4200];
   const char *out;
   uv_async_t wake;         /* woken by the stop-signal handler */
-  uv_timer_t progress;
   uv_timer_t flush;        /* ends a gzip member every second even when stalled */
   uv_timer_t grace;
   int signo;               /* first stop signal acted on (stopsig_first) */
@@ -71,8 +73,7 @@ struct run {
   size_t nlost;
   int lost_unknown;        /* some lost row could not be named */
   char report_at[4200];    /* where the report's rows are (final or partial name) */
-  int progress_on;
-  int progress_drawn;
+  struct statusline *status; /* the live status (statusline.h) */
   enum audit_end end;
   uint64_t t0;
   uint64_t total;
@@ -92,11 +93,6 @@ static void die(int code, const char *fmt, ...) {
   fputc('\n', stderr);
   va_end(ap);
   exit(code);
-}
-
-/* The noun for n things: singular for exactly one. */
-static const char *plural(unsigned __int128 n, const char *one, const char *many) {
-  return n == 1 ? one : many;
 }
 
 /* Raise RLIMIT_NOFILE to the hard limit and return the usable count. */
@@ -137,20 +133,9 @@ static void check_nofile(const struct run *r, rlim_t nofile) {
 
 static double elapsed_s(const struct run *r) { return (double)(uv_hrtime() - r->t0) / 1e9; }
 
-static void draw_progress(struct run *r) {
-  const struct audit_stats *st = audit_stats(r->audit);
-  double el = elapsed_s(r);
-  char total[32] = "";
-  if (r->total_known) snprintf(total, sizeof total, "/%llu", (unsigned long long)r->total);
-  fprintf(stderr, "\r\033[K%llu%s done, %.0f/s, %llu in flight, %.0fs",
-          (unsigned long long)st->done, total, el > 0 ? (double)st->done / el : 0.0,
-          (unsigned long long)st->inflight, el);
-  r->progress_drawn = 1;
-}
-
 static void on_message(void *arg, const char *msg) {
   struct run *r = arg;
-  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  statusline_clear(r->status);
   fprintf(stderr, "ptraudit: warning: %s\n", msg);
 }
 
@@ -159,12 +144,10 @@ static void on_invalid(void *arg, const char *origin, unsigned long line, const 
   struct run *r = arg;
   char text[64 * 4 + 8];
   cell_escape(text, sizeof text, cell, len < 64 ? len : 64);
-  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  statusline_clear(r->status);
   fprintf(stderr, "ptraudit: warning: %s:%lu: ip '%s' is not an IP address; reported with "
           "verdict invalid\n", origin, line, text);
 }
-
-static void on_progress(uv_timer_t *t) { draw_progress(t->data); }
 
 static void on_flush(uv_timer_t *t) {
   struct run *r = t->data;
@@ -267,7 +250,8 @@ static void write_meta(struct run *r, int status) {
 static void abort_now(struct run *r, const char *why) __attribute__((noreturn));
 static void abort_now(struct run *r, const char *why) {
   char err[768];
-  if (r->progress_drawn) fputs("\r\033[K", stderr);
+  statusline_clear(r->status);
+  statusline_finish(r->status); /* the status file's last line */
   int rc = close_report(r, 1, err, sizeof err);
   fprintf(stderr, "ptraudit: %s; rows finished so far are in %s\n", why, r->report_at);
   if (rc < 0) fprintf(stderr, "ptraudit: %s\n", err);
@@ -293,7 +277,7 @@ static void on_wake(uv_async_t *h) {
   r->signo = stopsig_first();
   if (n > 1) abort_now(r, "aborted by a second signal");
   if (!r->cfg.quiet) {
-    if (r->progress_drawn) fputs("\r\033[K", stderr);
+    statusline_clear(r->status);
     fprintf(stderr, "ptraudit: %s: finishing the targets in flight (at most %d s; send it "
             "again to stop at once)\n", stopsig_name(r->signo), GRACE_MS / 1000);
   }
@@ -318,7 +302,7 @@ static void on_done(struct audit *a, enum audit_end end, void *arg) {
    * stopsig_first(). */
   stopsig_detach();
   uv_close((uv_handle_t *)&r->wake, NULL);
-  uv_close((uv_handle_t *)&r->progress, NULL);
+  statusline_close(r->status);
   uv_close((uv_handle_t *)&r->flush, NULL);
   uv_close((uv_handle_t *)&r->grace, NULL);
 }
@@ -326,8 +310,9 @@ static void on_done(struct audit *a, enum audit_end end, void *arg) {
 static void print_summary(struct run *r, const char *path) {
   const struct audit_stats *st = audit_stats(r->audit);
   double el = elapsed_s(r);
-  fprintf(stderr, "ptraudit: %llu targets in %.1f s (%.0f/s); report: %s\n",
-          (unsigned long long)st->done, el, el > 0 ? (double)st->done / el : 0.0, path);
+  fprintf(stderr, "ptraudit: %llu %s in %.1f s (%.0f/s); report: %s\n",
+          (unsigned long long)st->done, plural_word(st->done, "target", "targets"), el,
+          el > 0 ? (double)st->done / el : 0.0, path);
   fputs("  verdicts:", stderr);
   for (int v = 0; v < VERDICT_COUNT; v++) /* report order: ok, warn, ... skipped */
     fprintf(stderr, " %s %llu", verdict_name((enum verdict)v),
@@ -346,27 +331,29 @@ static void print_summary(struct run *r, const char *path) {
   if (sk)
     fprintf(stderr, "  skipped: %s %s in special-purpose blocks (private, "
             "documentation, ...) inside wider targets\n", span_count_text(num, sk),
-            plural(sk, "address", "addresses"));
+            plural_word(sk, "address", "addresses"));
   if (ex)
     fprintf(stderr, "  excluded: %s %s\n", span_count_text(num, ex),
-            plural(ex, "address", "addresses"));
+            plural_word(ex, "address", "addresses"));
   if (st->resumed)
-    fprintf(stderr, "  resumed: %llu targets were done by the interrupted run\n",
-            (unsigned long long)st->resumed);
+    fprintf(stderr, "  resumed: %llu %s done by the interrupted run\n",
+            (unsigned long long)st->resumed,
+            plural_word(st->resumed, "target was", "targets were"));
   if (st->backoffs)
     fprintf(stderr, "  note: the resolver refused or did not answer most queries %llu "
-            "times; the rate was halved and the scan paused each time\n",
-            (unsigned long long)st->backoffs);
-  if (st->udp_drops || st->udp_drops_ours)
-    fprintf(stderr, "  note: this host dropped %llu UDP datagrams (full receive buffers) during "
+            "%s; the rate was halved and the scan paused each time\n",
+            (unsigned long long)st->backoffs, plural_word(st->backoffs, "time", "times"));
+  uint64_t drops = st->udp_drops > st->udp_drops_ours ? st->udp_drops : st->udp_drops_ours;
+  if (drops)
+    fprintf(stderr, "  note: this host dropped %llu UDP %s (full receive buffers) during "
             "the run, %llu of them at ptraudit's own DNS sockets; the in-flight window went "
-            "down to %u\n",
-            (unsigned long long)(st->udp_drops > st->udp_drops_ours ? st->udp_drops
-                                                                    : st->udp_drops_ours),
+            "down to %u\n", (unsigned long long)drops,
+            plural_word(drops, "datagram", "datagrams"),
             (unsigned long long)st->udp_drops_ours, st->min_window);
   if (st->smtp_backpressure)
-    fprintf(stderr, "  note: %llu SMTP connects waited for free sockets\n",
-            (unsigned long long)st->smtp_backpressure);
+    fprintf(stderr, "  note: %llu SMTP %s for free sockets\n",
+            (unsigned long long)st->smtp_backpressure,
+            plural_word(st->smtp_backpressure, "connect waited", "connects waited"));
 }
 
 static int exit_status(const struct run *r) {
@@ -401,7 +388,7 @@ static void check_resume_range(struct run *r) {
 
 static void check_outputs(struct run *r, const char *out) {
   size_t cap = r->cfg.src.ntargets + r->cfg.src.nexclude_files + 4;
-  struct named_path *in = malloc(cap * sizeof *in), outs[4];
+  struct named_path *in = malloc(cap * sizeof *in), outs[5];
   size_t nin = 0, nout = 0;
   static char partial[4200 + 16];
   char err[1024];
@@ -439,6 +426,8 @@ static void check_outputs(struct run *r, const char *out) {
   outs[nout++] = (struct named_path){r->cp_path, "checkpoint"};
   if (r->cfg.html && strcmp(r->cfg.html, "-"))
     outs[nout++] = (struct named_path){r->cfg.html, "--html page"};
+  if (r->cfg.status_file)
+    outs[nout++] = (struct named_path){r->cfg.status_file, "--status-file"};
   if (r->cfg.html && !strcmp(r->cfg.html, "-") && !strcmp(out, "-"))
     die(PTA_EXIT_USAGE, "--html - and -o - would both write to standard output");
 
@@ -577,7 +566,7 @@ static int dry_run(struct run *r) {
   if (stopped && known) {
     printf("targets to scan: more than %s (stopped counting); the input holds %s %s\n",
            span_count_text(n1, scan), span_count_text(n2, total),
-           plural(total, "address", "addresses"));
+           plural_word(total, "address", "addresses"));
     scan = total;
   } else {
     printf("targets to scan: %s%s\n", span_count_text(n1, scan),
@@ -682,6 +671,20 @@ static void load_resume(struct run *r) {
   r->resuming = 1;
 }
 
+/* The live status (statusline.h): opens the --status-file (exits on
+ * failure, before the report exists). */
+static void open_status(struct run *r) {
+  char err[1024];
+  struct statusline_opts so = {
+    .quiet = r->cfg.quiet,
+    .tty = isatty(STDERR_FILENO),
+    .interval_s = r->cfg.status_interval,
+    .file = r->cfg.status_file,
+    .excluded_are_rows = r->cfg.src.inventory != NULL,
+  };
+  if (statusline_new(&r->status, &so, err, sizeof err) < 0) die(PTA_EXIT_USAGE, "%s", err);
+}
+
 /* The report's and the checkpoint's names; the report opened (exits on
  * failure). */
 static void open_outputs(struct run *r, char *defname, size_t deflen) {
@@ -702,6 +705,7 @@ static void open_outputs(struct run *r, char *defname, size_t deflen) {
     snprintf(r->cp_path, sizeof r->cp_path, "%s.checkpoint",
              strcmp(out, "-") ? out : "ptraudit-stdout");
   check_outputs(r, out);
+  open_status(r);
   if (report_open(&r->rep, out, r->cfg.force ? REPORT_FORCE : 0, err, sizeof err) < 0)
     die(PTA_EXIT_USAGE, "%s", err);
 }
@@ -736,21 +740,16 @@ static void start_scan(struct run *r) {
     die(rc == UV_EINVAL ? PTA_EXIT_USAGE : PTA_EXIT_RUNTIME, "%s", err);
   }
   if (r->resuming) audit_resume_from(r->audit, &r->prev);
-  uv_timer_init(&r->loop, &r->progress);
   uv_timer_init(&r->loop, &r->flush);
   uv_timer_init(&r->loop, &r->grace);
-  r->progress.data = r->flush.data = r->grace.data = r;
+  r->flush.data = r->grace.data = r;
   stop_signals_attach(r);
   uv_timer_start(&r->flush, on_flush, 1000, 1000);
   uv_unref((uv_handle_t *)&r->flush);
-  r->progress_on = !r->cfg.quiet && isatty(STDERR_FILENO);
-  if (r->progress_on) {
-    uv_timer_start(&r->progress, on_progress, 1000, 1000);
-    uv_unref((uv_handle_t *)&r->progress);
-  }
   audit_on_invalid(r->audit, on_invalid, r);
   audit_on_message(r->audit, on_message, r);
   r->t0 = uv_hrtime();
+  statusline_start(r->status, &r->loop, r->audit, r->src);
   audit_start(r->audit, on_done, r);
 }
 
@@ -799,12 +798,10 @@ int main(int argc, char **argv) {
   warn_drop_counters();
   start_scan(r);
   uv_run(&r->loop, UV_RUN_DEFAULT);
-  if (r->progress_drawn) {
-    draw_progress(r);
-    fputc('\n', stderr);
-  }
+  statusline_finish(r->status);
 
   int status = finish_run(r);
+  statusline_free(r->status); /* a status file that failed was warned about; not the scan's failure */
   audit_free(r->audit);
   source_close(r->src);
   checkpoint_free(&r->prev);

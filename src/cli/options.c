@@ -110,7 +110,8 @@ enum {
   OPT_ORDERED, OPT_ALLOW_HUGE, OPT_CHANNELS, OPT_EXCLUDE, OPT_EXCLUDE_FILE, OPT_SHARD,
   OPT_SEED, OPT_DRY_RUN, OPT_RESUME, OPT_CHECKPOINT, OPT_EHLO, OPT_FORMAT, OPT_HTML,
   OPT_DNSBL, OPT_DNSBL_FILE, OPT_DNSBL_TXT, OPT_SPF_DOMAIN, OPT_SENDER_COLUMN, OPT_HELO_COLUMN,
-  OPT_PREVIOUS
+  OPT_PREVIOUS,
+  OPT_STATUS_INTERVAL, OPT_STATUS_FILE
 };
 
 static const struct option longopts[] = {
@@ -152,6 +153,8 @@ static const struct option longopts[] = {
   {"helo-column", required_argument, NULL, OPT_HELO_COLUMN},
   {"previous", required_argument, NULL, OPT_PREVIOUS},
   {"quiet", no_argument, NULL, 'q'},
+  {"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
+  {"status-file", required_argument, NULL, OPT_STATUS_FILE},
   {"fail-on", required_argument, NULL, OPT_FAIL_ON},
   {"help", no_argument, NULL, 'h'},
   {"version", no_argument, NULL, 'V'},
@@ -228,6 +231,7 @@ static int config_init(struct config *c, int argc, char *err, size_t errlen) {
   c->scan.rate = 100;
   c->scan.concurrency = 0; /* automatic: audit.h, scan_dns_budget */
   c->fail_on = VERDICT_FAIL_ON_FAIL;
+  c->status_interval = 10; /* statusline.h: STATUSLINE_INTERVAL_DEFAULT */
   return 0;
 }
 
@@ -297,6 +301,8 @@ static int parse_number(struct config *c, int opt, const char *arg, char *err, s
     return parse_uint("--sessions-per-prefix", arg, 1, 1000, &c->scan.per_prefix, err, errlen);
   case OPT_SMTP_TRIES:
     return parse_uint("--smtp-tries", arg, 1, 10, &c->scan.smtp_tries, err, errlen);
+  case OPT_STATUS_INTERVAL:
+    return parse_uint("--status-interval", arg, 0, 86400, &c->status_interval, err, errlen);
   default: /* 'c' */
     return parse_uint("--concurrency", arg, 1, 65536, &c->scan.concurrency, err, errlen);
   }
@@ -318,7 +324,7 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
   case 'r': return options_add_resolver(c, optarg, err, errlen) ? UV_EINVAL : 0;
   case OPT_DNS_TIMEOUT: case OPT_DNS_TRIES: case OPT_CHANNELS: case OPT_SMTP_PORT:
   case OPT_SMTP_TIMEOUT: case 'c': case OPT_CONNECT_TIMEOUT: case OPT_SMTP_CONCURRENCY:
-  case OPT_PER_PREFIX: case OPT_SMTP_TRIES:
+  case OPT_PER_PREFIX: case OPT_SMTP_TRIES: case OPT_STATUS_INTERVAL:
     return parse_number(c, ch, optarg, err, errlen) ? UV_EINVAL : 0;
   case OPT_NO_SMTP: c->scan.no_smtp = 1; return 0;
   case OPT_RATE: return parse_rate(optarg, &c->scan.rate, err, errlen) ? UV_EINVAL : 0;
@@ -357,6 +363,10 @@ static int apply_option(struct config *c, int ch, const char *name, char *err, s
   case OPT_HELO_COLUMN: c->scan.helo_column = optarg; return 0;
   case OPT_PREVIOUS: c->previous = optarg; return 0;
   case 'q': c->quiet = 1; return 0;
+  case OPT_STATUS_FILE:
+    if (!*optarg) return err_set(err, errlen, UV_EINVAL, "--status-file: empty file name");
+    c->status_file = optarg;
+    return 0;
   case 'h': c->action = ACTION_HELP; return 1;
   case 'V': c->action = ACTION_VERSION; return 1;
   case ':': return err_set(err, errlen, UV_EINVAL, "%s: missing value", name);
@@ -529,7 +539,13 @@ const char *options_usage(void) {
 "                        lookups x 1.5, at least 256; 2048 with --rate 0)\n"
 "\n"
 "Reporting:\n"
-"  -q, --quiet           no progress line, no summary\n"
+"  -q, --quiet           no status lines on stderr, no summary\n"
+"      --status-interval S  without a terminal, a status line on stderr every\n"
+"                        S seconds (default 10; 0 = none): share done, ETA,\n"
+"                        rate of the last 5 s, rows in flight per stage, what\n"
+"                        limits the run (on a terminal: one line, redrawn)\n"
+"      --status-file FILE  append the status as JSON lines to FILE every\n"
+"                        --status-interval seconds (10 if 0), even with -q\n"
 "      --fail-on LEVEL   fail (default), warn or never: which verdicts make the\n"
 "                        exit status 1\n"
 "  -h, --help            this help\n"

@@ -32,6 +32,8 @@ struct config {
   unsigned nresolvers;
   /* reporting */
   int quiet;
+  unsigned status_interval;  /* --status-interval: seconds between status lines; 0 = none */
+  const char *status_file;   /* --status-file FILE: JSON status lines appended */
   enum verdict_fail_on fail_on; /* --fail-on (verdict.h) */
 };
 

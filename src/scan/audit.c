@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -308,10 +309,12 @@ static int paced(struct audit *a, const struct target *t) {
   if (t->kind != TARGET_ADDR || (a->rl.rate <= 0 && !a->paused_until)) return 1;
   uint64_t now = uv_hrtime();
   if (now < a->paused_until) {
+    a->st.live.pump = LIMITER_PUMP_PAUSE;
     uv_timer_start(&a->pump_timer, on_pump_timer, (a->paused_until - now) / 1000000 + 1, 0);
     return 0;
   }
   if (!ratelimit_take(&a->rl, now)) {
+    a->st.live.pump = LIMITER_PUMP_RATE;
     uint64_t ms = (ratelimit_wait_ns(&a->rl, now) + 999999) / 1000000;
     uv_timer_start(&a->pump_timer, on_pump_timer, ms, 0);
     return 0;
@@ -324,6 +327,7 @@ static int next_target(struct audit *a) {
   if (a->have_next) return 1;
   int r = source_next(a->src, &a->next, a->err, sizeof a->err);
   if (r == -EAGAIN) {
+    a->st.live.pump = LIMITER_PUMP_INPUT;
     int rc = wait_source(a);
     a->err[0] = '\0';
     if (rc < 0) {
@@ -342,17 +346,26 @@ static int next_target(struct audit *a) {
   return 1;
 }
 
+/* Records in st.live.pump what stopped it (limiter.h): one store per
+ * stop, nothing per target. */
 static void pump_once(struct audit *a) {
   while (!a->source_done && !a->stopping && next_target(a)) {
     struct target *t = &a->next;
-    if (!sink_room(a->sink, t->seq)) break;
+    if (!sink_room(a->sink, t->seq)) {
+      a->st.live.pump = LIMITER_PUMP_ORDER;
+      break;
+    }
     if (a->resume && checkpoint_done(a->resume, t->seq)) {
       a->next_seq = t->seq + 1;
       a->have_next = 0;
       skip_resumed(a, t->seq);
       continue;
     }
-    if (!a->free_rows || !paced(a, t)) break;
+    if (!a->free_rows) {
+      a->st.live.pump = LIMITER_PUMP_ROWS;
+      break;
+    }
+    if (!paced(a, t)) break; /* it records RATE or PAUSE */
     if (t->kind == TARGET_INVALID && a->warn_cb)
       a->warn_cb(a->warn_arg, t->origin, t->line, t->text, t->text_len);
     struct row *r = a->free_rows;
@@ -364,6 +377,8 @@ static void pump_once(struct audit *a) {
     a->have_next = 0;
     row_start(a, r, t);
   }
+  if (a->stopping) a->st.live.pump = LIMITER_PUMP_STOPPING;
+  else if (a->source_done) a->st.live.pump = LIMITER_PUMP_END;
 }
 
 static void pump(struct audit *a) {
@@ -557,7 +572,12 @@ int audit_new(struct audit **out, uv_loop_t *loop, const struct scan_opts *c,
   a->spf = c->spf_domain || a->sender_col >= 0 || a->helo_col >= 0;
   a->st.dns_budget = scan_dns_budget(c);
   a->st.smtp_budget = c->no_smtp ? 0 : scan_smtp_budget(c, fd_available());
+  a->st.live.smtp_fd_capped = !c->no_smtp && a->st.smtp_budget < scan_smtp_budget(c, UINT_MAX);
+  a->st.live.smtp = !c->no_smtp;
+  a->st.live.smtp_budget = a->st.smtp_budget;
+  a->st.live.dns_budget = a->st.dns_budget;
   a->st.rows_max = a->nrows = scan_rows_max(a->st.dns_budget, a->st.smtp_budget);
+  a->st.live.rows_max = a->nrows;
   if ((rc = rows_new(a)) < 0 || (rc = output_new(a, err, errlen)) < 0) {
     if (rc == -ENOMEM) err_set(err, errlen, rc, "out of memory (%u rows in flight)", a->nrows);
     audit_free(a);
@@ -661,13 +681,31 @@ const struct audit_stats *audit_stats(const struct audit *a) {
     m->st.udp_drops = ds.udp_drops;
     m->st.udp_drops_ours = ds.udp_drops_ours;
     m->st.min_window = ds.min_window;
+    m->st.live.dns_active = (unsigned)ds.active;
+    m->st.live.dns_queued = (unsigned)ds.queued;
+    m->st.live.dns_paused = ds.paused;
+  } else {
+    m->st.live.dns_active = m->st.live.dns_queued = 0;
+    m->st.live.dns_paused = 0;
   }
   if (m->smtp) {
     struct smtpstage_stats ss;
     smtpstage_stats(m->smtp, &ss);
     m->st.smtp_backpressure = ss.backpressure;
     m->st.smtp_retries = ss.retries;
+    m->st.live.smtp_active = (unsigned)ss.active;
+    m->st.live.smtp_queued = (unsigned)ss.queued;
+    m->st.live.smtp_prefix_waiting = (unsigned)ss.prefix_waiting;
+    m->st.live.smtp_retrying = (unsigned)ss.retrying;
+    m->st.live.smtp_limit = ss.limit;
+  } else {
+    m->st.live.smtp_active = m->st.live.smtp_queued = 0;
+    m->st.live.smtp_prefix_waiting = m->st.live.smtp_retrying = 0;
   }
+  m->st.live.rows_busy = m->busy;
+  /* A back-off replaced the bucket with a slower one (on_health). */
+  m->st.live.rate_cut = m->st.backoffs &&
+                        (m->c.rate > 0 ? m->rl.rate < m->c.rate : m->rl.rate > 0);
   return &m->st;
 }
 

@@ -30,6 +30,7 @@
 
 #include "checkpoint.h"
 #include "dnsbl.h"
+#include "limiter.h"
 #include "report.h"
 #include "sink.h"
 #include "source.h"
@@ -105,6 +106,12 @@ struct audit_stats {
                                     (SO_RXQ_OVFL; counted also where the host
                                     counter cannot be read) */
   unsigned min_window;           /* narrowest DNS window used because of them */
+  /* Now, for the status line: why the pump last stopped and where the
+   * rows are (smtp_* are 0 with --no-smtp), as limiter.h reads them.
+   * Rows in the SMTP stage: smtp_active + smtp_queued +
+   * smtp_prefix_waiting + smtp_retrying; in the DNS stage: dns_active +
+   * dns_queued; live.rows_busy in all. */
+  struct limiter_in live;
 };
 
 /* Why a run ended, in audit_done_cb's status. */

@@ -507,6 +507,8 @@ void dnsstage_stats(struct dnsstage *d, struct dnsstage_stats *st) {
   st->active = d->active;
   st->queued = d->queued;
   senders_stats(d->senders, &st->senders);
+  st->paused = d->paused_until == UINT64_MAX ||
+               (d->paused_until && uv_now(d->loop) < d->paused_until);
 }
 
 static void stage_free(struct dnsstage *d) {

@@ -68,6 +68,7 @@ struct dnsstage_stats {
   size_t active, queued;   /* rows resolving, rows waiting for a context */
   uint64_t canaries;       /* canary queries sent */
   struct senders_stats senders; /* the sender checks' queries and cache */
+  int paused;              /* lookups held for a back-off's pause or re-test */
 };
 
 struct dnsstage;
