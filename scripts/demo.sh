@@ -26,14 +26,19 @@ dns=$(awk '$1 == "dns_port" {print $2}' "$tmp/ready")
 smtp=$(awk '$1 == "smtp_port" {print $2}' "$tmp/ready")
 echo "== testnet: DNS on 127.0.0.1:$dns, SMTP on port $smtp of 127.64.0.0/20"
 
+# --dnsbl: testnet's blocklist zone (tests/testnet.md, "Blocklist zone");
+# the inventory's sender and helo columns turn on SPF and DMARC.
 common=(-r "127.0.0.1:$dns" --smtp-port "$smtp" --smtp-timeout 3000 --dns-timeout 1000
-        --rate 200 --fail-on never --force)
+        --rate 200 --fail-on never --force --dnsbl bl.tn.test)
 
 echo
 echo "== ptraudit -i samples/inventory.csv -o $out/inventory.csv.gz"
 ./ptraudit "${common[@]}" -i samples/inventory.csv -o "$out/inventory.csv.gz"
 echo
 python3 scripts/show-report.py "$out/inventory.csv.gz" customer
+echo
+echo "   the sender checks of the same rows (README: Sender requirements):"
+python3 scripts/show-report.py "$out/inventory.csv.gz" --only customer ip spf spf_detail dmarc dnsbl
 
 echo
 echo "== ptraudit 127.64.0.0/27 -o $out/block.csv.gz   (every DNS scenario of testnet)"

@@ -3,8 +3,10 @@
 """Print a ptraudit report (CSV, gzip or plain) as a readable table.
 
 usage: show-report.py REPORT [EXTRA_COLUMN...]
+       show-report.py REPORT --only COLUMN...
 Shows ip, verdict, flags, ptr, smtp_status and banner_host, plus any extra
-columns named first; every row; cells wider than 42 characters end in "~".
+columns named first (with --only: exactly the columns named); every row;
+cells wider than 42 characters end in "~".
 """
 import csv
 import gzip
@@ -19,7 +21,10 @@ def main():
     path = sys.argv[1]
     raw = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
     rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")))
-    cols = sys.argv[2:] + ["ip", "verdict", "flags", "ptr", "smtp_status", "banner_host"]
+    if sys.argv[2:3] == ["--only"]:
+        cols = sys.argv[3:]
+    else:
+        cols = sys.argv[2:] + ["ip", "verdict", "flags", "ptr", "smtp_status", "banner_host"]
     width = {c: min(42, max([len(c)] + [len(r.get(c) or "") for r in rows])) for c in cols}
     def cut(v, w):
         # A cell wider than its column ends in "~" so a cut is never silent.
