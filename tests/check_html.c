@@ -236,7 +236,7 @@ START_TEST(test_page_counts) {
   HAS(p, "<b>127.64.0.0/16</b>: 5 rows, fail 2, unknown 1, warn 1, ok 1<br>drawn: "
          "127.64.0.0 &ndash; 127.64.255.255 (256 of 256 /24s)</figcaption>");
   /* 10.9.0.1 alone: one /24, one row of cells, 32 px high */
-  HAS(p, "<b>10.9.0.0/16</b>: 1 rows, ok 1<br>drawn: 10.9.0.0 &ndash; 10.9.0.255 "
+  HAS(p, "<b>10.9.0.0/16</b>: 1 row, ok 1<br>drawn: 10.9.0.0 &ndash; 10.9.0.255 "
          "(1 of 256 /24s)</figcaption>");
   a = strstr(p, "<figure id=\"map-10-9\">");
   HAS(a, "<div class=\"ax\">&#8595; 10.9.0.0/24</div><img alt=\"verdict map of 10.9.0.0/16\" "
@@ -258,8 +258,8 @@ START_TEST(test_page_counts) {
   HAS(p, "<tr id=\"meaning-MULTI_PTR\"><td>MULTI_PTR</td><td class=\"level\"><span "
          "class=\"lv lv1\">warn</span>");
   LACKS(p, "id=\"meaning-GENERIC_PTR\""); /* not seen */
-  HAS(p, "IPv6: 1 rows, listed per /48");
-  HAS(p, "1 rows have no address");
+  HAS(p, "IPv6: 1 row, listed per /48");
+  HAS(p, "1 row has no address");
   LACKS(p, "(other)</em></td>");
   free(p);
   summary_free(s);

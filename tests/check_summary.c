@@ -458,7 +458,7 @@ START_TEST(test_print) {
     "  customer     rows     fail  unknown     warn       ok  flags\n"
     "  acme            2        1        0        0        1  NO_PTR=1\n"
     "\n"
-    "note: 1 rows have no address in the ip column (not in any prefix)\n";
+    "note: 1 row has no address in the ip column (not in any prefix)\n";
   ck_assert_str_eq(out, want);
   free(out);
   summary_free(s);
@@ -482,7 +482,7 @@ START_TEST(test_print_other_and_empty) {
   out = print_to_string(s);
   ck_assert_ptr_nonnull(strstr(out,
     "  (other)                     1        1        0        0        0  NO_PTR=1\n"
-    "  note: more than 1 distinct groups; 1 rows of further groups are counted together "
+    "  note: more than 1 distinct groups; 1 row of further groups is counted together "
     "as (other)\n"));
   free(out);
   summary_free(s);

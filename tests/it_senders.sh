@@ -88,6 +88,14 @@ check "--dnsbl bad zone: exit 2" 2 $?
 err=$("$PTRAUDIT" 127.64.0.4 --no-smtp -r 127.0.0.1:9 --dnsbl-txt -q -o "$SCRATCH/x.csv" 2>&1)
 check "--dnsbl-txt alone: exit 2" 2 $?
 
+# summary and the HTML page count listings per list (7 listed: .2 .3 .4 .5,
+# 2001:db8::2, ::3, 127.0.0.2; 7 unknown: .24 to .30)
+sum=$("$PTRAUDIT" summary "$O" 2>&1)
+check_match "summary: listings per list" "bl\.tn\.test +7 +7" "$sum"
+"$PTRAUDIT" summary --html "$SCRATCH/bl.html" "$O" >/dev/null 2>&1
+check_match "html: the blocklist table" '<td>bl\.tn\.test</td><td class="n">7</td><td class="n">7</td>' \
+  "$(cat "$SCRATCH/bl.html" 2>/dev/null)"
+
 # -------------------------------------------------------------- SPF, DMARC
 I=$SCRATCH/inv.csv
 # shellcheck disable=SC2086
@@ -150,6 +158,15 @@ check "--spf-domain: fail outside" fail "$(col "$SCRATCH/d.csv" 127.64.5.0 spf)"
 check "--spf-domain: DMARC" "p=reject" "$(col "$SCRATCH/d.csv" 127.96.0.7 dmarc)"
 # TXT sender5, _spf1, _spf2, _dmarc.sender5: 4 questions for 273 rows
 check "cache: 273 rows, 4 SPF/DMARC queries" 4 "$((after - before))"
+
+# diff knows the sender flags: the same inventory without the blocklist,
+# then with it: 127.64.2.30 goes from ok to unknown (DNSBL_ERROR): worse
+# shellcheck disable=SC2086
+"$PTRAUDIT" -i "$TOP/samples/inventory.csv" --no-smtp $R --dns-timeout 300 --dns-tries 1 \
+  --dnsbl bl.tn.test -q -o "$SCRATCH/inv-bl.csv" --fail-on never 2>/dev/null
+"$PTRAUDIT" diff "$I" "$SCRATCH/inv-bl.csv" -o "$SCRATCH/d.diff.csv" >/dev/null 2>&1
+check "diff: a new blocklist error is worse: exit 1" 1 $?
+check_match "diff: the row" "127\.64\.2\.30,.*worse" "$(grep '127.64.2.30' "$SCRATCH/d.diff.csv")"
 
 # an explicit column that does not exist: usage error
 err=$("$PTRAUDIT" -i "$TOP/samples/inventory.csv" --sender-column nope --no-smtp -r 127.0.0.1:9 -q -o "$SCRATCH/x.csv" 2>&1)

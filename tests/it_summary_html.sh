@@ -57,7 +57,7 @@ check_match "summary: worst prefix first" \
   $'\n  127\\.64\\.0\\.0/24 +8 +4 +2 +1 +1  NO_PTR=2 PTR_TEMPERROR=2 MULTI_PTR=1 PTR_NO_FORWARD=1 FCRDNS_MISMATCH=1\n  127\\.96\\.0\\.0/24 +64 +0 +0 +0 +64  -\n' "$OUT"
 check_match "summary: worst customer first" \
   $'worst by customer: 3 of 3.*\n  acme +5 +4 +0 +0 +1  .*\n  beta <b>&co +4 +0 +2 +1 +0  .*\n  gamma +64 +0 +0 +0 +64  -' "$OUT"
-check_match "summary: the invalid row is noted" "1 rows have no address" "$OUT"
+check_match "summary: the invalid row is noted" "1 row has no address" "$OUT"
 
 # The same numbers whatever the order and compression of the inputs.
 zcat s1.csv.gz > s1.csv

@@ -9,6 +9,8 @@
  */
 #include "html.h"
 
+#include "plural.h"
+
 #include "atomicfile.h"
 #include <fcntl.h>
 
@@ -218,9 +220,9 @@ static int put_group_table(FILE *f, const struct summary *s, enum summary_table 
   }
   fputs("</table>\n", f);
   if (other)
-    fprintf(f, "<p class=\"note\">More distinct groups than the cap allows: %llu rows of "
+    fprintf(f, "<p class=\"note\">More distinct groups than the cap allows: %llu %s of "
             "further groups are counted together as <em>(other)</em>.</p>\n",
-            (unsigned long long)other);
+            (unsigned long long)other, plural_word(other, "row", "rows"));
   free(g);
   return 0;
 }
@@ -285,8 +287,8 @@ static int put_maps(FILE *f, const struct summary *s) {
     free(png);
     fprintf(f, "\"><div class=\"ax\">&#8593; %u.%u.%u.0/24</div>", p16 >> 8, p16 & 255,
             last);
-    fprintf(f, "<figcaption><b>%u.%u.0.0/16</b>: %llu rows", p16 >> 8, p16 & 255,
-            (unsigned long long)c.rows);
+    fprintf(f, "<figcaption><b>%u.%u.0.0/16</b>: %llu %s", p16 >> 8, p16 & 255,
+            (unsigned long long)c.rows, plural_word(c.rows, "row", "rows"));
     for (int k = 0; k < SUMMARY_NVERDICTS; k++) {
       enum verdict v = verdict_worst_first((unsigned)k);
       if (c.verdict[v])
@@ -302,8 +304,8 @@ static int put_maps(FILE *f, const struct summary *s) {
             "%zu pictures per page); their rows are in the tables above.</p>\n", dropped, nm);
   uint64_t v6 = summary_rows_ipv6(s);
   if (v6)
-    fprintf(f, "<p class=\"note\">IPv6: %llu rows, listed per /48 in the prefix table; "
-            "IPv6 space is not drawn.</p>\n", (unsigned long long)v6);
+    fprintf(f, "<p class=\"note\">IPv6: %llu %s, listed per /48 in the prefix table; "
+            "IPv6 space is not drawn.</p>\n", (unsigned long long)v6, plural_word(v6, "row", "rows"));
   return 0;
 }
 
@@ -329,6 +331,25 @@ static void put_flag_table(FILE *f, const struct summary_counts *c) {
     any = 1;
   }
   fputs(any ? "</table>\n" : "<p>No flags.</p>\n", f);
+}
+
+/* Listings and unknown answers per blocklist (the `dnsbl` column). */
+static void put_dnsbl_table(FILE *f, const struct summary *s) {
+  size_t n = summary_ndnsbl(s);
+  uint64_t listed, errors;
+  if (!n) return;
+  fputs("<h2 id=\"blocklists\">Blocklists</h2>\n<table class=\"counts\" id=\"dnsbl-table\">"
+        "<tr><th>list</th><th class=\"n\">listed</th><th class=\"n\">unknown</th></tr>\n", f);
+  for (size_t i = 0; i < n; i++) {
+    const char *label = summary_dnsbl(s, i, &listed, &errors);
+    fputs("<tr><td>", f);
+    put_text(f, label);
+    fprintf(f, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td></tr>\n",
+            (unsigned long long)listed, (unsigned long long)errors);
+  }
+  fputs("</table>\n<p class=\"note\">listed: rows the list lists (DNSBL_LISTED); unknown: "
+        "rows whose answer from it was an error code, an invalid answer, a failed lookup, or "
+        "none because the list had stopped being asked (DNSBL_ERROR).</p>\n", f);
 }
 
 /* The worst addresses (summary_worst_rows), each with its flags. */
@@ -472,13 +493,16 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title,
             verdict_name(v), verdict_name(v), (unsigned long long)c->verdict[v], pct);
   }
   fputs("</table>\n", f);
-  fputs("<p class=\"note\">fail: no PTR, PTR without address, forward mismatch or expected "
-        "name mismatch; unknown: a lookup failed temporarily; warn: several PTRs, CNAME, "
-        "generic name, SMTP reject or banner problems.</p>\n", f);
+  fputs("<p class=\"note\">fail: no PTR, PTR without address, forward mismatch, expected "
+        "name mismatch, a blocklist listing or SPF fail; unknown: a lookup failed temporarily "
+        "(PTR, blocklist, SPF, DMARC); warn: several PTRs, CNAME, generic name, SMTP reject, "
+        "banner problems, SPF softfail, neutral, none or permerror, DMARC missing or "
+        "invalid.</p>\n", f);
 
   fputs("</section></div>\n", f);
   if (since) put_since(f, since);
   put_flag_table(f, c);
+  put_dnsbl_table(f, s);
   /* the pictures before the long tables: the overview first */
   int rc = put_maps(f, s);
   if (rc == 0) rc = put_worst_rows(f, s);
@@ -488,9 +512,10 @@ int html_summary_page(const struct summary *s, FILE *f, const char *title,
   if (rc < 0) return rc;
   uint64_t na = summary_rows_without_address(s);
   if (na)
-    fprintf(f, "<p class=\"note\">%llu rows have no address in the ip column (verdict "
-            "invalid); they are counted above but in no prefix or picture.</p>\n",
-            (unsigned long long)na);
+    fprintf(f, "<p class=\"note\">%llu %s no address in the ip column (verdict "
+            "invalid); %s counted above but in no prefix or picture.</p>\n",
+            (unsigned long long)na, plural_word(na, "row has", "rows have"),
+            plural_word(na, "it is", "they are"));
   fputs("</body></html>\n", f);
   if (fflush(f) != 0 || ferror(f)) return -EIO;
   return 0;

@@ -17,6 +17,9 @@
  */
 #include "summary.h"
 
+#include "dnsbl.h"
+#include "plural.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -69,6 +72,14 @@ struct summary {
   char **colnames;
   size_t ncols;
   size_t col_ip, col_verdict, col_flags, col_checked, col_by, col_ptr; /* (size_t)-1 = none */
+  size_t col_dnsbl;
+  /* blocklists: label, rows listed, rows with an unknown answer */
+  struct {
+    char label[DNSBL_LABEL_MAX + 1];
+    uint64_t listed, errors;
+  } bl[SUMMARY_DNSBL_MAX];
+  size_t nbl;
+  uint64_t bl_unreadable;
   char *by_name;
   size_t top;
   struct summary_counts total;
@@ -251,6 +262,7 @@ int summary_new(struct summary **out, const char *const *colnames, size_t ncols,
   s->col_flags = find_col(s->colnames, ncols, schema_name(SCHEMA_FLAGS));
   s->col_checked = find_col(s->colnames, ncols, schema_name(SCHEMA_CHECKED_AT));
   s->col_ptr = find_col(s->colnames, ncols, schema_name(SCHEMA_PTR));
+  s->col_dnsbl = find_col(s->colnames, ncols, schema_name(SCHEMA_DNSBL));
   s->col_by = NOCOL;
   enum schema_col missing = s->col_ip == NOCOL        ? SCHEMA_IP
                             : s->col_verdict == NOCOL ? SCHEMA_VERDICT
@@ -530,6 +542,48 @@ static int row_judgement(struct summary *s, const char *const *fields, const siz
   return 0;
 }
 
+/* Count one row's `dnsbl` cell per list.  A cell that is not the
+ * documented syntax (a report edited by hand) is counted as unreadable,
+ * not guessed at. */
+static void dnsbl_count(struct summary *s, const char *p, size_t n) {
+  struct dnsbl_cell_entry e[DNSBL_MAX_LISTS];
+  size_t ne = 0;
+  if (n == 0) return;
+  if (dnsbl_cell_parse(p, n, e, DNSBL_MAX_LISTS, &ne) < 0) {
+    s->bl_unreadable++;
+    return;
+  }
+  for (size_t i = 0; i < ne; i++) {
+    size_t k;
+    for (k = 0; k < s->nbl; k++)
+      if (strlen(s->bl[k].label) == e[i].label_len &&
+          !memcmp(s->bl[k].label, e[i].label, e[i].label_len))
+        break;
+    if (k == s->nbl) {
+      if (s->nbl == SUMMARY_DNSBL_MAX || e[i].label_len > DNSBL_LABEL_MAX) {
+        s->bl_unreadable++;
+        continue;
+      }
+      memcpy(s->bl[k].label, e[i].label, e[i].label_len);
+      s->bl[k].label[e[i].label_len] = '\0';
+      s->nbl++;
+    }
+    if (e[i].listed) s->bl[k].listed++;
+    else s->bl[k].errors++;
+  }
+}
+
+size_t summary_ndnsbl(const struct summary *s) { return s->nbl; }
+
+const char *summary_dnsbl(const struct summary *s, size_t i, uint64_t *listed, uint64_t *errors) {
+  if (i >= s->nbl) return NULL;
+  *listed = s->bl[i].listed;
+  *errors = s->bl[i].errors;
+  return s->bl[i].label;
+}
+
+uint64_t summary_dnsbl_unreadable(const struct summary *s) { return s->bl_unreadable; }
+
 int summary_add(struct summary *s, const char *const *fields, const size_t *lens) {
   const char *p;
   size_t n;
@@ -579,6 +633,10 @@ int summary_add(struct summary *s, const char *const *fields, const size_t *lens
   if (have_addr) {
     int rc = worst_offer(s, &a, v, flags, fields, lens);
     if (rc < 0) return err_set(s->err, sizeof s->err, rc, "out of memory");
+  }
+  if (s->col_dnsbl != NOCOL) {
+    field_of(fields, lens, s->col_dnsbl, &p, &n);
+    dnsbl_count(s, p, n);
   }
 
   counts_add(&s->total, v, flags);
@@ -741,8 +799,9 @@ static int print_table(const struct summary *s, FILE *f, enum summary_table t) {
   }
   if (other) {
     print_group_line(f, "(other)", width, &oc);
-    fprintf(f, "  note: more than %zu distinct groups; %llu rows of further groups are "
-            "counted together as (other)\n", s->tab[t].cap, (unsigned long long)other);
+    fprintf(f, "  note: more than %zu distinct groups; %llu %s of further groups %s "
+            "counted together as (other)\n", s->tab[t].cap, (unsigned long long)other,
+            plural_word(other, "row", "rows"), plural_word(other, "is", "are"));
   }
   free(g);
   return 0;
@@ -768,12 +827,21 @@ int summary_print(const struct summary *s, FILE *f) {
     any = 1;
   }
   if (!any) fputs("(none)\n", f);
+  if (s->nbl) {
+    fputs("\nblocklist                          listed    unknown\n", f);
+    for (size_t i = 0; i < s->nbl; i++)
+      fprintf(f, "%-30s %10llu %10llu\n", s->bl[i].label, (unsigned long long)s->bl[i].listed,
+              (unsigned long long)s->bl[i].errors);
+  }
+  if (s->bl_unreadable)
+    fprintf(f, "note: %llu %s a dnsbl cell that could not be read\n",
+            (unsigned long long)s->bl_unreadable, plural_word(s->bl_unreadable, "row has", "rows have"));
   int rc = print_table(s, f, SUMMARY_PREFIX);
   if (rc == 0 && s->col_by != NOCOL) rc = print_table(s, f, SUMMARY_BY);
   if (rc < 0) return rc;
   if (s->no_addr)
-    fprintf(f, "\nnote: %llu rows have no address in the ip column (not in any prefix)\n",
-            (unsigned long long)s->no_addr);
+    fprintf(f, "\nnote: %llu %s no address in the ip column (not in any prefix)\n",
+            (unsigned long long)s->no_addr, plural_word(s->no_addr, "row has", "rows have"));
   if (fflush(f) != 0 || ferror(f)) return -EIO;
   return 0;
 }

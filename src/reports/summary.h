@@ -196,6 +196,18 @@ int summary_map(const struct summary *s, size_t i, unsigned *prefix16, const uin
 size_t summary_maps_dropped(const struct summary *s);
 uint64_t summary_rows_ipv6(const struct summary *s);
 
+/* Blocklists seen in the `dnsbl` column (core/dnsbl.h's cell syntax), in
+ * order of first appearance, at most SUMMARY_DNSBL_MAX (further lists are
+ * not counted; summary_dnsbl_unreadable counts those rows too): how many
+ * rows each list listed and how many had an unknown answer from it.
+ * O(1). */
+#define SUMMARY_DNSBL_MAX 32
+size_t summary_ndnsbl(const struct summary *s);
+const char *summary_dnsbl(const struct summary *s, size_t i, uint64_t *listed, uint64_t *errors);
+/* Rows whose `dnsbl` cell could not be read or named more lists than are
+ * counted. */
+uint64_t summary_dnsbl_unreadable(const struct summary *s);
+
 /* Print the counts and the worst groups as text (format in summary.c).
  * 0, or -EIO if writing to f failed. */
 int summary_print(const struct summary *s, FILE *f);
