@@ -556,6 +556,8 @@ const char *options_usage(void) {
 "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.\n"
 "\n"
 "Report columns: ip, verdict, flags, iprev, ptr_status, ptr, forward,\n"
-"smtp_status, smtp_code, banner_host, banner, expected, checked_at, ehlo_host\n"
-"(only with --ehlo), then the inventory's other columns.  See ptraudit(1).\n";
+"smtp_status, smtp_code, banner_host, banner, expected, checked_at, smtp_tries,\n"
+"greeting_ms, then only when asked: ehlo_host (--ehlo), dnsbl (--dnsbl),\n"
+"dnsbl_txt (--dnsbl-txt), spf, spf_detail, dmarc (a sender), then the\n"
+"inventory's other columns.  See ptraudit(1) and `ptraudit schema`.\n";
 }
