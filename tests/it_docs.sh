@@ -89,8 +89,14 @@ check_match "binary prints the header row" '^ip,verdict,' "$HDR"
 HDR_EHLO=$("$PTRAUDIT" -r 127.0.0.1:9 --dns-timeout 100 --dns-tries 1 --no-smtp -q \
   --ehlo scanner.example.net -o - 192.0.2.1 | head -n 1)
 check "--ehlo adds exactly one column at the end" "$HDR,ehlo_host" "$HDR_EHLO"
+# Every optional column at once (the sender checks ask the discard port too)
+HDR_ALL=$("$PTRAUDIT" -r 127.0.0.1:9 --dns-timeout 100 --dns-tries 1 --no-smtp -q \
+  --ehlo scanner.example.net --dnsbl bl.example --dnsbl-txt --spf-domain example.com \
+  -o - 192.0.2.1 | head -n 1)
+check "the sender checks add their columns after ehlo_host" \
+  "$HDR_EHLO,dnsbl,dnsbl_txt,spf,spf_detail,dmarc" "$HDR_ALL"
 missing_r="" missing_m=""
-for col in $(tr ',' ' ' <<<"$HDR_EHLO"); do
+for col in $(tr ',' ' ' <<<"$HDR_ALL"); do
   grep -qF -- "\`$col\`" "$README" || missing_r="$missing_r $col"
   has_word "$MANTEXT" "$col" || missing_m="$missing_m $col"
 done
@@ -99,7 +105,7 @@ check "ptraudit.1 documents every report column" "" "${missing_m# }"
 # The README's column table lists them in the binary's order.
 readme_cols=$(sed -n '/^## The report/,/^### /p' "$README" |
   grep -oE '^\| [0-9()]+ \| `[a-z_]+`' | sed -E 's/.*`([a-z_]+)`/\1/' | paste -sd, -)
-check "README column table is in the header row's order" "$HDR_EHLO" "$readme_cols"
+check "README column table is in the header row's order" "$HDR_ALL" "$readme_cols"
 
 # ---- flags and values (the name tables of src/core/verdict.c) -------------------
 table_names() { # TABLE-START-REGEX: quoted strings up to the closing "};"
@@ -108,7 +114,7 @@ table_names() { # TABLE-START-REGEX: quoted strings up to the closing "};"
 # The flag table's rows start with the name: {"NO_PTR", VERDICT_FAIL, "..."},
 FLAGS=$(sed -n '/flag_table\[[A-Z_]*\] = {/,/^};/p' src/core/verdict.c |
   grep -oE '^[[:space:]]*\{"[A-Z_]+"' | grep -oE '[A-Z_]+' | sort -u)
-check "src/core/verdict.c: 13 flag names read" 13 "$(grep -c . <<<"$FLAGS")"
+check "src/core/verdict.c: 24 flag names read" 24 "$(grep -c . <<<"$FLAGS")"
 VALUES=$(for t in verdicts iprev_names dns_names smtp_names; do
   table_names "$t\\[[A-Z_]*\\] = {"; done | sort -u)
 [ "$(grep -c . <<<"$VALUES")" -ge 15 ] && ok "src/core/verdict.c: value names read" \

@@ -16,13 +16,14 @@ version=$(sed -n 's/^#define PTRAUDIT_VERSION "\(.*\)"/\1/p' src/core/version.h)
 
 # ---- scripts/deps ---------------------------------------------------------
 list() { scripts/deps --list "$@" | sort | tr '\n' ' '; }
-check "deps build: compiler, pkg-config and the -dev libraries only" \
-  "build-essential libc-ares-dev libcsv-dev libpsl-dev libuv1-dev pkg-config zlib1g-dev " "$(list build)"
+# publicsuffix: the Public Suffix List data libpsl reads at run time (DMARC)
+check "deps build: compiler, pkg-config, the -dev libraries and the PSL data only" \
+  "build-essential libc-ares-dev libcsv-dev libpsl-dev libuv1-dev pkg-config publicsuffix zlib1g-dev " "$(list build)"
 check "deps demo: build + python3, no browser" \
-  "build-essential libc-ares-dev libcsv-dev libpsl-dev libuv1-dev pkg-config python3 zlib1g-dev " \
+  "build-essential libc-ares-dev libcsv-dev libpsl-dev libuv1-dev pkg-config publicsuffix python3 zlib1g-dev " \
   "$(list demo)"
 check "deps fuzz: build + clang" \
-  "build-essential clang libc-ares-dev libclang-rt-14-dev libcsv-dev libpsl-dev libuv1-dev pkg-config zlib1g-dev " \
+  "build-essential clang libc-ares-dev libclang-rt-14-dev libcsv-dev libpsl-dev libuv1-dev pkg-config publicsuffix zlib1g-dev " \
   "$(list fuzz)"
 t=$(list test)
 for p in check chromium knot unbound nftables valgrind debhelper dpkg-dev lintian python3; do

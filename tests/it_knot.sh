@@ -160,8 +160,8 @@ RC=$?
 check "gz run: exit 1 (fail rows, --fail-on fail)" 1 "$RC"
 check "gz run: -q prints nothing on stderr" "" "$(cat "$SCRATCH/a.stderr")"
 check "gz run: nothing on stdout" "" "$(cat "$SCRATCH/a.stdout")"
-check "gz run: only the final report is left in the directory" \
-  "out.csv.gz" "$(cd "$A" && ls -A | tr '\n' ' ' | sed 's/ $//')"
+check "gz run: only the final report and its run metadata are left in the directory" \
+  "out.csv.gz out.csv.gz.meta.json" "$(cd "$A" && ls -A | tr '\n' ' ' | sed 's/ $//')"
 if gzip -t "$A/out.csv.gz" 2>"$SCRATCH/a.gzip.err"; then
   ok "gz run: gzip -t accepts the report"
 else
