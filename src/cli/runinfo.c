@@ -9,7 +9,7 @@
 #include "sink.h"
 #include "version.h"
 
-#define MAX_OPTS 48
+#define MAX_OPTS 64
 
 static void add(struct runmeta_opt *o, size_t *n, const char *name, enum runmeta_kind k,
                 const char *str, double num) {
@@ -71,6 +71,17 @@ int runinfo_write(const struct config *c, const struct runinfo_end *e) {
       st && !s->concurrency ? st->dns_budget : s->concurrency);
   add(o, &n, "fail_on", RUNMETA_STRING, fail_on[c->fail_on], 0);
   add(o, &n, "quiet", RUNMETA_BOOL, NULL, c->quiet);
+  add(o, &n, "previous", RUNMETA_STRING, c->previous, 0);
+  add(o, &n, "status_interval", RUNMETA_NUMBER, NULL, c->status_interval);
+  add(o, &n, "status_file", RUNMETA_STRING, c->status_file, 0);
+  const char *zones[DNSBL_MAX_LISTS];
+  for (size_t i = 0; i < s->ndnsbl && i < DNSBL_MAX_LISTS; i++) zones[i] = s->dnsbl[i].zone;
+  add_strs(o, &n, "dnsbl", zones, s->ndnsbl);
+  add(o, &n, "dnsbl_file", RUNMETA_STRING, c->dnsbl_file, 0);
+  add(o, &n, "dnsbl_txt", RUNMETA_BOOL, NULL, s->dnsbl_txt);
+  add(o, &n, "spf_domain", RUNMETA_STRING, s->spf_domain, 0);
+  add(o, &n, "sender_column", RUNMETA_STRING, s->sender_column, 0);
+  add(o, &n, "helo_column", RUNMETA_STRING, s->helo_column, 0);
 
   for (int v = 0; st && v < VERDICT_COUNT; v++) rows += st->verdicts[v];
   struct runmeta m = {
