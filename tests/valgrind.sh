@@ -40,6 +40,13 @@ runvg "dry run" "${R[@]}" --dry-run --seed 7 --shard 2/3 127.64.0.0/24
 # the reader thread (src/input/instream.c), which must end cleanly
 printf '127.64.0.5\n127.64.0.6\n' | runvg "targets on stdin (reader thread)" "${R[@]}" -o e.csv -
 runvg "inventory on stdin (reader thread)" "${R[@]}" -o f.csv -i - < <(cat inv.csv)
+# The sender checks: every blocklist outcome, SPF and DMARC of the demo's
+# senders through the answer cache (waiters, hits, TIMEOUT names), a list
+# dropped after error codes
+runvg "sender checks: blocklist, SPF, DMARC" "${R[@]}" --dnsbl bl.tn.test --dnsbl-txt \
+  --html q.html -o s.csv -i "$TOP/samples/inventory.csv"
+runvg "sender checks: --spf-domain on a block" "${R[@]}" --no-smtp --dnsbl bl.tn.test \
+  --spf-domain sender4.tn.test -o t.csv 127.64.0.0/27 127.96.0.0/26
 
 # The network-realism paths: the DNS window and stale queries (late answers,
 # a lame zone), the health stop on a silent resolver (canaries, pauses), the
