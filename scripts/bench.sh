@@ -27,6 +27,8 @@
 #      tests/bench/results.md (PTRAUDIT_BENCH_OUT overrides the path).
 #   8. scripts/bench/network.sh: the network section, under the conditions
 #      users scan in (tests/bench/network.md; `make bench-network` alone).
+#   9. scripts/bench/senders.sh: the sender checks on a /16 with 50 sender
+#      domains (tests/bench/senders.md; `make bench-senders` alone).
 #
 # Loopback only: every server listens on 127.0.0.0/8 and every target is in
 # 127.200.0.0/16 or 127.96.0.0/12.  Every server started here is stopped on
@@ -403,3 +405,6 @@ log "results written to $OUTMD"
 # --- 8. the network section (late answers, lame zones, Unbound, dropped
 # SYNs, tarpits, shared MTAs): its own script and table --------------------
 bash "$BD/network.sh" || die "the network section failed"
+
+# --- 9. the sender checks (SPF, DMARC, a blocklist, the answer cache) -----
+bash "$BD/senders.sh" || die "the sender-checks section failed"

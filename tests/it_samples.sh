@@ -29,32 +29,10 @@ S=$TOP/samples
 
 start_testnet --smtp-net 127.64.0.0/24 --smtp-net 127.96.0.0/24 # sets DNS, SMTP
 
-# `ptraudit` on PATH for the recipes that call it by name.
-# STAND-IN until the run metadata (REPORT.meta.json, BRIEF's shared
-# decision) is in ptraudit itself: when a scan wrote none, this wrapper
-# writes one from the exit status and the final name.  Once ptraudit
-# writes it, the wrapper only passes signals and the status through.
+# `ptraudit` on PATH for the recipes that call it by name: the real binary,
+# which writes the run metadata (REPORT.meta.json) the recipes check.
 mkdir -p bin
-cat > bin/ptraudit <<'EOF'
-#!/bin/bash
-case ${1:-} in merge|summary|diff) exec "$REAL_PTRAUDIT" "$@" ;; esac
-"$REAL_PTRAUDIT" "$@" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null' TERM
-trap 'kill -INT $pid 2>/dev/null' INT
-wait $pid; rc=$?
-while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done
-out=; prev=
-for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
-if [ -n "$out" ] && [ "$out" != - ] && [ ! -e "$out.meta.json" ]; then
-  c=false; [ -e "$out" ] && [ ! -e "$out.partial" ] && [ $rc -le 1 ] && c=true
-  printf '{"schema_version": 1, "completed": %s, "exit_status": %d}\n' $c $rc > "$out.meta.json"
-  echo "note: stand-in $out.meta.json (completed $c)" >&2
-fi
-exit $rc
-EOF
-chmod +x bin/ptraudit
-export REAL_PTRAUDIT=$PTRAUDIT
+ln -s "$PTRAUDIT" bin/ptraudit
 PT=$SCRATCH/bin/ptraudit
 OPTS="-r 127.0.0.1:$DNS --smtp-port $SMTP --rate 0 --dns-timeout 1000 --smtp-timeout 2000"
 
@@ -248,7 +226,7 @@ fi
 # ssh HOST CMD runs CMD here; scp turns "HOST:PATH" into a local path.  Each
 # fake host gets its own directory from the recipe's `mktemp -d` (under
 # REMOTE_TMPDIR), as separate machines would.  The remote ptraudit is the
-# stand-in wrapper (run metadata), and for the interrupted case a wrapper
+# real one (it writes the run metadata), and for the interrupted case a wrapper
 # that stops shard 2 with SIGTERM a moment after it started.
 mkdir -p shim remote
 cat > shim/ssh <<'EOF'
