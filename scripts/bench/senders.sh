@@ -11,7 +11,9 @@
 #   S1  with SPF, DMARC and the blocklist: queries sent per row (testnet's
 #       counters), targets/s, peak RSS, every row checked (spf pass);
 #   S2  S1 through a resolver answering 30% at once and 70% after
-#       100-200 ms (testnet --dns-delay), as a recursive resolver does.
+#       100-200 ms (testnet --dns-delay), as a recursive resolver does;
+#       S0m, S0 through the same resolver, is its baseline (run to run,
+#       the DNS window's slow start on this mix varies by up to 2x).
 #
 # Without the answer cache every row would ask PTR, A, the blocklist, its
 # domain's SPF record and one or two includes, and DMARC once or twice:
@@ -71,6 +73,10 @@ row "S1 /16, 50 senders: SPF + DMARC + 1 blocklist" "$WALL s" "$(python3 -c "pri
 
 testnet_start mix --dns-port 0 --dns-delay 30:100-200
 M=$(testnet_key mix dns_port)
+run s0m "$PTRAUDIT" -r "127.0.0.1:$M" --no-smtp --rate 0 -q --fail-on never -o s0m.csv 127.96.0.0/16
+row "S0m S0 through 30% at once / 70% at 100-200 ms (the baseline of S2)" "$WALL s" \
+  "$(python3 -c "print(round($N / $WALL))")/s" "RSS $((RSS / 1024)) MiB" \
+  "$(count s0m.csv iprev pass) of $N iprev pass"
 q3=$(queries mix)
 run s2 "$PTRAUDIT" -r "127.0.0.1:$M" --no-smtp --rate 0 --dnsbl bl.tn.test -q --fail-on never \
   -o s2.csv -i inv.csv
