@@ -83,24 +83,7 @@ END_TEST
 
 /* ---- answers ------------------------------------------------------------------ */
 
-struct pkt {
-  unsigned char b[2048];
-  size_t n;
-};
-static void put8(struct pkt *p, unsigned v) { p->b[p->n++] = (unsigned char)v; }
-static void put16(struct pkt *p, unsigned v) { put8(p, v >> 8); put8(p, v & 0xff); }
-static void put_name(struct pkt *p, const char *name) {
-  while (*name) {
-    const char *dot = strchr(name, '.');
-    size_t l = dot ? (size_t)(dot - name) : strlen(name);
-    put8(p, (unsigned)l);
-    memcpy(p->b + p->n, name, l);
-    p->n += l;
-    name += l;
-    if (*name == '.') name++;
-  }
-  put8(p, 0);
-}
+#include "dnspkt.h"
 #define Q "2.0.0.127.bl.example"
 /* A reply to Q's A query: rcode, then the A records' addresses (NULL-ended). */
 static struct pkt reply(unsigned rcode, const char *const *ips) {

@@ -20,26 +20,7 @@
 
 /* ---- packets ------------------------------------------------------------ */
 
-struct pkt {
-  unsigned char b[4096];
-  size_t n;
-};
-
-static void put8(struct pkt *p, unsigned v) { p->b[p->n++] = (unsigned char)v; }
-static void put16(struct pkt *p, unsigned v) { put8(p, v >> 8); put8(p, v & 0xff); }
-static void put32(struct pkt *p, uint32_t v) { put16(p, v >> 16); put16(p, v & 0xffff); }
-static void put_name(struct pkt *p, const char *name) {
-  while (*name) {
-    const char *dot = strchr(name, '.');
-    size_t l = dot ? (size_t)(dot - name) : strlen(name);
-    put8(p, (unsigned)l);
-    memcpy(p->b + p->n, name, l);
-    p->n += l;
-    name += l;
-    if (*name == '.') name++;
-  }
-  put8(p, 0);
-}
+#include "dnspkt.h"
 static void begin(struct pkt *p, unsigned rcode, unsigned an, unsigned ns, const char *q) {
   p->n = 0;
   put16(p, 0x4242);

@@ -236,3 +236,27 @@ unbound_stat() {
   unbound-control -c "$UNBOUND_CONF" stats_noreset 2>/dev/null |
     awk -F= -v k="$1" '$1 == k { print $2 }'
 }
+
+# ---- for the benchmark sections (scripts/bench/*.sh) -------------------------
+
+# timed_run NAME COMMAND...: run COMMAND with NAME.out and NAME.err in the current
+# directory; its wall seconds, peak RSS (KiB) and exit status into $WALL,
+# $RSS and $RC.
+timed_run() {
+  local name=$1
+  shift
+  /usr/bin/time -f '%e %M' -o "$name.time" "$@" >"$name.out" 2>"$name.err"
+  RC=$?
+  read -r WALL RSS < <(tail -n 1 "$name.time")
+}
+
+# report_count FILE COLUMN VALUE: the rows of CSV report FILE whose COLUMN is VALUE.
+report_count() {
+  python3 - "$@" <<'PY'
+import csv, sys
+rows = csv.reader(open(sys.argv[1], newline=""))
+h = next(rows)
+i = h.index(sys.argv[2])
+print(sum(1 for r in rows if r[i] == sys.argv[3]))
+PY
+}

@@ -32,28 +32,11 @@ cd "$SCRATCH" || exit 1
 MD=()
 row() { MD+=("| $1 | $2 | $3 | $4 |"); }
 
-# run NAME COMMAND...: wall seconds and peak RSS (KiB) into $WALL and $RSS.
-run() {
-  local name=$1
-  shift
-  /usr/bin/time -f '%e %M' -o "$name.time" "$@" >"$name.out" 2>"$name.err"
-  RC=$?
-  read -r WALL RSS < <(tail -n 1 "$name.time")
-}
-count() { # FILE COLUMN VALUE
-  python3 - "$@" <<'EOF'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1], newline="")))
-i = rows[0].index(sys.argv[2])
-print(sum(1 for r in rows[1:] if r[i] == sys.argv[3]))
-EOF
-}
-
 # ---- N1, N2: the latency mix, then with two lame /24s -----------------------
 testnet_start mix --dns-port 0 --dns-delay 30:100-200
 MIX=$(testnet_key mix dns_port)
-run n1 "$PTRAUDIT" -r "127.0.0.1:$MIX" --no-smtp --rate 0 -c 4096 -q -o n1.csv 127.96.0.0/18
-row "N1 DNS-only /18, 30% at once / 70% at 100-200 ms" "$WALL s" "$(count n1.csv iprev pass) of 16384 pass" "target <= 4 s"
+timed_run n1 "$PTRAUDIT" -r "127.0.0.1:$MIX" --no-smtp --rate 0 -c 4096 -q -o n1.csv 127.96.0.0/18
+row "N1 DNS-only /18, 30% at once / 70% at 100-200 ms" "$WALL s" "$(report_count n1.csv iprev pass) of 16384 pass" "target <= 4 s"
 
 if command -v dnsperf >/dev/null; then
   python3 - <<'EOF' >ptr.q
@@ -84,19 +67,19 @@ fi
 
 testnet_start lame --dns-port 0 --dns-delay 30:100-200 --dns-lame 127.96.5.0/24 --dns-lame 127.96.40.0/24
 LAME=$(testnet_key lame dns_port)
-run n2 "$PTRAUDIT" -r "127.0.0.1:$LAME" --no-smtp --rate 0 -c 4096 -q -o n2.csv 127.96.0.0/18
-row "N2 the same with two lame /24s" "$WALL s" "$(count n2.csv iprev temperror) temperror, $(python3 -c "import csv;r=list(csv.reader(open('n2.csv')));i=r[0].index('flags');print(sum('NO_PTR' in x[i] for x in r[1:]))") NO_PTR, $(count n2.csv iprev pass) pass" "target <= N1 + 6 s (one timeout budget)"
+timed_run n2 "$PTRAUDIT" -r "127.0.0.1:$LAME" --no-smtp --rate 0 -c 4096 -q -o n2.csv 127.96.0.0/18
+row "N2 the same with two lame /24s" "$WALL s" "$(report_count n2.csv iprev temperror) temperror, $(python3 -c "import csv;r=list(csv.reader(open('n2.csv')));i=r[0].index('flags');print(sum('NO_PTR' in x[i] for x in r[1:]))") NO_PTR, $(report_count n2.csv iprev pass) pass" "target <= N1 + 6 s (one timeout budget)"
 
 # ---- N3: through Unbound ------------------------------------------------------
 start_unbound "$MIX"
-run n3 "$PTRAUDIT" -r "127.0.0.1:$UNBOUND_PORT" --no-smtp --rate 0 -c 4096 -q -o n3.csv 127.96.0.0/18
+timed_run n3 "$PTRAUDIT" -r "127.0.0.1:$UNBOUND_PORT" --no-smtp --rate 0 -c 4096 -q -o n3.csv 127.96.0.0/18
 rl=$(unbound_stat total.requestlist.max)
 ex=$(unbound_stat total.requestlist.exceeded)
 ov=$(unbound_stat total.requestlist.overwritten)
 q=$(unbound_stat total.num.queries)
-row "N3 the /18 through Unbound (cold cache)" "$WALL s ($(python3 -c "print(int(16384/$WALL))") targets/s)" "$(count n3.csv iprev pass) pass; Unbound: $q queries, request list max $rl of 1024, exceeded $ex, overwritten $ov" "limited by Unbound"
-run n3b "$PTRAUDIT" -r "127.0.0.1:$UNBOUND_PORT" --no-smtp --rate 0 -c 4096 -q -o n3b.csv 127.96.0.0/18
-row "N3 again (warm cache)" "$WALL s ($(python3 -c "print(int(16384/$WALL))") targets/s)" "$(count n3b.csv iprev pass) pass" "-"
+row "N3 the /18 through Unbound (cold cache)" "$WALL s ($(python3 -c "print(int(16384/$WALL))") targets/s)" "$(report_count n3.csv iprev pass) pass; Unbound: $q queries, request list max $rl of 1024, exceeded $ex, overwritten $ov" "limited by Unbound"
+timed_run n3b "$PTRAUDIT" -r "127.0.0.1:$UNBOUND_PORT" --no-smtp --rate 0 -c 4096 -q -o n3b.csv 127.96.0.0/18
+row "N3 again (warm cache)" "$WALL s ($(python3 -c "print(int(16384/$WALL))") targets/s)" "$(report_count n3b.csv iprev pass) pass" "-"
 
 # ---- N4: dropped SYNs -------------------------------------------------------------
 netns_create
@@ -104,10 +87,10 @@ testnet_start_ns "$NETNS" syn --dns-port 0 --smtp-port 0 --smtp-net 127.96.0.0/3
 P=$(testnet_key syn smtp_port)
 SD=$(testnet_key syn dns_port)
 netns_drop_syn "$NETNS" 127.67.0.0/16 "$P"
-run n4 ip netns exec "$NETNS" "$PTRAUDIT" -r "127.0.0.1:$SD" --smtp-port "$P" -q --fail-on never -o n4.csv 127.67.0.0/21
-row "N4 /21 whose port 25 drops SYNs, default --rate 100" "$WALL s" "$(count n4.csv smtp_status timeout) of 2048 timeout" "target <= 30 s (floor 20.5 s)"
-run n4b ip netns exec "$NETNS" "$PTRAUDIT" -r "127.0.0.1:$SD" --smtp-port "$P" --rate 0 -q --fail-on never -o n4b.csv 127.67.0.0/18
-row "N4 /18 of them, --rate 0" "$WALL s, $((RSS / 1024)) MiB" "$(count n4b.csv smtp_status timeout) of 16384 timeout" "target <= 15 s + start-up"
+timed_run n4 ip netns exec "$NETNS" "$PTRAUDIT" -r "127.0.0.1:$SD" --smtp-port "$P" -q --fail-on never -o n4.csv 127.67.0.0/21
+row "N4 /21 whose port 25 drops SYNs, default --rate 100" "$WALL s" "$(report_count n4.csv smtp_status timeout) of 2048 timeout" "target <= 30 s (floor 20.5 s)"
+timed_run n4b ip netns exec "$NETNS" "$PTRAUDIT" -r "127.0.0.1:$SD" --smtp-port "$P" --rate 0 -q --fail-on never -o n4b.csv 127.67.0.0/18
+row "N4 /18 of them, --rate 0" "$WALL s, $((RSS / 1024)) MiB" "$(report_count n4b.csv smtp_status timeout) of 16384 timeout" "target <= 15 s + start-up"
 
 # ---- N5, N6, N7: waiting sessions, a shared MTA, tarpits -----------------------
 testnet_start any --dns-port 0 --smtp-port 0 --smtp-any
@@ -116,7 +99,7 @@ AS=$(testnet_key any smtp_port)
 T=()
 for i in $(seq 0 15); do T+=("127.64.$((4 + 16 * i)).0/24" "127.65.$((3 + 16 * i)).0/24"); done
 for i in $(seq 0 7); do T+=("127.65.$((2 + 16 * i)).0/24"); done
-run n5 "$PTRAUDIT" -r "127.0.0.1:$AD" --smtp-port "$AS" --rate 0 --smtp-timeout 10000 \
+timed_run n5 "$PTRAUDIT" -r "127.0.0.1:$AD" --smtp-port "$AS" --rate 0 --smtp-timeout 10000 \
   --sessions-per-prefix 1000 -q --fail-on never -o n5.csv "${T[@]}"
 row "N5 10,240 SMTP sessions waiting (silent, tarpits), --rate 0" "$WALL s" "peak RSS $((RSS / 1024)) MiB" "target < 64 MiB"
 
@@ -124,10 +107,10 @@ testnet_start mta --dns-port 0 --smtp-port 0 --smtp-net 127.66.0.0/24 --smtp-net
 MD_=$(testnet_key mta dns_port)
 MS=$(testnet_key mta smtp_port)
 for rate in 100 0; do
-  run n6 "$PTRAUDIT" -r "127.0.0.1:$MD_" --smtp-port "$MS" --rate $rate -q --fail-on never -o n6-$rate.csv 127.66.0.0/24
-  row "N6 256 targets on one MTA (limit 20), --rate $rate" "$WALL s" "$(count n6-$rate.csv smtp_code 220) rows 220, $(count n6-$rate.csv smtp_code 421) rows 421, MTA said 421 $(testnet_stat mta smtp_limit_421) times" "target: 0 rows 421"
+  timed_run n6 "$PTRAUDIT" -r "127.0.0.1:$MD_" --smtp-port "$MS" --rate $rate -q --fail-on never -o n6-$rate.csv 127.66.0.0/24
+  row "N6 256 targets on one MTA (limit 20), --rate $rate" "$WALL s" "$(report_count n6-$rate.csv smtp_code 220) rows 220, $(report_count n6-$rate.csv smtp_code 421) rows 421, MTA said 421 $(testnet_stat mta smtp_limit_421) times" "target: 0 rows 421"
 done
-run n7 "$PTRAUDIT" -r "127.0.0.1:$MD_" --smtp-port "$MS" -q --fail-on never -o n7.csv 127.65.2.1 127.65.3.1
+timed_run n7 "$PTRAUDIT" -r "127.0.0.1:$MD_" --smtp-port "$MS" -q --fail-on never -o n7.csv 127.65.2.1 127.65.3.1
 g15=$(python3 -c "import csv;r=list(csv.reader(open('n7.csv')));h=r[0];print([x[h.index('smtp_status')]+' '+x[h.index('greeting_ms')] for x in r[1:] if x[0]=='127.65.2.1'][0])")
 g45=$(python3 -c "import csv;r=list(csv.reader(open('n7.csv')));h=r[0];print([x[h.index('smtp_status')] for x in r[1:] if x[0]=='127.65.3.1'][0])")
 row "N7 tarpit 15 s / 45 s, defaults" "$WALL s" "15 s: $g15 ms; 45 s: $g45" "banner; timeout"

@@ -27,22 +27,6 @@ OUT=${PTRAUDIT_BENCH_SENDERS_OUT:-$TOP/tests/bench/senders.md}
 cd "$SCRATCH" || exit 1
 MD=()
 row() { MD+=("| $1 | $2 | $3 | $4 | $5 |"); }
-run() { # NAME COMMAND...: wall seconds and peak RSS (KiB) into $WALL and $RSS
-  local name=$1
-  shift
-  /usr/bin/time -f '%e %M' -o "$name.time" "$@" >"$name.out" 2>"$name.err"
-  RC=$?
-  read -r WALL RSS < <(tail -n 1 "$name.time")
-}
-count() { # FILE COLUMN VALUE
-  python3 - "$@" <<'PY'
-import csv, sys
-rows = csv.reader(open(sys.argv[1], newline=""))
-h = next(rows)
-i = h.index(sys.argv[2])
-print(sum(1 for r in rows if r[i] == sys.argv[3]))
-PY
-}
 queries() { # NAME: every query testnet instance NAME answered or dropped so far
   local u t
   u=$(testnet_stat "$1" dns_udp)
@@ -59,31 +43,31 @@ PY
 testnet_start plain --dns-port 0
 P=$(testnet_key plain dns_port)
 q0=$(queries plain)
-run s0 "$PTRAUDIT" -r "127.0.0.1:$P" --no-smtp --rate 0 -q --fail-on never -o s0.csv 127.96.0.0/16
+timed_run s0 "$PTRAUDIT" -r "127.0.0.1:$P" --no-smtp --rate 0 -q --fail-on never -o s0.csv 127.96.0.0/16
 q1=$(queries plain)
 row "S0 /16, PTR + A only" "$WALL s" "$(python3 -c "print(round($N / $WALL))")/s" \
   "$(python3 -c "print('%.2f' % (($q1 - $q0) / $N))") queries/row, RSS $((RSS / 1024)) MiB" \
-  "$(count s0.csv iprev pass) of $N iprev pass"
-run s1 "$PTRAUDIT" -r "127.0.0.1:$P" --no-smtp --rate 0 --dnsbl bl.tn.test -q --fail-on never \
+  "$(report_count s0.csv iprev pass) of $N iprev pass"
+timed_run s1 "$PTRAUDIT" -r "127.0.0.1:$P" --no-smtp --rate 0 --dnsbl bl.tn.test -q --fail-on never \
   -o s1.csv -i inv.csv
 q2=$(queries plain)
 row "S1 /16, 50 senders: SPF + DMARC + 1 blocklist" "$WALL s" "$(python3 -c "print(round($N / $WALL))")/s" \
   "$(python3 -c "print('%.2f' % (($q2 - $q1) / $N))") queries/row, RSS $((RSS / 1024)) MiB" \
-  "$(count s1.csv spf pass) of $N spf pass, $(count s1.csv dnsbl '') not listed"
+  "$(report_count s1.csv spf pass) of $N spf pass, $(report_count s1.csv dnsbl '') not listed"
 
 testnet_start mix --dns-port 0 --dns-delay 30:100-200
 M=$(testnet_key mix dns_port)
-run s0m "$PTRAUDIT" -r "127.0.0.1:$M" --no-smtp --rate 0 -q --fail-on never -o s0m.csv 127.96.0.0/16
+timed_run s0m "$PTRAUDIT" -r "127.0.0.1:$M" --no-smtp --rate 0 -q --fail-on never -o s0m.csv 127.96.0.0/16
 row "S0m S0 through 30% at once / 70% at 100-200 ms (the baseline of S2)" "$WALL s" \
   "$(python3 -c "print(round($N / $WALL))")/s" "RSS $((RSS / 1024)) MiB" \
-  "$(count s0m.csv iprev pass) of $N iprev pass"
+  "$(report_count s0m.csv iprev pass) of $N iprev pass"
 q3=$(queries mix)
-run s2 "$PTRAUDIT" -r "127.0.0.1:$M" --no-smtp --rate 0 --dnsbl bl.tn.test -q --fail-on never \
+timed_run s2 "$PTRAUDIT" -r "127.0.0.1:$M" --no-smtp --rate 0 --dnsbl bl.tn.test -q --fail-on never \
   -o s2.csv -i inv.csv
 q4=$(queries mix)
 row "S2 S1 through 30% at once / 70% at 100-200 ms" "$WALL s" "$(python3 -c "print(round($N / $WALL))")/s" \
   "$(python3 -c "print('%.2f' % (($q4 - $q3) / $N))") queries/row, RSS $((RSS / 1024)) MiB" \
-  "$(count s2.csv spf pass) of $N spf pass"
+  "$(report_count s2.csv spf pass) of $N spf pass"
 {
   echo "# make bench: sender checks"
   echo

@@ -31,24 +31,6 @@
 
 #include "fuzz.h"
 
-static int question_name(const uint8_t *d, size_t size, char *out, size_t outsize) {
-  size_t off = 12, n = 0;
-  if (size < 12) return -1;
-  for (;;) {
-    size_t l;
-    if (off >= size) return -1;
-    l = d[off];
-    if (l == 0) break;
-    if (l & 0xc0) return -1;
-    if (off + 1 + l > size || n + l + 2 > outsize) return -1;
-    if (n) out[n++] = '.';
-    memcpy(out + n, d + off + 1, l);
-    n += l;
-    off += 1 + l;
-  }
-  out[n] = '\0';
-  return 0;
-}
 
 static int printable(const char *s) {
   for (; *s; s++)

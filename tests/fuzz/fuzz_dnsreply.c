@@ -59,24 +59,6 @@ static int valid_status(int st) {
 }
 
 /* Question name of the packet, uncompressed labels only; 0 if readable. */
-static int question_name(const uint8_t *d, size_t size, char *out, size_t outsize) {
-  size_t off = 12, n = 0;
-  if (size < 12) return -1;
-  for (;;) {
-    size_t l;
-    if (off >= size) return -1;
-    l = d[off];
-    if (l == 0) break;
-    if (l & 0xc0) return -1;
-    if (off + 1 + l > size || n + l + 2 > outsize) return -1;
-    if (n) out[n++] = '.';
-    memcpy(out + n, d + off + 1, l);
-    n += l;
-    off += 1 + l;
-  }
-  out[n] = '\0';
-  return 0;
-}
 
 /* Byte order of stored names (memcmp, then length), written here. */
 static int ref_cmp(const char *a, size_t al, const char *b, size_t bl) {
