@@ -337,13 +337,13 @@ static int feed(struct dnsbl_health *h, const char *kinds) {
 
 START_TEST(health_thresholds) {
   struct dnsbl_health *h;
-  ck_assert_int_eq(DNSBL_HEALTH_WINDOW, 20);
+  ck_assert_int_eq(DNSBL_HEALTH_WINDOW, 100);
   ck_assert_int_eq(DNSBL_HEALTH_PERCENT, 50);
   ck_assert_int_eq(dnsbl_health_new(&h, 0, 50), -EINVAL);
   ck_assert_int_eq(dnsbl_health_new(&h, 20, 100), -EINVAL);
 
   /* Exactly half of 20 bad: not more than half, go on. */
-  ck_assert_int_eq(dnsbl_health_new(&h, DNSBL_HEALTH_WINDOW, DNSBL_HEALTH_PERCENT), 0);
+  ck_assert_int_eq(dnsbl_health_new(&h, 20, 50), 0);
   ck_assert_int_eq(feed(h, "CCCCCCCCCCNNNNNNNNNN"), -1);
   /* 11 of the next 20 (codes and invalid answers): stop at the 20th. */
   ck_assert_int_eq(feed(h, "CCCCCCIIIIILLLLLLLLN"), 19);
