@@ -21,8 +21,10 @@
  * (core/dnsbl.h's policy); its later rows record the error "stopped", and a
  * warning names the list once.
  *
- * Memory: one context per row in the stage (a pool grown to the peak, a few
- * KiB each: the SPF evaluation and the cells) and the cache's byte cap.
+ * Memory: one context per row in the stage (a pool grown to the peak:
+ * about 2 KiB plus 0.7 KiB per blocklist), the SPF evaluation while it
+ * runs (16 KiB, core/spf.h), and the cache's byte cap: at most the DNS
+ * budget's rows at once, whatever the number of targets.
  */
 #ifndef PTRAUDIT_SENDERS_H
 #define PTRAUDIT_SENDERS_H
